@@ -1,0 +1,105 @@
+//! What a command means. The CLI calls only this layer; it owns the store, the identity berth runs
+//! under and the configuration files, and turns lower-level errors into user-facing ones.
+
+pub mod error;
+pub mod image;
+pub mod info;
+pub mod pull;
+
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+pub use error::EngineError;
+
+use crate::runtime::userns::Identity;
+use crate::store::{Driver, Store};
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// Where things live, decided once per command.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub store_root: PathBuf,
+    pub run_root: PathBuf,
+    pub config_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    pub root: Option<PathBuf>,
+    pub runroot: Option<PathBuf>,
+    pub storage_driver: Option<String>,
+}
+
+impl Paths {
+    /// podman's locations, with berth's name: XDG dirs for a user, /var/lib and /run for root.
+    pub fn resolve(ident: &Identity, opts: &EngineOptions) -> Result<Paths> {
+        let base = directories::BaseDirs::new();
+        let (store_root, config_dir) = if ident.rootless {
+            let base = base.as_ref().ok_or(EngineError::NoHome)?;
+            (base.data_dir().join("berth"), base.config_dir().join("berth"))
+        } else {
+            (PathBuf::from("/var/lib/berth"), PathBuf::from("/etc/berth"))
+        };
+        let run_root = match &opts.runroot {
+            Some(p) => p.clone(),
+            None if ident.rootless => rootless_run_root(ident.host_uid)?,
+            None => PathBuf::from("/run/berth"),
+        };
+        Ok(Paths { store_root: opts.root.clone().unwrap_or(store_root), run_root, config_dir })
+    }
+}
+
+/// `$XDG_RUNTIME_DIR/berth` when logind (or the user) provides a runtime dir we own; otherwise
+/// `/tmp/berth-run-UID`, which must be ours and private or we refuse to use it (another user
+/// could have planted it to read or swap our state).
+fn rootless_run_root(uid: u32) -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        if let Ok(meta) = fs::metadata(&dir) {
+            if meta.is_dir() && meta.uid() == rustix::process::geteuid().as_raw() {
+                return Ok(dir.join("berth"));
+            }
+        }
+    }
+    let fallback = PathBuf::from(format!("/tmp/berth-run-{uid}"));
+    match fs::DirBuilder::new().mode(0o700).create(&fallback) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(EngineError::RunRoot { path: fallback, reason: e.to_string() }),
+    }
+    let meta = fs::symlink_metadata(&fallback)
+        .map_err(|e| EngineError::RunRoot { path: fallback.clone(), reason: e.to_string() })?;
+    if !meta.is_dir() || meta.uid() != rustix::process::geteuid().as_raw() || meta.permissions().mode() & 0o077 != 0
+    {
+        return Err(EngineError::RunRoot {
+            path: fallback,
+            reason: "it is not a private directory owned by you; set XDG_RUNTIME_DIR to a directory of yours".into(),
+        });
+    }
+    Ok(fallback)
+}
+
+/// The engine for one command.
+pub struct Engine {
+    pub ident: Identity,
+    pub paths: Paths,
+    pub store: Store,
+}
+
+impl Engine {
+    /// Open the store (creating it and detecting the storage driver on first use).
+    pub fn open(ident: Identity, opts: &EngineOptions) -> Result<Engine> {
+        let paths = Paths::resolve(&ident, opts)?;
+        let forced = match &opts.storage_driver {
+            Some(name) => Some(Driver::parse(name).ok_or_else(|| EngineError::BadDriver(name.clone()))?),
+            None => None,
+        };
+        let store = Store::open(&paths.store_root, crate::mount::detect_driver, forced)?;
+        Ok(Engine { ident, paths, store })
+    }
+
+    pub fn store_root(&self) -> &Path {
+        self.store.root()
+    }
+}

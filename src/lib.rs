@@ -1,0 +1,14 @@
+//! berth: a rootless, daemonless container engine.
+//!
+//! Dependencies point one way: `cli → engine → {image, registry, store, layer, mount, runtime}`.
+//! Nothing below `engine` prints to the terminal.
+
+pub mod cli;
+#[cfg(feature = "lead")]
+pub mod engine;
+pub mod image;
+pub mod layer;
+pub mod mount;
+pub mod registry;
+pub mod runtime;
+pub mod store;

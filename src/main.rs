@@ -1,0 +1,81 @@
+//! The berth binary: parse, enter the rootless namespace if needed, dispatch, print the error
+//! once and map it to docker's exit codes (125: berth's own failure).
+#![cfg_attr(not(feature = "lead"), allow(unused))]
+
+#[cfg(not(feature = "lead"))]
+fn main() {}
+#[cfg(feature = "lead")]
+mod real {
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use berth::cli::{self, Cli};
+use berth::engine::{Engine, EngineOptions};
+use berth::runtime::userns;
+
+const EXIT_BERTH_ERROR: u8 = 125;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BERTH_ERROR } else { 0 };
+            if e.use_stderr() {
+                // clap's own rendering has usage and a hint; keep it, but lead with "Error: ".
+                let text = e.render().to_string();
+                let text = text.strip_prefix("error: ").unwrap_or(&text);
+                eprint!("Error: {text}");
+            } else {
+                let _ = e.print();
+            }
+            return ExitCode::from(code);
+        }
+    };
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.downcast_ref::<cli::Reported>().is_none() {
+                eprintln!("Error: {}", one_line(&e));
+            }
+            ExitCode::from(EXIT_BERTH_ERROR)
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    let ident = userns::identity();
+    let opts = EngineOptions {
+        root: cli.global.root.clone(),
+        runroot: cli.global.runroot.clone(),
+        storage_driver: cli.global.storage_driver.clone(),
+    };
+    cli::dispatch(cli, move || {
+        // Still single-threaded here: the user namespace must be entered before any thread starts.
+        if ident.rootless && ident.single_id {
+            eprintln!(
+                "berth: no subordinate id range for {user} in /etc/subuid and /etc/subgid: image files owned by other users will be owned by you; add one with `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}`",
+                user = ident.user_name
+            );
+        }
+        userns::enter(&ident)?;
+        Ok(Engine::open(ident, &opts)?)
+    })
+}
+}
+#[cfg(feature = "lead")]
+fn main() -> std::process::ExitCode {
+    real::main()
+}

@@ -1,0 +1,3 @@
+//! Namespaces and identity: entering the rootless user namespace berth works in.
+
+pub mod userns;

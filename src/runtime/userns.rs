@@ -1,0 +1,295 @@
+//! The rootless user namespace.
+//!
+//! A rootless berth command that touches the store first moves itself into a new user and mount
+//! namespace where it is uid 0 and the user's subordinate ids are mapped (podman's layout:
+//! container 0 = the user, container 1.. = the subuid range). Only then can it chown unpacked
+//! files to image owners and mount overlays. `unshare(CLONE_NEWUSER)` is refused to a
+//! multi-threaded process, so this runs first thing in `main`, before any thread exists.
+//!
+//! The mapping is written by the setuid helpers newuidmap/newgidmap, which must run *outside*
+//! the new namespace (a setuid binary gains nothing inside a namespace that does not map its
+//! owner), so a helper process is forked before the unshare and told when to write the maps.
+
+use std::ffi::CString;
+use std::fs;
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
+use std::process::Command;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum UsernsError {
+    #[error("cannot create a user namespace: {0} (check that user.max_user_namespaces is not 0)")]
+    Unshare(std::io::Error),
+    #[error("{tool} failed to write the id map for uid {uid}: {message} (check /etc/subuid and /etc/subgid, and that the uidmap package is installed)")]
+    MapHelper { tool: &'static str, uid: u32, message: String },
+    #[error("{tool} is not installed: install the uidmap package (apt-get install uidmap)")]
+    HelperMissing { tool: &'static str },
+    #[error("cannot write {what}: {source}")]
+    WriteMap { what: &'static str, source: std::io::Error },
+    #[error("cannot set up the rootless namespace: {0}")]
+    Sys(std::io::Error),
+}
+
+/// One line of a uid or gid map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct IdMap {
+    pub container_id: u32,
+    pub host_id: u32,
+    pub size: u32,
+}
+
+/// Who berth runs as and which ids it can hand out.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Identity {
+    /// The user berth was started by (before any namespace).
+    pub host_uid: u32,
+    pub host_gid: u32,
+    pub user_name: String,
+    pub rootless: bool,
+    pub uid_map: Vec<IdMap>,
+    pub gid_map: Vec<IdMap>,
+    /// True when the user has no subordinate range and only their own id is mapped.
+    pub single_id: bool,
+}
+
+/// A range from /etc/subuid or /etc/subgid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubIdRange {
+    pub start: u32,
+    pub count: u32,
+}
+
+/// Parse the ranges that belong to `user` (by name or numeric id) in a subuid/subgid file.
+pub fn parse_subid_ranges(contents: &str, user: &str, id: u32) -> Vec<SubIdRange> {
+    let id_text = id.to_string();
+    contents
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.split(':');
+            let owner = parts.next()?;
+            let start = parts.next()?.trim().parse().ok()?;
+            let count: u32 = parts.next()?.trim().parse().ok()?;
+            (count > 0 && (owner == user || owner == id_text)).then_some(SubIdRange { start, count })
+        })
+        .collect()
+}
+
+/// The map podman writes: container 0 is the user, container 1.. are the subordinate ranges in order.
+pub fn build_map(own_id: u32, ranges: &[SubIdRange]) -> Vec<IdMap> {
+    let mut map = vec![IdMap { container_id: 0, host_id: own_id, size: 1 }];
+    let mut next = 1u32;
+    for r in ranges {
+        map.push(IdMap { container_id: next, host_id: r.start, size: r.count });
+        next = next.saturating_add(r.count);
+    }
+    map
+}
+
+fn user_name(uid: u32) -> String {
+    // SAFETY: getpwuid returns a pointer into static storage or NULL; we copy the name out
+    // immediately and nothing else runs concurrently (single-threaded start-up).
+    unsafe {
+        let pw = libc::getpwuid(uid);
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            return std::ffi::CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned();
+        }
+    }
+    std::env::var("USER").unwrap_or_else(|_| uid.to_string())
+}
+
+/// Work out the identity of this process without changing anything.
+pub fn identity() -> Identity {
+    let uid = rustix::process::geteuid().as_raw();
+    let gid = rustix::process::getegid().as_raw();
+    let name = user_name(uid);
+    if uid == 0 {
+        let all = vec![IdMap { container_id: 0, host_id: 0, size: u32::MAX }];
+        return Identity {
+            host_uid: 0,
+            host_gid: gid,
+            user_name: name,
+            rootless: false,
+            uid_map: all.clone(),
+            gid_map: all,
+            single_id: false,
+        };
+    }
+    let subuid = parse_subid_ranges(&fs::read_to_string("/etc/subuid").unwrap_or_default(), &name, uid);
+    let subgid = parse_subid_ranges(&fs::read_to_string("/etc/subgid").unwrap_or_default(), &name, uid);
+    let single_id = subuid.is_empty() || subgid.is_empty();
+    let (uid_map, gid_map) = if single_id {
+        (build_map(uid, &[]), build_map(gid, &[]))
+    } else {
+        (build_map(uid, &subuid), build_map(gid, &subgid))
+    };
+    Identity { host_uid: uid, host_gid: gid, user_name: name, rootless: true, uid_map, gid_map, single_id }
+}
+
+fn map_args(pid: i32, map: &[IdMap]) -> Vec<String> {
+    let mut args = vec![pid.to_string()];
+    for m in map {
+        args.extend([m.container_id.to_string(), m.host_id.to_string(), m.size.to_string()]);
+    }
+    args
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd), UsernsError> {
+    let (r, w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|e| UsernsError::Sys(e.into()))?;
+    Ok((r, w))
+}
+
+/// Run newuidmap and newgidmap for `pid`; returns an error message on failure.
+fn run_map_helpers(pid: i32, ident: &Identity) -> Result<(), String> {
+    for (tool, map) in [("newuidmap", &ident.uid_map), ("newgidmap", &ident.gid_map)] {
+        match Command::new(tool).args(map_args(pid, map)).output() {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => {
+                return Err(format!("{tool}\0{}", String::from_utf8_lossy(&out.stderr).trim()));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(format!("{tool}\0missing")),
+            Err(e) => return Err(format!("{tool}\0{e}")),
+        }
+    }
+    Ok(())
+}
+
+/// Move this (single-threaded) process into a new user + mount namespace with `ident`'s maps
+/// and become uid/gid 0 there. Does nothing for root.
+pub fn enter(ident: &Identity) -> Result<(), UsernsError> {
+    if !ident.rootless {
+        return Ok(());
+    }
+    if ident.single_id {
+        return enter_single_id(ident);
+    }
+    let (go_r, go_w) = pipe()?;
+    let (done_r, done_w) = pipe()?;
+    let parent = rustix::process::getpid().as_raw_nonzero().get();
+    // SAFETY: berth is single-threaded here (called before any runtime or thread starts), so the
+    // child may allocate and run std::process::Command safely.
+    let child = unsafe { libc::fork() };
+    if child < 0 {
+        return Err(UsernsError::Sys(std::io::Error::last_os_error()));
+    }
+    if child == 0 {
+        drop(go_w);
+        drop(done_r);
+        let mut go = fs::File::from(go_r);
+        let mut byte = [0u8; 1];
+        let status = match go.read(&mut byte) {
+            Ok(1) => run_map_helpers(parent, ident),
+            _ => Err("berth\0parent went away".into()),
+        };
+        let mut done = fs::File::from(done_w);
+        let _ = done.write_all(status.err().unwrap_or_default().as_bytes());
+        // SAFETY: leave without running the parent's destructors or atexit handlers.
+        unsafe { libc::_exit(0) };
+    }
+    drop(go_r);
+    drop(done_w);
+    let unshared = rustix::thread::unshare(
+        rustix::thread::UnshareFlags::NEWUSER | rustix::thread::UnshareFlags::NEWNS,
+    );
+    let mut go = fs::File::from(go_w);
+    if let Err(e) = unshared {
+        drop(go);
+        reap(child);
+        return Err(UsernsError::Unshare(e.into()));
+    }
+    go.write_all(b"g").map_err(UsernsError::Sys)?;
+    let mut message = String::new();
+    fs::File::from(done_r).read_to_string(&mut message).map_err(UsernsError::Sys)?;
+    reap(child);
+    if !message.is_empty() {
+        let (tool, detail) = message.split_once('\0').unwrap_or(("newuidmap", message.as_str()));
+        let tool: &'static str = if tool == "newgidmap" { "newgidmap" } else { "newuidmap" };
+        if detail == "missing" {
+            return Err(UsernsError::HelperMissing { tool });
+        }
+        return Err(UsernsError::MapHelper { tool, uid: ident.host_uid, message: detail.to_string() });
+    }
+    become_root()
+}
+
+fn reap(pid: i32) {
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+}
+
+fn enter_single_id(ident: &Identity) -> Result<(), UsernsError> {
+    rustix::thread::unshare(rustix::thread::UnshareFlags::NEWUSER | rustix::thread::UnshareFlags::NEWNS)
+        .map_err(|e| UsernsError::Unshare(e.into()))?;
+    // A process may map just its own ids into its new namespace; setgroups must be denied first.
+    let write = |path: &str, what: &'static str, text: String| {
+        fs::write(path, text).map_err(|source| UsernsError::WriteMap { what, source })
+    };
+    write("/proc/self/setgroups", "/proc/self/setgroups", "deny".into())?;
+    write("/proc/self/uid_map", "/proc/self/uid_map", format!("0 {} 1\n", ident.host_uid))?;
+    write("/proc/self/gid_map", "/proc/self/gid_map", format!("0 {} 1\n", ident.host_gid))?;
+    become_root()
+}
+
+fn become_root() -> Result<(), UsernsError> {
+    // SAFETY: plain syscalls changing our own credentials inside the namespace we own.
+    let rc = unsafe { libc::setresgid(0, 0, 0) };
+    if rc != 0 {
+        return Err(UsernsError::Sys(std::io::Error::last_os_error()));
+    }
+    // SAFETY: as above.
+    let rc = unsafe { libc::setresuid(0, 0, 0) };
+    if rc != 0 {
+        return Err(UsernsError::Sys(std::io::Error::last_os_error()));
+    }
+    // Our mounts (probes, later overlays) must never propagate back to the host.
+    let root = CString::new("/").expect("static path");
+    // SAFETY: mount(2) with NULL source/type/data only changes propagation.
+    let rc = unsafe {
+        libc::mount(
+            std::ptr::null(),
+            root.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        )
+    };
+    if rc != 0 {
+        return Err(UsernsError::Sys(std::io::Error::last_os_error()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subid_ranges_match_by_name_or_uid_and_skip_comments() {
+        let text = "# c\nalice:100000:65536\nbob:200000:1000\n1001:300000:10\nalice:500000:5\nbad:line\n";
+        assert_eq!(
+            parse_subid_ranges(text, "alice", 1000),
+            vec![SubIdRange { start: 100000, count: 65536 }, SubIdRange { start: 500000, count: 5 }]
+        );
+        assert_eq!(parse_subid_ranges(text, "carol", 1001), vec![SubIdRange { start: 300000, count: 10 }]);
+        assert!(parse_subid_ranges(text, "dave", 1002).is_empty());
+    }
+
+    #[test]
+    fn map_puts_the_user_at_zero_and_ranges_after_it() {
+        let map = build_map(1000, &[SubIdRange { start: 100000, count: 65536 }, SubIdRange { start: 500000, count: 5 }]);
+        assert_eq!(
+            map,
+            vec![
+                IdMap { container_id: 0, host_id: 1000, size: 1 },
+                IdMap { container_id: 1, host_id: 100000, size: 65536 },
+                IdMap { container_id: 65537, host_id: 500000, size: 5 },
+            ]
+        );
+        assert_eq!(map_args(42, &map[..1]), vec!["42", "0", "1000", "1"]);
+    }
+}

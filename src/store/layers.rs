@@ -1,0 +1,167 @@
+//! Unpacked layers, keyed by chain ID. A layer directory appears by one rename, with its
+//! `layer.json` already inside, so a reader either sees a complete layer or none.
+
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::lock::FileLock;
+use super::{atomic, io_err, remove_tree, Result, Store, StoreError, TempDir};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LayerRecord {
+    pub chain_id: String,
+    pub diff_id: String,
+    pub parent: Option<String>,
+    /// The compressed blob it was unpacked from.
+    pub digest: String,
+    pub unpacked_size: u64,
+    pub created: DateTime<Utc>,
+}
+
+fn hex(chain_id: &str) -> &str {
+    chain_id.strip_prefix("sha256:").unwrap_or(chain_id)
+}
+
+impl Store {
+    pub fn layer_dir(&self, chain_id: &str) -> PathBuf {
+        self.root().join("layers").join(hex(chain_id))
+    }
+
+    /// The directory containers will see for this layer.
+    pub fn layer_diff(&self, chain_id: &str) -> PathBuf {
+        self.layer_dir(chain_id).join("diff")
+    }
+
+    pub fn layer_record(&self, chain_id: &str) -> Result<Option<LayerRecord>> {
+        let p = self.layer_dir(chain_id).join("layer.json");
+        match fs::read(&p) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| StoreError::CorruptLayer { chain_id: chain_id.into(), reason: e.to_string() }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path: p, source: e }),
+        }
+    }
+
+    pub fn has_layer(&self, chain_id: &str) -> bool {
+        self.layer_dir(chain_id).join("layer.json").is_file()
+    }
+
+    /// Held (shared) by whoever needs the layer to stay; GC only removes layers it can lock exclusively.
+    pub fn layer_use_lock(&self, chain_id: &str) -> Result<FileLock> {
+        self.lock_shared(&format!("layer-{}", hex(chain_id)))
+    }
+
+    /// Held (exclusive) while a layer is being unpacked, so concurrent pulls unpack it once.
+    pub fn layer_unpack_lock(&self, chain_id: &str) -> Result<FileLock> {
+        self.lock_exclusive(&format!("unpack-{}", hex(chain_id)))
+    }
+
+    /// Make an unpacked layer (in `work/diff`) visible as `record.chain_id`.
+    pub fn commit_layer(&self, work: TempDir, record: &LayerRecord) -> Result<()> {
+        let meta = work.path().join("layer.json");
+        let bytes = serde_json::to_vec_pretty(record).expect("layer record serializes");
+        atomic::write_atomic(&meta, &bytes, 0o600).map_err(io_err(&meta))?;
+        atomic::sync_filesystem(work.path()).map_err(io_err(work.path()))?;
+        let dest = self.layer_dir(&record.chain_id);
+        if self.has_layer(&record.chain_id) {
+            return Ok(()); // someone else committed it first; `work` is removed on drop
+        }
+        if dest.exists() {
+            // A directory without layer.json cannot come from a commit (the rename carries the
+            // record along); clear it rather than fail forever.
+            remove_tree(&dest).map_err(io_err(&dest))?;
+        }
+        fs::rename(work.path(), &dest).map_err(io_err(&dest))?;
+        work.disarm();
+        atomic::sync_dir(dest.parent().expect("layers dir")).map_err(io_err(&dest))
+    }
+
+    /// Remove a layer if nobody is using it. Returns whether it was removed.
+    pub fn remove_layer_if_unused(&self, chain_id: &str) -> Result<bool> {
+        let lock_path = self.lock_path(&format!("layer-{}", hex(chain_id)));
+        let Some(_held) = FileLock::try_exclusive(&lock_path).map_err(io_err(&lock_path))? else {
+            return Ok(false);
+        };
+        let dir = self.layer_dir(chain_id);
+        if !dir.exists() {
+            return Ok(true);
+        }
+        // Rename first so the layer disappears at once; the slow removal happens in tmp/.
+        let trash = self.temp_dir("rm")?;
+        let target = trash.path().join("layer");
+        fs::rename(&dir, &target).map_err(io_err(&dir))?;
+        drop(trash);
+        Ok(true)
+    }
+
+    /// Chain IDs of every committed layer.
+    pub fn list_layers(&self) -> Result<Vec<String>> {
+        let dir = self.root().join("layers");
+        let mut out = Vec::new();
+        for e in fs::read_dir(&dir).map_err(io_err(&dir))? {
+            let e = e.map_err(io_err(&dir))?;
+            if e.path().join("layer.json").is_file() {
+                out.push(format!("sha256:{}", e.file_name().to_string_lossy()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Driver;
+
+    fn rec(chain: &str) -> LayerRecord {
+        LayerRecord {
+            chain_id: chain.into(),
+            diff_id: chain.into(),
+            parent: None,
+            digest: "sha256:00".into(),
+            unpacked_size: 1,
+            created: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn committed_layer_appears_whole_with_its_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Overlay, None).unwrap();
+        let work = store.temp_dir("layer").unwrap();
+        fs::create_dir(work.path().join("diff")).unwrap();
+        fs::write(work.path().join("diff/f"), b"x").unwrap();
+        assert!(!store.has_layer("sha256:abc"));
+        store.commit_layer(work, &rec("sha256:abc")).unwrap();
+        assert!(store.has_layer("sha256:abc"));
+        assert_eq!(fs::read(store.layer_diff("sha256:abc").join("f")).unwrap(), b"x");
+        assert_eq!(store.layer_record("sha256:abc").unwrap().unwrap(), rec_with_time(&store, "sha256:abc"));
+        assert_eq!(store.list_layers().unwrap(), vec!["sha256:abc".to_string()]);
+    }
+
+    fn rec_with_time(store: &Store, chain: &str) -> LayerRecord {
+        let mut r = rec(chain);
+        r.created = store.layer_record(chain).unwrap().unwrap().created;
+        r
+    }
+
+    #[test]
+    fn layer_in_use_is_not_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Overlay, None).unwrap();
+        let work = store.temp_dir("layer").unwrap();
+        fs::create_dir(work.path().join("diff")).unwrap();
+        store.commit_layer(work, &rec("sha256:abc")).unwrap();
+        let user = store.layer_use_lock("sha256:abc").unwrap();
+        assert!(!store.remove_layer_if_unused("sha256:abc").unwrap());
+        assert!(store.has_layer("sha256:abc"));
+        drop(user);
+        assert!(store.remove_layer_if_unused("sha256:abc").unwrap());
+        assert!(!store.layer_dir("sha256:abc").exists());
+    }
+}
