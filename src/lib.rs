@@ -4,7 +4,6 @@
 //! Nothing below `engine` prints to the terminal.
 
 pub mod cli;
-#[cfg(feature = "lead")]
 pub mod engine;
 pub mod image;
 pub mod layer;

@@ -1,11 +1,5 @@
 //! The berth binary: parse, enter the rootless namespace if needed, dispatch, print the error
 //! once and map it to docker's exit codes (125: berth's own failure).
-#![cfg_attr(not(feature = "lead"), allow(unused))]
-
-#[cfg(not(feature = "lead"))]
-fn main() {}
-#[cfg(feature = "lead")]
-mod real {
 
 use std::process::ExitCode;
 
@@ -17,7 +11,7 @@ use berth::runtime::userns;
 
 const EXIT_BERTH_ERROR: u8 = 125;
 
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -73,9 +67,4 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         userns::enter(&ident)?;
         Ok(Engine::open(ident, &opts)?)
     })
-}
-}
-#[cfg(feature = "lead")]
-fn main() -> std::process::ExitCode {
-    real::main()
 }

@@ -1,23 +1,16 @@
 //! Command-line definitions (clap) and output. One file per verb; each parses its flags, calls
 //! exactly one engine operation and prints the result.
 
-#[cfg(feature = "lead")]
 pub mod docs;
-#[cfg(feature = "lead")]
 pub mod image;
 pub mod output;
-#[cfg(feature = "lead")]
 pub mod progress;
-#[cfg(feature = "lead")]
 pub mod system;
 
-#[cfg(feature = "lead")]
 use std::path::PathBuf;
 
-#[cfg(feature = "lead")]
 use clap::{Parser, Subcommand};
 
-#[cfg(feature = "lead")]
 /// Options every command accepts, as podman spells them.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GlobalOptions {
@@ -32,7 +25,6 @@ pub struct GlobalOptions {
     pub storage_driver: Option<String>,
 }
 
-#[cfg(feature = "lead")]
 #[derive(Debug, Parser)]
 #[command(
     name = "berth",
@@ -43,7 +35,6 @@ pub struct GlobalOptions {
     disable_help_subcommand = true,
     propagate_version = false
 )]
-#[cfg(feature = "lead")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
@@ -51,7 +42,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[cfg(feature = "lead")]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Pull an image from a registry
@@ -81,7 +71,6 @@ pub enum Command {
     },
 }
 
-#[cfg(feature = "lead")]
 impl Command {
     /// Whether the command works on the store (and so needs the rootless user namespace).
     pub fn uses_store(&self) -> bool {
@@ -89,19 +78,16 @@ impl Command {
     }
 }
 
-#[cfg(feature = "lead")]
 /// An error that was already printed (e.g. one per failed image in `rmi`); exit 125 quietly.
 #[derive(Debug, thiserror::Error)]
 #[error("errors were reported above")]
 pub struct Reported;
 
-#[cfg(feature = "lead")]
 /// A tokio runtime for the commands that talk to registries.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
 }
 
-#[cfg(feature = "lead")]
 /// Run a parsed command. Commands that touch the store get an engine (the caller has already
 /// entered the rootless user namespace).
 pub fn dispatch(cli: &Cli, open: impl FnOnce() -> anyhow::Result<crate::engine::Engine>) -> anyhow::Result<()> {
