@@ -36,7 +36,7 @@ if [ ! -f "$CACHE/rootfs/.complete" ]; then
   rm -f "$CACHE"/rootfs/var/cache/apt/archives/*.deb
   touch "$CACHE/rootfs/.complete"
 fi
-if [ ! -f "$CACHE/single.tar.gz" ]; then
+if [ ! -f "$CACHE/single.tar.gz" ] || [ ! -f "$CACHE/layer5.tar.gz" ]; then
   # Device nodes are left out: a rootless store refuses them, as docker's rootless mode does.
   tar -C "$CACHE/rootfs" --numeric-owner --exclude='./dev/*' --exclude=./.complete -cf - . | gzip -6 > "$CACHE/single.tar.gz"
   groups=("./usr/lib" "./usr/share" "./usr/bin ./usr/sbin ./usr/libexec" "./var" "./etc" "")

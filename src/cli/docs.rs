@@ -22,7 +22,11 @@ pub fn render_all() -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let cmd = Cli::command();
     man_pages(&cmd, "berth", &mut files);
-    for (shell, name) in [(Shell::Bash, "berth.bash"), (Shell::Zsh, "_berth"), (Shell::Fish, "berth.fish")] {
+    for (shell, name) in [
+        (Shell::Bash, "berth.bash"),
+        (Shell::Zsh, "_berth"),
+        (Shell::Fish, "berth.fish"),
+    ] {
         let mut buf = Vec::new();
         clap_complete::generate(shell, &mut Cli::command(), "berth", &mut buf);
         files.insert(Path::new("completions").join(name), buf);
@@ -31,9 +35,14 @@ pub fn render_all() -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 fn man_pages(cmd: &clap::Command, name: &str, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    let page = cmd.clone().name(name.to_string()).display_name(name.to_string());
+    let page = cmd
+        .clone()
+        .name(name.to_string())
+        .display_name(name.to_string());
     let mut buf = Vec::new();
-    clap_mangen::Man::new(page).render(&mut buf).expect("rendering to memory cannot fail");
+    clap_mangen::Man::new(page)
+        .render(&mut buf)
+        .expect("rendering to memory cannot fail");
     files.insert(Path::new("man").join(format!("{name}.1")), buf);
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         man_pages(sub, &format!("{name}-{}", sub.get_name()), files);
@@ -80,6 +89,9 @@ mod tests {
                 }
             }
         }
-        assert!(stale.is_empty(), "stale generated docs, run `cargo run -- system docs`: {stale:?}");
+        assert!(
+            stale.is_empty(),
+            "stale generated docs, run `cargo run -- system docs`: {stale:?}"
+        );
     }
 }

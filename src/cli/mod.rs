@@ -74,7 +74,13 @@ pub enum Command {
 impl Command {
     /// Whether the command works on the store (and so needs the rootless user namespace).
     pub fn uses_store(&self) -> bool {
-        !matches!(self, Command::Version(_) | Command::System { command: system::SystemCommand::Docs(_) })
+        !matches!(
+            self,
+            Command::Version(_)
+                | Command::System {
+                    command: system::SystemCommand::Docs(_)
+                }
+        )
     }
 }
 
@@ -85,28 +91,46 @@ pub struct Reported;
 
 /// A tokio runtime for the commands that talk to registries.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
 }
 
 /// Run a parsed command. Commands that touch the store get an engine (the caller has already
 /// entered the rootless user namespace).
-pub fn dispatch(cli: &Cli, open: impl FnOnce() -> anyhow::Result<crate::engine::Engine>) -> anyhow::Result<()> {
+pub fn dispatch(
+    cli: &Cli,
+    open: impl FnOnce() -> anyhow::Result<crate::engine::Engine>,
+) -> anyhow::Result<()> {
     use image::ImageCommand as I;
     match &cli.command {
         Command::Version(a) => return system::version::run(a),
-        Command::System { command: system::SystemCommand::Docs(a) } => return docs::run(a),
+        Command::System {
+            command: system::SystemCommand::Docs(a),
+        } => return docs::run(a),
         _ => {}
     }
     let engine = open()?;
     match &cli.command {
-        Command::Pull(a) | Command::Image { command: I::Pull(a) } => image::pull::run(a, &engine),
+        Command::Pull(a)
+        | Command::Image {
+            command: I::Pull(a),
+        } => image::pull::run(a, &engine),
         Command::Images(a) | Command::Image { command: I::Ls(a) } => image::list::run(a, &engine),
-        Command::Inspect(a) | Command::Image { command: I::Inspect(a) } => image::inspect::run(a, &engine),
+        Command::Inspect(a)
+        | Command::Image {
+            command: I::Inspect(a),
+        } => image::inspect::run(a, &engine),
         Command::Tag(a) | Command::Image { command: I::Tag(a) } => image::tag::run(a, &engine),
         Command::Rmi(a) | Command::Image { command: I::Rm(a) } => image::rm::run(a, &engine),
-        Command::Info(a) | Command::System { command: system::SystemCommand::Info(a) } => {
-            system::info::run(a, &engine)
-        }
-        Command::Version(_) | Command::System { command: system::SystemCommand::Docs(_) } => unreachable!("handled above"),
+        Command::Info(a)
+        | Command::System {
+            command: system::SystemCommand::Info(a),
+        } => system::info::run(a, &engine),
+        Command::Version(_)
+        | Command::System {
+            command: system::SystemCommand::Docs(_),
+        } => unreachable!("handled above"),
     }
 }

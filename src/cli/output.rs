@@ -135,22 +135,37 @@ fn lex(src: &str) -> R<Vec<Tok>> {
             }
             '`' => {
                 let start = i + 1;
-                let end = c[start..].iter().position(|x| *x == '`').ok_or(TemplateError::Parse("unterminated raw quoted string".into()))?;
+                let end = c[start..]
+                    .iter()
+                    .position(|x| *x == '`')
+                    .ok_or(TemplateError::Parse(
+                        "unterminated raw quoted string".into(),
+                    ))?;
                 out.push(Tok::Str(c[start..start + end].iter().collect()));
                 i = start + end + 1;
             }
-            '0'..='9' | '-' | '+' if ch != '-' && ch != '+' || c.get(i + 1).is_some_and(|d| d.is_ascii_digit()) => {
+            '0'..='9' | '-' | '+'
+                if ch != '-' && ch != '+' || c.get(i + 1).is_some_and(|d| d.is_ascii_digit()) =>
+            {
                 let start = i;
                 i += 1;
                 while i < c.len() && (c[i].is_ascii_digit() || c[i] == '.' || c[i] == 'e') {
                     i += 1;
                 }
                 let s: String = c[start..i].iter().collect();
-                out.push(Tok::Num(s.parse().map_err(|_| TemplateError::Parse(format!("bad number syntax: {s:?}")))?));
+                out.push(Tok::Num(s.parse().map_err(|_| {
+                    TemplateError::Parse(format!("bad number syntax: {s:?}"))
+                })?));
             }
             _ => {
                 let start = i;
-                while i < c.len() && !matches!(c[i], ' ' | '\t' | '\n' | '\r' | '|' | '(' | ')' | ',' | '"' | '`' | '=') && !(c[i] == ':' && c.get(i + 1) == Some(&'=')) {
+                while i < c.len()
+                    && !matches!(
+                        c[i],
+                        ' ' | '\t' | '\n' | '\r' | '|' | '(' | ')' | ',' | '"' | '`' | '='
+                    )
+                    && !(c[i] == ':' && c.get(i + 1) == Some(&'='))
+                {
                     i += 1;
                 }
                 if start == i {
@@ -192,7 +207,9 @@ fn parse_pipeline(toks: &[Tok], pos: &mut usize) -> R<Pipeline> {
                 if args.is_empty() {
                     return perr("missing command before |");
                 }
-                cmds.push(Command { args: std::mem::take(&mut args) });
+                cmds.push(Command {
+                    args: std::mem::take(&mut args),
+                });
             }
             Tok::RParen => break,
             Tok::LParen => {
@@ -227,7 +244,9 @@ fn word_arg(w: &str) -> R<Arg> {
         "nil" => Arg::Nil,
         _ if w.starts_with('.') => Arg::Field(None, w[1..].split('.').map(String::from).collect()),
         _ if w.starts_with('$') => match w.split_once('.') {
-            Some((v, rest)) => Arg::Field(Some(v.into()), rest.split('.').map(String::from).collect()),
+            Some((v, rest)) => {
+                Arg::Field(Some(v.into()), rest.split('.').map(String::from).collect())
+            }
             None => Arg::Var(w.into()),
         },
         _ if w.chars().all(|c| c.is_alphanumeric() || c == '_') => Arg::Call(w.into()),
@@ -236,8 +255,33 @@ fn word_arg(w: &str) -> R<Arg> {
 }
 
 const FUNCS: &[&str] = &[
-    "json", "join", "lower", "upper", "title", "split", "truncate", "pad", "len", "index", "printf", "println", "print",
-    "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "table", "trim", "slice", "contains", "humansize",
+    "json",
+    "join",
+    "lower",
+    "upper",
+    "title",
+    "split",
+    "truncate",
+    "pad",
+    "len",
+    "index",
+    "printf",
+    "println",
+    "print",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "and",
+    "or",
+    "not",
+    "table",
+    "trim",
+    "slice",
+    "contains",
+    "humansize",
 ];
 
 // ---------- template structure ----------
@@ -257,7 +301,9 @@ fn split_actions(src: &str) -> R<Vec<Piece>> {
             text = text.trim_start().to_string();
         }
         let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or(TemplateError::Parse(":1: unclosed action".into()))?;
+        let end = after
+            .find("}}")
+            .ok_or(TemplateError::Parse(":1: unclosed action".into()))?;
         let mut inner = &after[..end];
         if inner.starts_with("- ") || inner == "-" {
             text = text.trim_end().to_string();
@@ -319,7 +365,11 @@ fn parse_nodes(pieces: &[Piece], pos: &mut usize, stop: &[&str]) -> R<(Vec<Node>
                                     } else if end2.is_none() {
                                         return perr("unexpected EOF");
                                     }
-                                    els.push(if inner_kw == "if" { Node::If(p, b2, e2) } else { Node::With(p, b2, e2) });
+                                    els.push(if inner_kw == "if" {
+                                        Node::If(p, b2, e2)
+                                    } else {
+                                        Node::With(p, b2, e2)
+                                    });
                                 } else {
                                     let (b, end2) = parse_nodes(pieces, pos, &["end"])?;
                                     if end2.is_none() {
@@ -361,7 +411,9 @@ fn pipeline_of(src: &str) -> R<Pipeline> {
 fn check_funcs(c: &Command) -> R<()> {
     for a in &c.args {
         match a {
-            Arg::Call(f) if !FUNCS.contains(&f.as_str()) => return perr(format!(":1: function {f:?} not defined")),
+            Arg::Call(f) if !FUNCS.contains(&f.as_str()) => {
+                return perr(format!(":1: function {f:?} not defined"))
+            }
             Arg::Sub(p) => {
                 for c in &p.cmds {
                     check_funcs(c)?;
@@ -381,7 +433,12 @@ struct Scope {
 
 impl Scope {
     fn get(&self, n: &str) -> R<Value> {
-        self.vars.iter().rev().find(|(k, _)| k == n).map(|(_, v)| v.clone()).ok_or(TemplateError::Exec(format!("undefined variable: {n}")))
+        self.vars
+            .iter()
+            .rev()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .ok_or(TemplateError::Exec(format!("undefined variable: {n}")))
     }
 }
 
@@ -389,7 +446,11 @@ fn field(v: &Value, name: &str) -> Value {
     match v {
         Value::Object(m) => m
             .get(name)
-            .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+            .or_else(|| {
+                m.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v)
+            })
             .cloned()
             .unwrap_or(Value::String("<no value>".into())),
         _ => Value::String("<no value>".into()),
@@ -423,33 +484,53 @@ pub fn go_print(v: &Value) -> String {
         Value::Array(a) => format!("[{}]", a.iter().map(go_print).collect::<Vec<_>>().join(" ")),
         Value::Object(m) => {
             let sorted: BTreeMap<&String, &Value> = m.iter().collect();
-            format!("map[{}]", sorted.iter().map(|(k, v)| format!("{k}:{}", go_print(v))).collect::<Vec<_>>().join(" "))
+            format!(
+                "map[{}]",
+                sorted
+                    .iter()
+                    .map(|(k, v)| format!("{k}:{}", go_print(v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
         }
     }
 }
 
 /// Go's json.Marshal: compact, with <, >, & escaped.
 pub fn go_json(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    serde_json::to_string(v)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 fn num(v: &Value) -> R<f64> {
     match v {
         Value::Number(n) => Ok(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => s.parse().map_err(|_| TemplateError::Exec(format!("cannot compare {s:?} as a number"))),
-        other => eerr(format!("incompatible type for comparison: {}", go_print(other))),
+        Value::String(s) => s
+            .parse()
+            .map_err(|_| TemplateError::Exec(format!("cannot compare {s:?} as a number"))),
+        other => eerr(format!(
+            "incompatible type for comparison: {}",
+            go_print(other)
+        )),
     }
 }
 
 fn compare(a: &Value, b: &Value) -> R<std::cmp::Ordering> {
     match (a, b) {
         (Value::String(x), Value::String(y)) => Ok(x.cmp(y)),
-        _ => Ok(num(a)?.partial_cmp(&num(b)?).unwrap_or(std::cmp::Ordering::Equal)),
+        _ => Ok(num(a)?
+            .partial_cmp(&num(b)?)
+            .unwrap_or(std::cmp::Ordering::Equal)),
     }
 }
 
 fn printf(args: &[Value]) -> R<String> {
-    let Some(Value::String(fmt)) = args.first() else { return eerr("printf needs a format string") };
+    let Some(Value::String(fmt)) = args.first() else {
+        return eerr("printf needs a format string");
+    };
     let mut out = String::new();
     let mut it = args[1..].iter();
     let mut chars = fmt.chars().peekable();
@@ -494,8 +575,18 @@ fn call(f: &str, args: Vec<Value>) -> R<Value> {
         "json" => Value::String(go_json(args.first().unwrap_or(&Value::Null))),
         // `join LIST SEP`, or `LIST | join SEP` (the piped list arrives last).
         "join" => match (args.first(), args.get(1)) {
-            (Some(Value::Array(a)), sep) => Value::String(a.iter().map(go_print).collect::<Vec<_>>().join(&sep.map(go_print).unwrap_or_default())),
-            (Some(sep), Some(Value::Array(a))) => Value::String(a.iter().map(go_print).collect::<Vec<_>>().join(&go_print(sep))),
+            (Some(Value::Array(a)), sep) => Value::String(
+                a.iter()
+                    .map(go_print)
+                    .collect::<Vec<_>>()
+                    .join(&sep.map(go_print).unwrap_or_default()),
+            ),
+            (Some(sep), Some(Value::Array(a))) => Value::String(
+                a.iter()
+                    .map(go_print)
+                    .collect::<Vec<_>>()
+                    .join(&go_print(sep)),
+            ),
             (Some(other), _) => Value::String(go_print(other)),
             (None, _) => return eerr("join needs a list"),
         },
@@ -505,7 +596,9 @@ fn call(f: &str, args: Vec<Value>) -> R<Value> {
             s(0).split(' ')
                 .map(|w| {
                     let mut c = w.chars();
-                    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
                 })
                 .collect::<Vec<_>>()
                 .join(" "),
@@ -526,8 +619,13 @@ fn call(f: &str, args: Vec<Value>) -> R<Value> {
             let mut cur = args.first().cloned().unwrap_or(Value::Null);
             for k in &args[1.min(args.len())..] {
                 cur = match (&cur, k) {
-                    (Value::Object(m), key) => m.get(&go_print(key)).cloned().unwrap_or(Value::Null),
-                    (Value::Array(a), i) => a.get(num(i)? as usize).cloned().ok_or(TemplateError::Exec("index out of range".into()))?,
+                    (Value::Object(m), key) => {
+                        m.get(&go_print(key)).cloned().unwrap_or(Value::Null)
+                    }
+                    (Value::Array(a), i) => a
+                        .get(num(i)? as usize)
+                        .cloned()
+                        .ok_or(TemplateError::Exec("index out of range".into()))?,
                     _ => return eerr("can't index item"),
                 };
             }
@@ -541,14 +639,29 @@ fn call(f: &str, args: Vec<Value>) -> R<Value> {
         "printf" => Value::String(printf(&args)?),
         "print" => Value::String(args.iter().map(go_print).collect::<Vec<_>>().join("")),
         "println" => Value::String(args.iter().map(go_print).collect::<Vec<_>>().join(" ") + "\n"),
-        "eq" => Value::Bool(args.len() > 1 && args[1..].iter().any(|b| compare(&args[0], b).map(|o| o.is_eq()).unwrap_or(false) || args[0] == *b)),
+        "eq" => Value::Bool(
+            args.len() > 1
+                && args[1..].iter().any(|b| {
+                    compare(&args[0], b).map(|o| o.is_eq()).unwrap_or(false) || args[0] == *b
+                }),
+        ),
         "ne" => Value::Bool(!(compare(&args[0], &args[1])?.is_eq())),
         "lt" => Value::Bool(compare(&args[0], &args[1])?.is_lt()),
         "le" => Value::Bool(compare(&args[0], &args[1])?.is_le()),
         "gt" => Value::Bool(compare(&args[0], &args[1])?.is_gt()),
         "ge" => Value::Bool(compare(&args[0], &args[1])?.is_ge()),
-        "and" => args.iter().find(|v| !truthy(v)).or(args.last()).cloned().unwrap_or(Value::Null),
-        "or" => args.iter().find(|v| truthy(v)).or(args.last()).cloned().unwrap_or(Value::Null),
+        "and" => args
+            .iter()
+            .find(|v| !truthy(v))
+            .or(args.last())
+            .cloned()
+            .unwrap_or(Value::Null),
+        "or" => args
+            .iter()
+            .find(|v| truthy(v))
+            .or(args.last())
+            .cloned()
+            .unwrap_or(Value::Null),
         "not" => Value::Bool(!truthy(args.first().unwrap_or(&Value::Null))),
         "table" => args.first().cloned().unwrap_or(Value::Null),
         other => return eerr(format!("function {other:?} not defined")),
@@ -570,7 +683,15 @@ fn eval_arg(a: &Arg, dot: &Value, sc: &mut Scope) -> R<Value> {
         }
         Arg::Var(v) => sc.get(v)?,
         Arg::Str(s) => Value::String(s.clone()),
-        Arg::Num(n) => serde_json::Number::from_f64(*n).map(|x| if n.fract() == 0.0 { Value::from(*n as i64) } else { Value::Number(x) }).unwrap_or(Value::Null),
+        Arg::Num(n) => serde_json::Number::from_f64(*n)
+            .map(|x| {
+                if n.fract() == 0.0 {
+                    Value::from(*n as i64)
+                } else {
+                    Value::Number(x)
+                }
+            })
+            .unwrap_or(Value::Null),
         Arg::Bool(b) => Value::Bool(*b),
         Arg::Nil => Value::Null,
         Arg::Call(f) => call(f, vec![])?,
@@ -638,13 +759,22 @@ fn exec(nodes: &[Node], dot: &Value, sc: &mut Scope, out: &mut String) -> R<()> 
                 let names = std::mem::take(&mut decl.decl);
                 let v = eval_pipeline(&decl, dot, sc)?;
                 let items: Vec<(Value, Value)> = match &v {
-                    Value::Array(a) => a.iter().enumerate().map(|(i, x)| (Value::from(i), x.clone())).collect(),
+                    Value::Array(a) => a
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| (Value::from(i), x.clone()))
+                        .collect(),
                     Value::Object(m) => {
                         let sorted: BTreeMap<&String, &Value> = m.iter().collect();
-                        sorted.into_iter().map(|(k, x)| (Value::String(k.clone()), x.clone())).collect()
+                        sorted
+                            .into_iter()
+                            .map(|(k, x)| (Value::String(k.clone()), x.clone()))
+                            .collect()
                     }
                     Value::Null => vec![],
-                    Value::Number(n) => (0..n.as_u64().unwrap_or(0)).map(|i| (Value::from(i), Value::from(i))).collect(),
+                    Value::Number(n) => (0..n.as_u64().unwrap_or(0))
+                        .map(|i| (Value::from(i), Value::from(i)))
+                        .collect(),
                     other => return eerr(format!("range can't iterate over {}", go_print(other))),
                 };
                 if items.is_empty() {
@@ -683,7 +813,9 @@ impl Template {
 
     pub fn render(&self, data: &Value) -> R<String> {
         let mut out = String::new();
-        let mut sc = Scope { vars: vec![("$".into(), data.clone())] };
+        let mut sc = Scope {
+            vars: vec![("$".into(), data.clone())],
+        };
         exec(&self.nodes, data, &mut sc, &mut out)?;
         Ok(out)
     }
@@ -696,7 +828,10 @@ fn header_for(field: &str, headers: &[(&str, &str)]) -> String {
     let mut out = String::new();
     let chars: Vec<char> = field.chars().collect();
     for (i, c) in chars.iter().enumerate() {
-        if i > 0 && c.is_uppercase() && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase())) {
+        if i > 0
+            && c.is_uppercase()
+            && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()))
+        {
             out.push(' ');
         }
         out.extend(c.to_uppercase());
@@ -723,7 +858,10 @@ pub fn render_rows(format: &str, rows: &[Value], headers: &[(&str, &str)]) -> R<
             let after = &rest[i + 2..];
             let end = after.find("}}").unwrap_or(after.len());
             let action = after[..end].trim().trim_matches('-').trim();
-            if let Some(name) = action.split_whitespace().find(|w| w.starts_with('.') && w.len() > 1) {
+            if let Some(name) = action
+                .split_whitespace()
+                .find(|w| w.starts_with('.') && w.len() > 1)
+            {
                 let key = name[1..].split('.').next().unwrap_or("").to_string();
                 names.insert(key.clone(), Value::String(header_for(&key, headers)));
             }
@@ -755,8 +893,14 @@ fn header_template(body: &str) -> String {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
         let end = after.find("}}").map(|e| e + 2).unwrap_or(after.len());
-        let action = after[..end.saturating_sub(2)].trim().trim_matches('-').trim();
-        if let Some(name) = action.split_whitespace().find(|w| w.starts_with('.') && w.len() > 1) {
+        let action = after[..end.saturating_sub(2)]
+            .trim()
+            .trim_matches('-')
+            .trim();
+        if let Some(name) = action
+            .split_whitespace()
+            .find(|w| w.starts_with('.') && w.len() > 1)
+        {
             let key = name[1..].split('.').next().unwrap_or("");
             out.push_str(&format!("{{{{index . \"{key}\"}}}}"));
         }
@@ -773,7 +917,8 @@ pub fn render_inspect(format: Option<&str>, objects: &[Value]) -> R<String> {
             let mut buf = Vec::new();
             let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
             let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-            serde::Serialize::serialize(objects, &mut ser).map_err(|e| TemplateError::Exec(e.to_string()))?;
+            serde::Serialize::serialize(objects, &mut ser)
+                .map_err(|e| TemplateError::Exec(e.to_string()))?;
             Ok(String::from_utf8(buf).unwrap_or_default() + "\n")
         }
         Some(t) => {
@@ -823,9 +968,19 @@ pub fn human_size(bytes: u64) -> String {
         i += 1;
     }
     // %.4g then trimmed, as Go's 'g' with precision 3 prints it.
-    let digits = if size >= 100.0 { 0 } else if size >= 10.0 { 1 } else { 2 };
+    let digits = if size >= 100.0 {
+        0
+    } else if size >= 10.0 {
+        1
+    } else {
+        2
+    };
     let s = format!("{size:.digits$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
     format!("{s}{}", units[i])
 }
 
@@ -864,11 +1019,21 @@ mod tests {
 
     #[test]
     fn fields_and_nested_fields_render_like_go() {
-        assert_eq!(r("{{.Repository}}:{{.Tag}}", &img()), "docker.io/library/busybox:latest");
+        assert_eq!(
+            r("{{.Repository}}:{{.Tag}}", &img()),
+            "docker.io/library/busybox:latest"
+        );
         assert_eq!(r("{{.Config.Env}}", &img()), "[A=1]");
         assert_eq!(r("{{.Labels}}", &img()), "map[a.b:2 z:1]");
-        assert_eq!(r("{{.Size}} {{.Dangling}} {{.Missing}}", &img()), "1234 false <no value>");
-        assert_eq!(r("{{.id}}", &img()), "abc", "case-insensitive lookup like podman");
+        assert_eq!(
+            r("{{.Size}} {{.Dangling}} {{.Missing}}", &img()),
+            "1234 false <no value>"
+        );
+        assert_eq!(
+            r("{{.id}}", &img()),
+            "abc",
+            "case-insensitive lookup like podman"
+        );
     }
 
     #[test]
@@ -878,8 +1043,14 @@ mod tests {
         assert_eq!(r("{{index .Labels \"a.b\"}}", &img()), "2");
         assert_eq!(r("{{.Names | join \",\"}}", &img()), "a,b");
         assert_eq!(r("{{join .Names \"-\"}}", &img()), "a-b");
-        assert_eq!(r("{{upper .Tag}} {{lower \"X\"}} {{title \"ab cd\"}}", &img()), "LATEST x Ab Cd");
-        assert_eq!(r("{{len .Names}} {{truncate .Repository 6}}", &img()), "2 docker");
+        assert_eq!(
+            r("{{upper .Tag}} {{lower \"X\"}} {{title \"ab cd\"}}", &img()),
+            "LATEST x Ab Cd"
+        );
+        assert_eq!(
+            r("{{len .Names}} {{truncate .Repository 6}}", &img()),
+            "2 docker"
+        );
         assert_eq!(r("{{printf \"%s-%d\" .Tag 5}}", &img()), "latest-5");
         assert_eq!(r("{{println .ID}}", &img()), "abc\n");
         assert_eq!(r("a\\tb\\nc", &img()), "a\tb\nc");
@@ -889,13 +1060,28 @@ mod tests {
     #[test]
     fn control_structures_and_variables_work() {
         assert_eq!(r("{{range .Names}}{{.}} {{end}}", &img()), "a b ");
-        assert_eq!(r("{{range $k, $v := .Labels}}{{$k}}={{$v}};{{end}}", &img()), "a.b=2;z=1;");
+        assert_eq!(
+            r("{{range $k, $v := .Labels}}{{$k}}={{$v}};{{end}}", &img()),
+            "a.b=2;z=1;"
+        );
         assert_eq!(r("{{if .Dangling}}x{{else}}y{{end}}", &img()), "y");
-        assert_eq!(r("{{if eq .Tag \"latest\"}}L{{else if eq .Tag \"x\"}}X{{else}}O{{end}}", &img()), "L");
+        assert_eq!(
+            r(
+                "{{if eq .Tag \"latest\"}}L{{else if eq .Tag \"x\"}}X{{else}}O{{end}}",
+                &img()
+            ),
+            "L"
+        );
         assert_eq!(r("{{with .Config}}{{.Env}}{{end}}", &img()), "[A=1]");
         assert_eq!(r("{{$t := .Tag}}{{$t}}", &img()), "latest");
         assert_eq!(r("{{if and .Tag (not .Dangling)}}ok{{end}}", &img()), "ok");
-        assert_eq!(r("{{range .Nothing}}x{{else}}empty{{end}}", &json!({"Nothing": []})), "empty");
+        assert_eq!(
+            r(
+                "{{range .Nothing}}x{{else}}empty{{end}}",
+                &json!({"Nothing": []})
+            ),
+            "empty"
+        );
         assert_eq!(r("  {{- .Tag -}}  ", &img()), "latest");
     }
 
@@ -910,8 +1096,16 @@ mod tests {
 
     #[test]
     fn table_format_prints_headers_and_aligns_columns() {
-        let rows = vec![json!({"Repository": "a", "Tag": "1", "ID": "x"}), json!({"Repository": "longer/name", "Tag": "2", "ID": "y"})];
-        let out = render_rows("table {{.Repository}}\t{{.Tag}}\t{{.ID}}", &rows, &[("ID", "IMAGE ID")]).unwrap();
+        let rows = vec![
+            json!({"Repository": "a", "Tag": "1", "ID": "x"}),
+            json!({"Repository": "longer/name", "Tag": "2", "ID": "y"}),
+        ];
+        let out = render_rows(
+            "table {{.Repository}}\t{{.Tag}}\t{{.ID}}",
+            &rows,
+            &[("ID", "IMAGE ID")],
+        )
+        .unwrap();
         let lines: Vec<&str> = out.lines().collect();
         // tabwriter: cell width + 3 padding, at least 10.
         assert_eq!(lines[0], "REPOSITORY    TAG       IMAGE ID");
@@ -919,7 +1113,12 @@ mod tests {
         assert_eq!(lines[2], "longer/name   2         y");
         let plain = render_rows("{{.Repository}}:{{.Tag}}", &rows, &[]).unwrap();
         assert_eq!(plain, "a:1\nlonger/name:2\n");
-        let created = render_rows("table {{.CreatedSince}}", &[json!({"CreatedSince": "now"})], &[]).unwrap();
+        let created = render_rows(
+            "table {{.CreatedSince}}",
+            &[json!({"CreatedSince": "now"})],
+            &[],
+        )
+        .unwrap();
         assert!(created.starts_with("CREATED SINCE\n"), "{created}");
         let j = render_rows("json", &rows, &[]).unwrap();
         assert_eq!(serde_json::from_str::<Value>(&j).unwrap()[1]["Tag"], "2");
@@ -929,7 +1128,10 @@ mod tests {
     fn inspect_prints_pretty_json_or_the_template_per_object() {
         let out = render_inspect(None, &[json!({"Id": "x"})]).unwrap();
         assert_eq!(out, "[\n    {\n        \"Id\": \"x\"\n    }\n]\n");
-        assert_eq!(render_inspect(Some("{{.Id}}"), &[json!({"Id": "x"}), json!({"Id": "y"})]).unwrap(), "x\ny\n");
+        assert_eq!(
+            render_inspect(Some("{{.Id}}"), &[json!({"Id": "x"}), json!({"Id": "y"})]).unwrap(),
+            "x\ny\n"
+        );
     }
 
     #[test]
@@ -940,8 +1142,17 @@ mod tests {
         assert_eq!(human_size(1_200_000_000), "1.2GB");
         assert_eq!(human_size(123_456_789), "123MB");
         let now = chrono::Utc::now();
-        assert_eq!(human_duration_since(now - chrono::Duration::seconds(90)), "About a minute ago");
-        assert_eq!(human_duration_since(now - chrono::Duration::hours(3)), "3 hours ago");
-        assert_eq!(human_duration_since(now - chrono::Duration::days(3)), "3 days ago");
+        assert_eq!(
+            human_duration_since(now - chrono::Duration::seconds(90)),
+            "About a minute ago"
+        );
+        assert_eq!(
+            human_duration_since(now - chrono::Duration::hours(3)),
+            "3 hours ago"
+        );
+        assert_eq!(
+            human_duration_since(now - chrono::Duration::days(3)),
+            "3 days ago"
+        );
     }
 }

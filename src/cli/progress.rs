@@ -34,9 +34,10 @@ impl PullReporter for Lines {
     fn blob_done(&self, digest: &str, outcome: BlobOutcome) {
         match outcome {
             BlobOutcome::Downloaded => self.say(&format!("Copying blob {} done", short(digest))),
-            BlobOutcome::AlreadyExists => {
-                self.say(&format!("Copying blob {} skipped: already exists", short(digest)))
-            }
+            BlobOutcome::AlreadyExists => self.say(&format!(
+                "Copying blob {} skipped: already exists",
+                short(digest)
+            )),
         }
     }
     fn config(&self, digest: &str) {
@@ -55,13 +56,18 @@ pub struct Bars {
 
 impl Bars {
     pub fn new() -> Self {
-        Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()), bars: Mutex::new(HashMap::new()) }
+        Bars {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            bars: Mutex::new(HashMap::new()),
+        }
     }
 
     fn style() -> ProgressStyle {
-        ProgressStyle::with_template("Copying blob {prefix} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec})")
-            .expect("static template")
-            .progress_chars("=> ")
+        ProgressStyle::with_template(
+            "Copying blob {prefix} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec})",
+        )
+        .expect("static template")
+        .progress_chars("=> ")
     }
 }
 
@@ -79,7 +85,10 @@ impl PullReporter for Bars {
         let bar = self.multi.add(ProgressBar::new(size));
         bar.set_style(Self::style());
         bar.set_prefix(short(digest).to_string());
-        self.bars.lock().expect("bars").insert(digest.to_string(), bar);
+        self.bars
+            .lock()
+            .expect("bars")
+            .insert(digest.to_string(), bar);
     }
     fn blob_progress(&self, digest: &str, done: u64) {
         if let Some(bar) = self.bars.lock().expect("bars").get(digest) {
@@ -94,12 +103,16 @@ impl PullReporter for Bars {
                     BlobOutcome::Downloaded => "done",
                     BlobOutcome::AlreadyExists => "skipped: already exists",
                 };
-                let _ = self.multi.println(format!("Copying blob {} {what}", short(digest)));
+                let _ = self
+                    .multi
+                    .println(format!("Copying blob {} {what}", short(digest)));
             }
         }
     }
     fn config(&self, digest: &str) {
-        let _ = self.multi.println(format!("Copying config {} done", short(digest)));
+        let _ = self
+            .multi
+            .println(format!("Copying config {} done", short(digest)));
     }
     fn writing_manifest(&self) {
         let _ = self.multi.println("Writing manifest to image destination");

@@ -28,9 +28,18 @@ pub enum EngineError {
     #[error("unable to delete image {id} (must force) - image is referenced in multiple repositories; use `berth rmi -f`")]
     ImageHasManyNames { id: String },
     #[error("pulling {image}: layer {digest}: {source}")]
-    Layer { image: String, digest: String, source: LayerError },
+    Layer {
+        image: String,
+        digest: String,
+        source: LayerError,
+    },
     #[error("pulling {image}: layer {digest}: its content hashes to {actual}, but the image config says {expected}; the image is corrupt")]
-    DiffIdMismatch { image: String, digest: String, expected: String, actual: String },
+    DiffIdMismatch {
+        image: String,
+        digest: String,
+        expected: String,
+        actual: String,
+    },
     #[error("pulling {image}: {reason}")]
     BadImage { image: String, reason: String },
     #[error("{0}")]
@@ -52,5 +61,8 @@ pub enum EngineError {
     #[error(transparent)]
     Userns(#[from] UsernsError),
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
 }

@@ -29,14 +29,20 @@ fn split_name(name: &str) -> (String, String) {
     // The tag separator is the last ':' after the last '/'.
     let slash = name.rfind('/').map(|i| i + 1).unwrap_or(0);
     match name[slash..].rfind(':') {
-        Some(i) => (name[..slash + i].to_string(), name[slash + i + 1..].to_string()),
+        Some(i) => (
+            name[..slash + i].to_string(),
+            name[slash + i + 1..].to_string(),
+        ),
         None => (name.to_string(), "latest".to_string()),
     }
 }
 
 fn is_id_like(s: &str) -> bool {
     let s = s.strip_prefix("sha256:").unwrap_or(s);
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 impl Engine {
@@ -70,9 +76,17 @@ impl Engine {
             let labels = self
                 .raw_config(&record)
                 .ok()
-                .and_then(|c| c.pointer("/config/Labels").and_then(Value::as_object).cloned())
+                .and_then(|c| {
+                    c.pointer("/config/Labels")
+                        .and_then(Value::as_object)
+                        .cloned()
+                })
                 .unwrap_or_default();
-            let digest = record.digests.first().and_then(|d| d.split_once('@')).map(|(_, d)| d.to_string());
+            let digest = record
+                .digests
+                .first()
+                .and_then(|d| d.split_once('@'))
+                .map(|(_, d)| d.to_string());
             let digest = digest.unwrap_or_else(|| record.manifest_digest.clone());
             if record.names.is_empty() {
                 let repository = record
@@ -185,7 +199,10 @@ impl Engine {
         let removed = self.store.images().update(|images| {
             let record = find_in(images, name)?;
             let mut out = Vec::new();
-            let idx = images.iter().position(|i| i.id == record.id).expect("found above");
+            let idx = images
+                .iter()
+                .position(|i| i.id == record.id)
+                .expect("found above");
             let untag_only = !by_id && images[idx].names.len() > 1;
             if untag_only {
                 let full = resolve_name(&images[idx], name);
@@ -194,7 +211,10 @@ impl Engine {
                 return Ok((out, None));
             }
             if by_id && images[idx].names.len() > 1 && !force {
-                return Err(EngineError::ImageHasManyNames { id: record.id[..12].to_string() }.into_store());
+                return Err(EngineError::ImageHasManyNames {
+                    id: record.id[..12].to_string(),
+                }
+                .into_store());
             }
             let gone = images.remove(idx);
             for n in &gone.names {
@@ -215,7 +235,11 @@ impl Engine {
 
     /// Remove the layers and blobs of a deleted image that no remaining image uses.
     fn collect_garbage(&self, gone: &ImageRecord, remaining: &[ImageRecord]) -> Result<()> {
-        let used = |chain: &str| remaining.iter().any(|i| i.layers.iter().any(|l| l.chain_id == chain));
+        let used = |chain: &str| {
+            remaining
+                .iter()
+                .any(|i| i.layers.iter().any(|l| l.chain_id == chain))
+        };
         let blob_used = |digest: &str| {
             remaining.iter().any(|i| {
                 i.config_digest == digest
@@ -225,13 +249,19 @@ impl Engine {
             })
         };
         for layer in gone.layers.iter().rev() {
-            if !used(&layer.chain_id) && self.store.remove_layer_if_unused(&layer.chain_id)? && !blob_used(&layer.digest)
+            if !used(&layer.chain_id)
+                && self.store.remove_layer_if_unused(&layer.chain_id)?
+                && !blob_used(&layer.digest)
             {
                 let _ = std::fs::remove_file(self.store.blob_path(&layer.digest));
             }
         }
         let mut small = vec![gone.config_digest.clone(), gone.manifest_digest.clone()];
-        small.extend(gone.digests.iter().filter_map(|d| d.split_once('@').map(|(_, d)| d.to_string())));
+        small.extend(
+            gone.digests
+                .iter()
+                .filter_map(|d| d.split_once('@').map(|(_, d)| d.to_string())),
+        );
         for digest in small {
             if !blob_used(&digest) {
                 let _ = std::fs::remove_file(self.store.blob_path(&digest));
@@ -260,7 +290,11 @@ fn resolve_name(record: &ImageRecord, typed: &str) -> String {
 
 fn name_without_registry(name: &str) -> &str {
     match name.split_once('/') {
-        Some((first, rest)) if first.contains('.') || first.contains(':') || first == "localhost" => rest,
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            rest
+        }
         _ => name,
     }
 }
@@ -286,7 +320,11 @@ pub(crate) fn find_in(images: &[ImageRecord], name: &str) -> Result<ImageRecord>
             _ => {
                 return Err(EngineError::AmbiguousImage {
                     name: name.into(),
-                    candidates: hits.iter().map(|i| i.id[..12].to_string()).collect::<Vec<_>>().join(", "),
+                    candidates: hits
+                        .iter()
+                        .map(|i| i.id[..12].to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 })
             }
         }
@@ -294,7 +332,10 @@ pub(crate) fn find_in(images: &[ImageRecord], name: &str) -> Result<ImageRecord>
     if let Ok(r) = Reference::parse(name) {
         if let Some(d) = &r.digest {
             let want = format!("{}@{}", r.name(), d);
-            if let Some(i) = images.iter().find(|i| i.digests.contains(&want) || i.manifest_digest == *d) {
+            if let Some(i) = images
+                .iter()
+                .find(|i| i.digests.contains(&want) || i.manifest_digest == *d)
+            {
                 return Ok(i.clone());
             }
         } else {
@@ -321,7 +362,11 @@ pub(crate) fn find_in(images: &[ImageRecord], name: &str) -> Result<ImageRecord>
         1 => Ok(hits[0].0.clone()),
         _ => Err(EngineError::AmbiguousImage {
             name: name.into(),
-            candidates: hits.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", "),
+            candidates: hits
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }
@@ -382,19 +427,31 @@ mod tests {
         assert_eq!(find_in(&images, "busybox").unwrap().id, a);
         assert_eq!(find_in(&images, "127.0.0.1:5000/busybox").unwrap().id, a);
         assert_eq!(find_in(&images, "alpine:3").unwrap().id, b);
-        assert!(matches!(find_in(&images, "alpine").unwrap_err(), EngineError::ImageNotKnown(_)));
+        assert!(matches!(
+            find_in(&images, "alpine").unwrap_err(),
+            EngineError::ImageNotKnown(_)
+        ));
     }
 
     #[test]
     fn short_name_in_two_registries_is_ambiguous() {
-        let images = vec![rec(&"a".repeat(64), &["r1.io/x:latest"]), rec(&"b".repeat(64), &["r2.io/x:latest"])];
+        let images = vec![
+            rec(&"a".repeat(64), &["r1.io/x:latest"]),
+            rec(&"b".repeat(64), &["r2.io/x:latest"]),
+        ];
         let err = find_in(&images, "x").unwrap_err();
         assert!(err.to_string().contains("r1.io/x:latest"), "{err}");
     }
 
     #[test]
     fn name_split_keeps_registry_port() {
-        assert_eq!(split_name("127.0.0.1:5000/a/b:t"), ("127.0.0.1:5000/a/b".into(), "t".into()));
-        assert_eq!(split_name("127.0.0.1:5000/a"), ("127.0.0.1:5000/a".into(), "latest".into()));
+        assert_eq!(
+            split_name("127.0.0.1:5000/a/b:t"),
+            ("127.0.0.1:5000/a/b".into(), "t".into())
+        );
+        assert_eq!(
+            split_name("127.0.0.1:5000/a"),
+            ("127.0.0.1:5000/a".into(), "latest".into())
+        );
     }
 }

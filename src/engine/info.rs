@@ -71,7 +71,9 @@ pub fn cgroup_version() -> &'static str {
 }
 
 fn read_trim(path: &str) -> String {
-    std::fs::read_to_string(path).map(|s| s.trim().to_string()).unwrap_or_default()
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
 }
 
 impl Engine {
@@ -81,15 +83,23 @@ impl Engine {
         let cgroup_version = cgroup_version();
         Ok(Info {
             host: HostInfo {
-                arch: crate::image::manifest::Platform::host().architecture.clone(),
+                arch: crate::image::manifest::Platform::host()
+                    .architecture
+                    .clone(),
                 os: std::env::consts::OS.into(),
                 kernel: uname.release().to_string_lossy().into_owned(),
                 hostname: read_trim("/proc/sys/kernel/hostname"),
                 rootless: self.ident.rootless,
                 cgroup_version: cgroup_version.into(),
                 cgroup_manager: "cgroupfs".into(),
-                id_mappings: IdMappings { uidmap: self.ident.uid_map.clone(), gidmap: self.ident.gid_map.clone() },
-                security: Security { rootless: self.ident.rootless, single_id_mapping: self.ident.single_id },
+                id_mappings: IdMappings {
+                    uidmap: self.ident.uid_map.clone(),
+                    gidmap: self.ident.gid_map.clone(),
+                },
+                security: Security {
+                    rootless: self.ident.rootless,
+                    single_id_mapping: self.ident.single_id,
+                },
             },
             store: StoreInfo {
                 graph_root: self.paths.store_root.display().to_string(),
@@ -100,7 +110,11 @@ impl Engine {
             },
             version: VersionInfo {
                 version: env!("CARGO_PKG_VERSION").into(),
-                os_arch: format!("{}/{}", std::env::consts::OS, crate::image::manifest::Platform::host().architecture),
+                os_arch: format!(
+                    "{}/{}",
+                    std::env::consts::OS,
+                    crate::image::manifest::Platform::host().architecture
+                ),
             },
         })
     }

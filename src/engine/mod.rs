@@ -38,7 +38,10 @@ impl Paths {
         let base = directories::BaseDirs::new();
         let (store_root, config_dir) = if ident.rootless {
             let base = base.as_ref().ok_or(EngineError::NoHome)?;
-            (base.data_dir().join("berth"), base.config_dir().join("berth"))
+            (
+                base.data_dir().join("berth"),
+                base.config_dir().join("berth"),
+            )
         } else {
             (PathBuf::from("/var/lib/berth"), PathBuf::from("/etc/berth"))
         };
@@ -47,7 +50,11 @@ impl Paths {
             None if ident.rootless => rootless_run_root(ident.host_uid)?,
             None => PathBuf::from("/run/berth"),
         };
-        Ok(Paths { store_root: opts.root.clone().unwrap_or(store_root), run_root, config_dir })
+        Ok(Paths {
+            store_root: opts.root.clone().unwrap_or(store_root),
+            run_root,
+            config_dir,
+        })
     }
 }
 
@@ -66,11 +73,20 @@ fn rootless_run_root(uid: u32) -> Result<PathBuf> {
     match fs::DirBuilder::new().mode(0o700).create(&fallback) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(EngineError::RunRoot { path: fallback, reason: e.to_string() }),
+        Err(e) => {
+            return Err(EngineError::RunRoot {
+                path: fallback,
+                reason: e.to_string(),
+            })
+        }
     }
-    let meta = fs::symlink_metadata(&fallback)
-        .map_err(|e| EngineError::RunRoot { path: fallback.clone(), reason: e.to_string() })?;
-    if !meta.is_dir() || meta.uid() != rustix::process::geteuid().as_raw() || meta.permissions().mode() & 0o077 != 0
+    let meta = fs::symlink_metadata(&fallback).map_err(|e| EngineError::RunRoot {
+        path: fallback.clone(),
+        reason: e.to_string(),
+    })?;
+    if !meta.is_dir()
+        || meta.uid() != rustix::process::geteuid().as_raw()
+        || meta.permissions().mode() & 0o077 != 0
     {
         return Err(EngineError::RunRoot {
             path: fallback,
@@ -92,11 +108,17 @@ impl Engine {
     pub fn open(ident: Identity, opts: &EngineOptions) -> Result<Engine> {
         let paths = Paths::resolve(&ident, opts)?;
         let forced = match &opts.storage_driver {
-            Some(name) => Some(Driver::parse(name).ok_or_else(|| EngineError::BadDriver(name.clone()))?),
+            Some(name) => {
+                Some(Driver::parse(name).ok_or_else(|| EngineError::BadDriver(name.clone()))?)
+            }
             None => None,
         };
         let store = Store::open(&paths.store_root, crate::mount::detect_driver, forced)?;
-        Ok(Engine { ident, paths, store })
+        Ok(Engine {
+            ident,
+            paths,
+            store,
+        })
     }
 
     pub fn store_root(&self) -> &Path {

@@ -18,7 +18,9 @@ use chrono::Utc;
 use sha2::{Digest as _, Sha256};
 
 use super::{Engine, EngineError, Result};
-use crate::image::manifest::{sha256_digest, Descriptor, ImageConfig, ImageManifest, Manifest, Platform};
+use crate::image::manifest::{
+    sha256_digest, Descriptor, ImageConfig, ImageManifest, Manifest, Platform,
+};
 use crate::image::reference::Reference;
 use crate::image::registries::{Endpoint, RegistriesConf, Resolution};
 use crate::layer::unpack::LayerError;
@@ -75,7 +77,11 @@ impl PullReporter for Silent {
 fn is_loopback_host(host: &str) -> bool {
     let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     let name = name.trim_start_matches('[').trim_end_matches(']');
-    name == "localhost" || name.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// Compute chain IDs from diff IDs (OCI image spec: ChainID(L0) = DiffID(L0),
@@ -112,7 +118,12 @@ impl Engine {
     }
 
     /// Pull `name` and return the registered image.
-    pub async fn pull(&self, name: &str, opts: &PullOptions, rep: &dyn PullReporter) -> Result<ImageRecord> {
+    pub async fn pull(
+        &self,
+        name: &str,
+        opts: &PullOptions,
+        rep: &dyn PullReporter,
+    ) -> Result<ImageRecord> {
         let conf = RegistriesConf::load_default()?;
         let candidates = match conf.resolve(name, opts.interactive)? {
             Resolution::Qualified(r) | Resolution::Alias(r) => vec![r],
@@ -152,11 +163,18 @@ impl Engine {
     ) -> Result<ImageRecord> {
         let client = self.registry_client(endpoint, opts)?;
         let (host, repo) = (endpoint.host.as_str(), endpoint.repository.as_str());
-        let top = client.get_manifest(host, repo, reference.reference()).await?;
+        let top = client
+            .get_manifest(host, repo, reference.reference())
+            .await?;
         let repo_digest = top.digest.clone();
         let (manifest_bytes, manifest_digest, media_type, index_bytes) =
             match Manifest::parse(&top.bytes, Some(&top.media_type))? {
-                Manifest::Image(_) => (top.bytes.clone(), top.digest.clone(), top.media_type.clone(), None),
+                Manifest::Image(_) => (
+                    top.bytes.clone(),
+                    top.digest.clone(),
+                    top.media_type.clone(),
+                    None,
+                ),
                 Manifest::Index(index) => {
                     let chosen = index.select(want)?;
                     let m = client.get_manifest(host, repo, &chosen.digest).await?;
@@ -173,12 +191,18 @@ impl Engine {
             }
         };
 
-        let config_bytes = self.fetch_small_blob(&client, host, repo, &manifest.config).await?;
+        let config_bytes = self
+            .fetch_small_blob(&client, host, repo, &manifest.config)
+            .await?;
         rep.config(&manifest.config.digest);
-        let config: ImageConfig = serde_json::from_slice(&config_bytes).map_err(|e| EngineError::BadImage {
-            image: reference.to_string(),
-            reason: format!("image config {} is not valid JSON: {e}", manifest.config.digest),
-        })?;
+        let config: ImageConfig =
+            serde_json::from_slice(&config_bytes).map_err(|e| EngineError::BadImage {
+                image: reference.to_string(),
+                reason: format!(
+                    "image config {} is not valid JSON: {e}",
+                    manifest.config.digest
+                ),
+            })?;
         let diff_ids = config.rootfs.diff_ids.clone();
         if diff_ids.len() != manifest.layers.len() {
             return Err(EngineError::BadImage {
@@ -228,7 +252,11 @@ impl Engine {
                 unpacked_size: unpacked,
             })
             .collect();
-        let id = manifest.config.digest.trim_start_matches("sha256:").to_string();
+        let id = manifest
+            .config
+            .digest
+            .trim_start_matches("sha256:")
+            .to_string();
         let names = match reference.tag.as_deref() {
             Some(_) if reference.digest.is_none() => vec![reference.to_string()],
             _ => vec![],
@@ -243,10 +271,14 @@ impl Engine {
             size: layers.iter().map(|l| l.unpacked_size).sum(),
             layers,
             added: Utc::now(),
-            created: config.created.as_deref().and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
+            created: config
+                .created
+                .as_deref()
+                .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
                 .map(|c| c.with_timezone(&Utc)),
         };
-        self.store.put_blob(&manifest.config.digest, &config_bytes)?;
+        self.store
+            .put_blob(&manifest.config.digest, &config_bytes)?;
         self.store.put_blob(&manifest_digest, &manifest_bytes)?;
         if let Some(index) = index_bytes {
             self.store.put_blob(&repo_digest, &index)?;
@@ -257,14 +289,25 @@ impl Engine {
     }
 
     /// Configs are small: download to a temp file, verify, keep in memory.
-    async fn fetch_small_blob(&self, client: &RegistryClient, host: &str, repo: &str, desc: &Descriptor) -> Result<Vec<u8>> {
+    async fn fetch_small_blob(
+        &self,
+        client: &RegistryClient,
+        host: &str,
+        repo: &str,
+        desc: &Descriptor,
+    ) -> Result<Vec<u8>> {
         if let Ok(bytes) = self.store.read_blob(&desc.digest) {
             return Ok(bytes);
         }
         let work = self.store.temp_dir("blob")?;
         let path = work.path().join("blob");
-        client.fetch_blob(host, repo, &desc.digest, Some(desc.size), &path, &|_| {}).await?;
-        std::fs::read(&path).map_err(|e| EngineError::Io { context: format!("reading {}", path.display()), source: e })
+        client
+            .fetch_blob(host, repo, &desc.digest, Some(desc.size), &path, &|_| {})
+            .await?;
+        std::fs::read(&path).map_err(|e| EngineError::Io {
+            context: format!("reading {}", path.display()),
+            source: e,
+        })
     }
 
     /// Download and unpack the layers that are missing, a few at a time. Returns the unpacked
@@ -279,11 +322,18 @@ impl Engine {
     ) -> Result<Vec<u64>> {
         use futures_util::stream::{self, StreamExt, TryStreamExt};
         // vfs layers are snapshots of their parent, so they are built in order.
-        let parallel = if self.store.driver().is_layered() { PARALLEL_DOWNLOADS } else { 1 };
-        stream::iter(jobs.into_iter().map(|job| self.fetch_layer(client, host, repo, job, rep)))
-            .buffered(parallel)
-            .try_collect()
-            .await
+        let parallel = if self.store.driver().is_layered() {
+            PARALLEL_DOWNLOADS
+        } else {
+            1
+        };
+        stream::iter(
+            jobs.into_iter()
+                .map(|job| self.fetch_layer(client, host, repo, job, rep)),
+        )
+        .buffered(parallel)
+        .try_collect()
+        .await
     }
 
     async fn fetch_layer(
@@ -299,9 +349,15 @@ impl Engine {
             rep.blob_done(&digest, BlobOutcome::AlreadyExists);
             return Ok(rec.unpacked_size);
         }
-        let lock_path = self.store.lock_path(&format!("unpack-{}", job.chain_id.trim_start_matches("sha256:")));
+        let lock_path = self.store.lock_path(&format!(
+            "unpack-{}",
+            job.chain_id.trim_start_matches("sha256:")
+        ));
         let _unpacking = blocking(move || {
-            FileLock::exclusive(&lock_path).map_err(|source| crate::store::StoreError::Io { path: lock_path, source })
+            FileLock::exclusive(&lock_path).map_err(|source| crate::store::StoreError::Io {
+                path: lock_path,
+                source,
+            })
         })
         .await?;
         if let Some(rec) = self.store.layer_record(&job.chain_id)? {
@@ -316,10 +372,16 @@ impl Engine {
             let dst = diff.clone();
             blocking(move || unpack::copy_tree(&src, &dst))
                 .await
-                .map_err(|source| EngineError::Layer { image: job.image.clone(), digest: digest.clone(), source })?;
+                .map_err(|source| EngineError::Layer {
+                    image: job.image.clone(),
+                    digest: digest.clone(),
+                    source,
+                })?;
         } else {
-            std::fs::create_dir(&diff)
-                .map_err(|e| EngineError::Io { context: format!("creating {}", diff.display()), source: e })?;
+            std::fs::create_dir(&diff).map_err(|e| EngineError::Io {
+                context: format!("creating {}", diff.display()),
+                source: e,
+            })?;
         }
         let opts = unpack::UnpackOptions {
             whiteouts: if self.store.driver().is_layered() {
@@ -332,26 +394,44 @@ impl Engine {
         };
 
         let have_blob = self.store.has_blob(&digest);
-        let blob_file = if have_blob { self.store.blob_path(&digest) } else { work.path().join("blob") };
+        let blob_file = if have_blob {
+            self.store.blob_path(&digest)
+        } else {
+            work.path().join("blob")
+        };
         let summary = if have_blob {
             rep.blob_progress(&digest, job.desc.size);
             let (d, o, f) = (diff.clone(), opts, blob_file.clone());
             blocking(move || unpack_file(&f, &d, &o)).await
         } else {
             // Create the file first so the unpacker can follow it while the download fills it.
-            File::create(&blob_file)
-                .map_err(|e| EngineError::Io { context: format!("creating {}", blob_file.display()), source: e })?;
+            File::create(&blob_file).map_err(|e| EngineError::Io {
+                context: format!("creating {}", blob_file.display()),
+                source: e,
+            })?;
             let growth = Arc::new(Growth::default());
-            let reader = FollowReader::open(&blob_file, growth.clone())
-                .map_err(|e| EngineError::Io { context: format!("opening {}", blob_file.display()), source: e })?;
+            let reader =
+                FollowReader::open(&blob_file, growth.clone()).map_err(|e| EngineError::Io {
+                    context: format!("opening {}", blob_file.display()),
+                    source: e,
+                })?;
             let (d, o) = (diff.clone(), opts.clone());
-            let unpacker = tokio::task::spawn_blocking(move || unpack_reader(Box::new(reader), &d, &o));
+            let unpacker =
+                tokio::task::spawn_blocking(move || unpack_reader(Box::new(reader), &d, &o));
             let progress = |n: u64| {
                 growth.advance(n);
                 rep.blob_progress(&digest, n);
             };
-            let downloaded =
-                client.fetch_blob(host, repo, &digest, Some(job.desc.size), &blob_file, &progress).await;
+            let downloaded = client
+                .fetch_blob(
+                    host,
+                    repo,
+                    &digest,
+                    Some(job.desc.size),
+                    &blob_file,
+                    &progress,
+                )
+                .await;
             growth.finish(downloaded.as_ref().map(|_| ()).map_err(|e| e.to_string()));
             let streamed = unpacker.await.expect("unpack task panicked");
             downloaded?;
@@ -371,8 +451,11 @@ impl Engine {
                 Err(e) => Err(e),
             }
         };
-        let summary =
-            summary.map_err(|source| EngineError::Layer { image: job.image.clone(), digest: digest.clone(), source })?;
+        let summary = summary.map_err(|source| EngineError::Layer {
+            image: job.image.clone(),
+            digest: digest.clone(),
+            source,
+        })?;
         if summary.diff_id != job.diff_id {
             return Err(EngineError::DiffIdMismatch {
                 image: job.image,
@@ -398,7 +481,6 @@ impl Engine {
     }
 }
 
-
 struct LayerJob {
     image: String,
     desc: Descriptor,
@@ -409,20 +491,34 @@ struct LayerJob {
 
 type LayerResult = std::result::Result<unpack::UnpackSummary, LayerError>;
 
-fn unpack_reader(r: Box<dyn Read + Send>, diff: &Path, opts: &unpack::UnpackOptions) -> LayerResult {
-    let (_, tar) = compress::decompressor(r).map_err(|e| LayerError::Corrupt { reason: e.to_string() })?;
+fn unpack_reader(
+    r: Box<dyn Read + Send>,
+    diff: &Path,
+    opts: &unpack::UnpackOptions,
+) -> LayerResult {
+    let (_, tar) = compress::decompressor(r).map_err(|e| LayerError::Corrupt {
+        reason: e.to_string(),
+    })?;
     unpack::unpack(tar, diff, opts)
 }
 
 fn unpack_file(file: &Path, diff: &Path, opts: &unpack::UnpackOptions) -> LayerResult {
-    let f = File::open(file).map_err(|e| LayerError::Corrupt { reason: format!("{}: {e}", file.display()) })?;
-    unpack_reader(Box::new(io::BufReader::with_capacity(1 << 20, f)), diff, opts)
+    let f = File::open(file).map_err(|e| LayerError::Corrupt {
+        reason: format!("{}: {e}", file.display()),
+    })?;
+    unpack_reader(
+        Box::new(io::BufReader::with_capacity(1 << 20, f)),
+        diff,
+        opts,
+    )
 }
 
 async fn blocking<T: Send + 'static, E: Send + 'static>(
     f: impl FnOnce() -> std::result::Result<T, E> + Send + 'static,
 ) -> std::result::Result<T, E> {
-    tokio::task::spawn_blocking(f).await.expect("blocking task panicked")
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("blocking task panicked")
 }
 
 /// How far a download has got, shared between the downloader and the unpacker that follows it.
@@ -470,7 +566,11 @@ struct FollowReader {
 
 impl FollowReader {
     fn open(path: &Path, growth: Arc<Growth>) -> io::Result<Self> {
-        Ok(FollowReader { file: File::open(path)?, pos: 0, growth })
+        Ok(FollowReader {
+            file: File::open(path)?,
+            pos: 0,
+            growth,
+        })
     }
 }
 

@@ -12,23 +12,32 @@ pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
 pub const DOCKER_MANIFEST_V1: &str = "application/vnd.docker.distribution.manifest.v1+json";
-pub const DOCKER_MANIFEST_V1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+pub const DOCKER_MANIFEST_V1_SIGNED: &str =
+    "application/vnd.docker.distribution.manifest.v1+prettyjws";
 pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
 pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 pub const OCI_LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 pub const OCI_LAYER_NONDIST_TAR: &str = "application/vnd.oci.image.layer.nondistributable.v1.tar";
-pub const OCI_LAYER_NONDIST_GZIP: &str = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+pub const OCI_LAYER_NONDIST_GZIP: &str =
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
 pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 pub const DOCKER_LAYER_FOREIGN: &str = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
 /// What berth sends in `Accept` when asking for a manifest.
-pub const ACCEPTED_MANIFESTS: &[&str] = &[OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
+pub const ACCEPTED_MANIFESTS: &[&str] = &[
+    OCI_INDEX,
+    OCI_MANIFEST,
+    DOCKER_MANIFEST_LIST,
+    DOCKER_MANIFEST,
+];
 
 #[derive(Debug, Error)]
 pub enum ManifestError {
-    #[error("schema 1 manifests are not supported; ask the publisher to push a schema 2/OCI image")]
+    #[error(
+        "schema 1 manifests are not supported; ask the publisher to push a schema 2/OCI image"
+    )]
     Schema1,
     #[error("the manifest is not valid JSON: {0}")]
     Json(String),
@@ -50,9 +59,17 @@ pub struct Platform {
     pub architecture: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    #[serde(rename = "os.version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub os_version: Option<String>,
-    #[serde(rename = "os.features", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "os.features",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub os_features: Option<Vec<String>>,
 }
 
@@ -64,7 +81,13 @@ impl Platform {
         }
         let (architecture, default_variant) = normalize_arch(parts[1]);
         let variant = parts.get(2).map(|v| v.to_string()).or(default_variant);
-        Ok(Platform { os: parts[0].to_lowercase(), architecture, variant, os_version: None, os_features: None })
+        Ok(Platform {
+            os: parts[0].to_lowercase(),
+            architecture,
+            variant,
+            os_version: None,
+            os_features: None,
+        })
     }
 
     pub fn host() -> Platform {
@@ -167,15 +190,28 @@ pub struct ImageIndex {
 
 impl ImageIndex {
     fn is_attestation(d: &Descriptor) -> bool {
-        let unknown = d.platform.as_ref().is_some_and(|p| p.os == "unknown" && p.architecture == "unknown");
-        let tagged = d.annotations.as_ref().is_some_and(|a| a.contains_key("vnd.docker.reference.type"));
+        let unknown = d
+            .platform
+            .as_ref()
+            .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown");
+        let tagged = d
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("vnd.docker.reference.type"));
         unknown || tagged
     }
 
     /// The manifest for `want`, skipping attestations.
     pub fn select(&self, want: &Platform) -> Result<&Descriptor, ManifestError> {
-        let images: Vec<&Descriptor> = self.manifests.iter().filter(|d| !Self::is_attestation(d)).collect();
-        if let Some(d) = images.iter().find(|d| d.platform.as_ref().is_some_and(|p| want.matches(p))) {
+        let images: Vec<&Descriptor> = self
+            .manifests
+            .iter()
+            .filter(|d| !Self::is_attestation(d))
+            .collect();
+        if let Some(d) = images
+            .iter()
+            .find(|d| d.platform.as_ref().is_some_and(|p| want.matches(p)))
+        {
             return Ok(d);
         }
         // An index entry without a platform is taken to be for any platform (single-image index).
@@ -184,11 +220,18 @@ impl ImageIndex {
                 return Ok(only);
             }
         }
-        let available: Vec<String> =
-            images.iter().filter_map(|d| d.platform.as_ref()).map(|p| p.to_string()).collect();
+        let available: Vec<String> = images
+            .iter()
+            .filter_map(|d| d.platform.as_ref())
+            .map(|p| p.to_string())
+            .collect();
         Err(ManifestError::NoMatchingPlatform {
             want: want.to_string(),
-            available: if available.is_empty() { "none".into() } else { available.join(", ") },
+            available: if available.is_empty() {
+                "none".into()
+            } else {
+                available.join(", ")
+            },
         })
     }
 }
@@ -201,17 +244,33 @@ pub struct ContainerConfig {
     pub env: Option<Vec<String>>,
     #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Entrypoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub entrypoint: Option<Vec<String>>,
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "WorkingDir",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub working_dir: Option<String>,
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
-    #[serde(rename = "ExposedPorts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExposedPorts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StopSignal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stop_signal: Option<String>,
 }
 
@@ -266,12 +325,17 @@ pub enum Manifest {
 impl Manifest {
     /// Decide by the `mediaType` field, then the served content type, then the shape.
     pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Manifest, ManifestError> {
-        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ManifestError::Json(e.to_string()))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| ManifestError::Json(e.to_string()))?;
         if v.get("schemaVersion").and_then(|s| s.as_u64()) == Some(1) {
             return Err(ManifestError::Schema1);
         }
         let ct = content_type.map(|c| c.split(';').next().unwrap_or(c).trim());
-        let mt = v.get("mediaType").and_then(|m| m.as_str()).or(ct).unwrap_or("");
+        let mt = v
+            .get("mediaType")
+            .and_then(|m| m.as_str())
+            .or(ct)
+            .unwrap_or("");
         let kind = match mt {
             OCI_MANIFEST | DOCKER_MANIFEST => "image",
             OCI_INDEX | DOCKER_MANIFEST_LIST => "index",
@@ -297,7 +361,10 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 pub fn validate_digest(d: &str) -> Result<(&str, &str), ManifestError> {
     match d.split_once(':') {
         Some(("sha256", hex))
-            if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+            if hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
         {
             Ok(("sha256", hex))
         }
@@ -321,7 +388,10 @@ mod tests {
     }
 
     fn index(entries: Vec<serde_json::Value>) -> ImageIndex {
-        let bytes = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries})).unwrap();
+        let bytes = serde_json::to_vec(
+            &serde_json::json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}),
+        )
+        .unwrap();
         match Manifest::parse(&bytes, None).unwrap() {
             Manifest::Index(i) => i,
             other => panic!("{other:?}"),
@@ -330,42 +400,95 @@ mod tests {
 
     #[test]
     fn platform_parse_and_display_normalise_arch_names() {
-        assert_eq!(Platform::parse("linux/arm64").unwrap().to_string(), "linux/arm64/v8");
-        assert_eq!(Platform::parse("linux/x86_64").unwrap().to_string(), "linux/amd64");
-        assert_eq!(Platform::parse("linux/arm/v7").unwrap().to_string(), "linux/arm/v7");
+        assert_eq!(
+            Platform::parse("linux/arm64").unwrap().to_string(),
+            "linux/arm64/v8"
+        );
+        assert_eq!(
+            Platform::parse("linux/x86_64").unwrap().to_string(),
+            "linux/amd64"
+        );
+        assert_eq!(
+            Platform::parse("linux/arm/v7").unwrap().to_string(),
+            "linux/arm/v7"
+        );
         assert!(Platform::parse("linux").is_err());
     }
 
     #[test]
     fn index_selects_host_and_arm64_without_variant_and_skips_attestations() {
         let mut att = desc(Some(("unknown", "unknown", None)));
-        att["annotations"] = serde_json::json!({"vnd.docker.reference.type": "attestation-manifest"});
-        let idx = index(vec![att, desc(Some(("linux", "amd64", None))), desc(Some(("linux", "arm64", None)))]);
-        assert_eq!(idx.select(&Platform::parse("linux/amd64").unwrap()).unwrap().platform.as_ref().unwrap().architecture, "amd64");
-        assert_eq!(idx.select(&Platform::parse("linux/arm64/v8").unwrap()).unwrap().platform.as_ref().unwrap().architecture, "arm64");
+        att["annotations"] =
+            serde_json::json!({"vnd.docker.reference.type": "attestation-manifest"});
+        let idx = index(vec![
+            att,
+            desc(Some(("linux", "amd64", None))),
+            desc(Some(("linux", "arm64", None))),
+        ]);
+        assert_eq!(
+            idx.select(&Platform::parse("linux/amd64").unwrap())
+                .unwrap()
+                .platform
+                .as_ref()
+                .unwrap()
+                .architecture,
+            "amd64"
+        );
+        assert_eq!(
+            idx.select(&Platform::parse("linux/arm64/v8").unwrap())
+                .unwrap()
+                .platform
+                .as_ref()
+                .unwrap()
+                .architecture,
+            "arm64"
+        );
     }
 
     #[test]
     fn index_without_match_lists_available_platforms() {
-        let idx = index(vec![desc(Some(("linux", "amd64", None))), desc(Some(("linux", "arm64", Some("v8"))))]);
-        let e = idx.select(&Platform::parse("linux/s390x").unwrap()).unwrap_err().to_string();
-        assert!(e.contains("linux/s390x") && e.contains("linux/amd64, linux/arm64/v8") && e.contains("--platform"), "{e}");
+        let idx = index(vec![
+            desc(Some(("linux", "amd64", None))),
+            desc(Some(("linux", "arm64", Some("v8")))),
+        ]);
+        let e = idx
+            .select(&Platform::parse("linux/s390x").unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("linux/s390x")
+                && e.contains("linux/amd64, linux/arm64/v8")
+                && e.contains("--platform"),
+            "{e}"
+        );
     }
 
     #[test]
     fn manifest_kind_comes_from_media_type_content_type_or_shape() {
         let img = serde_json::json!({"schemaVersion": 2, "config": desc(None), "layers": []});
         let bytes = serde_json::to_vec(&img).unwrap();
-        assert!(matches!(Manifest::parse(&bytes, Some(DOCKER_MANIFEST)).unwrap(), Manifest::Image(_)));
-        assert!(matches!(Manifest::parse(&bytes, None).unwrap(), Manifest::Image(_)));
+        assert!(matches!(
+            Manifest::parse(&bytes, Some(DOCKER_MANIFEST)).unwrap(),
+            Manifest::Image(_)
+        ));
+        assert!(matches!(
+            Manifest::parse(&bytes, None).unwrap(),
+            Manifest::Image(_)
+        ));
         let s1 = br#"{"schemaVersion": 1, "name": "x"}"#;
-        assert!(matches!(Manifest::parse(s1, None).unwrap_err(), ManifestError::Schema1));
+        assert!(matches!(
+            Manifest::parse(s1, None).unwrap_err(),
+            ManifestError::Schema1
+        ));
         assert!(Manifest::parse(b"nope", None).is_err());
     }
 
     #[test]
     fn digests_are_validated_and_computed() {
-        assert_eq!(sha256_digest(b""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            sha256_digest(b""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
         assert!(validate_digest(&sha256_digest(b"x")).is_ok());
         assert!(validate_digest("sha256:ABC").is_err());
         assert!(validate_digest("md5:00").is_err());

@@ -21,7 +21,10 @@ pub struct Reference {
 }
 
 fn invalid(input: &str, reason: impl Into<String>) -> ReferenceError {
-    ReferenceError::Invalid { input: input.to_string(), reason: reason.into() }
+    ReferenceError::Invalid {
+        input: input.to_string(),
+        reason: reason.into(),
+    }
 }
 
 /// Whether the first path component of a name is a registry host.
@@ -34,7 +37,8 @@ fn valid_tag(tag: &str) -> bool {
     !b.is_empty()
         && b.len() <= 128
         && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
 /// A path component: lowercase alphanumerics separated by `.`, `_`, `__` or runs of `-`.
@@ -65,10 +69,19 @@ fn valid_component(c: &str) -> bool {
 
 pub fn valid_digest(d: &str) -> bool {
     match d.split_once(':') {
-        Some(("sha256", hex)) => hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        Some(("sha256", hex)) => {
+            hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        }
         Some((alg, hex)) => {
             !alg.is_empty()
-                && alg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'.' | b'_' | b'-'))
+                && alg.bytes().all(|b| {
+                    b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || matches!(b, b'+' | b'.' | b'_' | b'-')
+                })
                 && hex.len() >= 32
                 && hex.bytes().all(|b| b.is_ascii_hexdigit())
         }
@@ -88,7 +101,10 @@ impl Reference {
         let (rest, digest) = match s.split_once('@') {
             Some((r, d)) => {
                 if !valid_digest(d) {
-                    return Err(invalid(s, "the digest must be sha256:<64 lowercase hex digits>"));
+                    return Err(invalid(
+                        s,
+                        "the digest must be sha256:<64 lowercase hex digits>",
+                    ));
                 }
                 (r, Some(d.to_string()))
             }
@@ -105,10 +121,16 @@ impl Reference {
             }
         }
         let (registry, repository) = match name.split_once('/') {
-            Some((first, path)) if is_registry_component(first) => (first.to_string(), path.to_string()),
+            Some((first, path)) if is_registry_component(first) => {
+                (first.to_string(), path.to_string())
+            }
             _ => (DEFAULT_REGISTRY.to_string(), name.to_string()),
         };
-        let registry = if registry == "index.docker.io" { DEFAULT_REGISTRY.to_string() } else { registry };
+        let registry = if registry == "index.docker.io" {
+            DEFAULT_REGISTRY.to_string()
+        } else {
+            registry
+        };
         if registry.is_empty() {
             return Err(invalid(s, "the registry host is empty"));
         }
@@ -126,8 +148,17 @@ impl Reference {
         } else {
             repository
         };
-        let tag = if tag.is_none() && digest.is_none() { Some("latest".to_string()) } else { tag };
-        Ok(Reference { registry, repository, tag, digest })
+        let tag = if tag.is_none() && digest.is_none() {
+            Some("latest".to_string())
+        } else {
+            tag
+        };
+        Ok(Reference {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
     }
 
     /// Whether the user's text leaves the registry to be chosen (so registries.conf applies).
@@ -146,7 +177,10 @@ impl Reference {
 
     /// The tag or digest to ask the registry for (digest wins).
     pub fn reference(&self) -> &str {
-        self.digest.as_deref().or(self.tag.as_deref()).unwrap_or("latest")
+        self.digest
+            .as_deref()
+            .or(self.tag.as_deref())
+            .unwrap_or("latest")
     }
 
     /// registry/repository, without tag or digest.
@@ -157,7 +191,10 @@ impl Reference {
     /// docker's short display form: `busybox:latest`, `user/app:1`, `host:5000/x:y`.
     pub fn familiar(&self) -> String {
         let repo = if self.registry == DEFAULT_REGISTRY {
-            self.repository.strip_prefix("library/").unwrap_or(&self.repository).to_string()
+            self.repository
+                .strip_prefix("library/")
+                .unwrap_or(&self.repository)
+                .to_string()
         } else {
             self.name()
         };
@@ -195,16 +232,33 @@ mod tests {
 
     #[test]
     fn single_name_goes_to_docker_library_latest() {
-        assert_eq!(Reference::parse("busybox").unwrap().to_string(), "docker.io/library/busybox:latest");
-        assert_eq!(Reference::parse("user/app").unwrap().to_string(), "docker.io/user/app:latest");
-        assert_eq!(Reference::parse("docker.io/busybox").unwrap().to_string(), "docker.io/library/busybox:latest");
-        assert_eq!(Reference::parse("index.docker.io/busybox:1").unwrap().to_string(), "docker.io/library/busybox:1");
+        assert_eq!(
+            Reference::parse("busybox").unwrap().to_string(),
+            "docker.io/library/busybox:latest"
+        );
+        assert_eq!(
+            Reference::parse("user/app").unwrap().to_string(),
+            "docker.io/user/app:latest"
+        );
+        assert_eq!(
+            Reference::parse("docker.io/busybox").unwrap().to_string(),
+            "docker.io/library/busybox:latest"
+        );
+        assert_eq!(
+            Reference::parse("index.docker.io/busybox:1")
+                .unwrap()
+                .to_string(),
+            "docker.io/library/busybox:1"
+        );
     }
 
     #[test]
     fn registry_with_port_and_nested_path_parse() {
         let r = Reference::parse("localhost:5000/a/b:t").unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()), ("localhost:5000", "a/b", Some("t")));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            ("localhost:5000", "a/b", Some("t"))
+        );
         let r = Reference::parse("127.0.0.1:5000/x").unwrap();
         assert_eq!(r.to_string(), "127.0.0.1:5000/x:latest");
         assert_eq!(r.reference(), "latest");
@@ -242,7 +296,13 @@ mod tests {
 
     #[test]
     fn familiar_form_drops_docker_io_library() {
-        assert_eq!(Reference::parse("busybox").unwrap().familiar(), "busybox:latest");
-        assert_eq!(Reference::parse("h:5000/x:1").unwrap().familiar(), "h:5000/x:1");
+        assert_eq!(
+            Reference::parse("busybox").unwrap().familiar(),
+            "busybox:latest"
+        );
+        assert_eq!(
+            Reference::parse("h:5000/x:1").unwrap().familiar(),
+            "h:5000/x:1"
+        );
     }
 }

@@ -12,7 +12,10 @@ use super::reference::{Reference, ReferenceError, DEFAULT_REGISTRY};
 #[derive(Debug, Error)]
 pub enum RegistriesError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not valid registries.conf: {reason}")]
     Parse { path: PathBuf, reason: String },
     #[error("short name {name:?} is ambiguous: it could be {candidates}; use a fully-qualified name or add an alias in registries.conf ([aliases] \"{name}\" = \"REGISTRY/REPO\")")]
@@ -102,7 +105,12 @@ pub struct RegistriesConf {
 
 fn conf_d(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "conf")).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -119,7 +127,9 @@ impl RegistriesConf {
         if let Some(p) = std::env::var_os("CONTAINERS_REGISTRIES_CONF") {
             paths.push(PathBuf::from(p));
         } else {
-            let user = config_home.as_ref().map(|c| c.join("containers/registries.conf"));
+            let user = config_home
+                .as_ref()
+                .map(|c| c.join("containers/registries.conf"));
             match user.filter(|u| u.is_file()) {
                 Some(u) => paths.push(u),
                 None => paths.push(PathBuf::from("/etc/containers/registries.conf")),
@@ -142,7 +152,12 @@ impl RegistriesConf {
             let text = match fs::read_to_string(path) {
                 Ok(t) => t,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(RegistriesError::Read { path: path.clone(), source: e }),
+                Err(e) => {
+                    return Err(RegistriesError::Read {
+                        path: path.clone(),
+                        source: e,
+                    })
+                }
             };
             conf.merge_text(&text, path)?;
         }
@@ -150,8 +165,10 @@ impl RegistriesConf {
     }
 
     fn merge_text(&mut self, text: &str, path: &Path) -> Result<(), RegistriesError> {
-        let file: ConfFile =
-            toml::from_str(text).map_err(|e| RegistriesError::Parse { path: path.into(), reason: e.to_string().replace('\n', " ") })?;
+        let file: ConfFile = toml::from_str(text).map_err(|e| RegistriesError::Parse {
+            path: path.into(),
+            reason: e.to_string().replace('\n', " "),
+        })?;
         if let Some(s) = file.unqualified_search_registries {
             self.search = Some(s);
         }
@@ -159,22 +176,35 @@ impl RegistriesConf {
             if !matches!(m.as_str(), "enforcing" | "permissive" | "disabled") {
                 return Err(RegistriesError::Parse {
                     path: path.into(),
-                    reason: format!("short-name-mode {m:?} must be enforcing, permissive or disabled"),
+                    reason: format!(
+                        "short-name-mode {m:?} must be enforcing, permissive or disabled"
+                    ),
                 });
             }
             self.mode = Some(m);
         }
         for r in file.registry {
-            let prefix = r.prefix.clone().or_else(|| r.location.clone()).ok_or_else(|| RegistriesError::Parse {
-                path: path.into(),
-                reason: "a [[registry]] needs a prefix or a location".into(),
-            })?;
+            let prefix = r
+                .prefix
+                .clone()
+                .or_else(|| r.location.clone())
+                .ok_or_else(|| RegistriesError::Parse {
+                    path: path.into(),
+                    reason: "a [[registry]] needs a prefix or a location".into(),
+                })?;
             let entry = RegistryConfig {
                 location: r.location.unwrap_or_else(|| prefix.clone()),
                 prefix: prefix.clone(),
                 insecure: r.insecure,
                 blocked: r.blocked,
-                mirrors: r.mirror.into_iter().map(|m| Mirror { location: m.location, insecure: m.insecure }).collect(),
+                mirrors: r
+                    .mirror
+                    .into_iter()
+                    .map(|m| Mirror {
+                        location: m.location,
+                        insecure: m.insecure,
+                    })
+                    .collect(),
             };
             self.registries.retain(|e| e.prefix != prefix);
             self.registries.push(entry);
@@ -184,7 +214,9 @@ impl RegistriesConf {
     }
 
     fn search_registries(&self) -> Vec<String> {
-        self.search.clone().unwrap_or_else(|| vec![DEFAULT_REGISTRY.to_string()])
+        self.search
+            .clone()
+            .unwrap_or_else(|| vec![DEFAULT_REGISTRY.to_string()])
     }
 
     pub fn resolve(&self, name: &str, interactive: bool) -> Result<Resolution, RegistriesError> {
@@ -200,10 +232,11 @@ impl RegistriesConf {
             None => bare,
         };
         let alias_key = repo_only.to_string();
-        let alias = self
-            .aliases
-            .get(&alias_key)
-            .or_else(|| alias_key.strip_prefix("library/").and_then(|k| self.aliases.get(k)));
+        let alias = self.aliases.get(&alias_key).or_else(|| {
+            alias_key
+                .strip_prefix("library/")
+                .and_then(|k| self.aliases.get(k))
+        });
         if let Some(target) = alias {
             let mut r = Reference::parse(target)?;
             if parsed.digest.is_some() {
@@ -226,7 +259,11 @@ impl RegistriesConf {
         if candidates.len() > 1 && mode == "enforcing" && !interactive {
             return Err(RegistriesError::AmbiguousShortName {
                 name: name.into(),
-                candidates: candidates.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
+                candidates: candidates
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         Ok(Resolution::Candidates(candidates))
@@ -237,7 +274,13 @@ impl RegistriesConf {
         self.registries
             .iter()
             .filter(|e| prefix_matches(&e.prefix, &full))
-            .max_by_key(|e| if e.prefix.starts_with("*.") { 0 } else { e.prefix.len() + 1 })
+            .max_by_key(|e| {
+                if e.prefix.starts_with("*.") {
+                    0
+                } else {
+                    e.prefix.len() + 1
+                }
+            })
             .cloned()
     }
 
@@ -247,11 +290,28 @@ impl RegistriesConf {
             return Ok(vec![endpoint_for(&full, false)]);
         };
         if entry.blocked {
-            return Err(RegistriesError::Blocked { registry: entry.prefix.clone(), reference: r.to_string() });
+            return Err(RegistriesError::Blocked {
+                registry: entry.prefix.clone(),
+                reference: r.to_string(),
+            });
         }
-        let rest = if entry.prefix.starts_with("*.") { String::new() } else { full[entry.prefix.len()..].to_string() };
-        let rewrite = |location: &str| if entry.prefix.starts_with("*.") { full.clone() } else { format!("{location}{rest}") };
-        let mut out: Vec<Endpoint> = entry.mirrors.iter().map(|m| endpoint_for(&rewrite(&m.location), m.insecure)).collect();
+        let rest = if entry.prefix.starts_with("*.") {
+            String::new()
+        } else {
+            full[entry.prefix.len()..].to_string()
+        };
+        let rewrite = |location: &str| {
+            if entry.prefix.starts_with("*.") {
+                full.clone()
+            } else {
+                format!("{location}{rest}")
+            }
+        };
+        let mut out: Vec<Endpoint> = entry
+            .mirrors
+            .iter()
+            .map(|m| endpoint_for(&rewrite(&m.location), m.insecure))
+            .collect();
         out.push(endpoint_for(&rewrite(&entry.location), entry.insecure));
         Ok(out)
     }
@@ -267,8 +327,16 @@ fn prefix_matches(prefix: &str, full: &str) -> bool {
 
 fn endpoint_for(full: &str, insecure: bool) -> Endpoint {
     let (host, repository) = full.split_once('/').unwrap_or((full, ""));
-    let host = if host == DEFAULT_REGISTRY { "registry-1.docker.io" } else { host };
-    Endpoint { host: host.into(), repository: repository.into(), insecure }
+    let host = if host == DEFAULT_REGISTRY {
+        "registry-1.docker.io"
+    } else {
+        host
+    };
+    Endpoint {
+        host: host.into(),
+        repository: repository.into(),
+        insecure,
+    }
 }
 
 #[cfg(test)]
@@ -283,22 +351,39 @@ mod tests {
 
     #[test]
     fn without_any_file_short_names_go_to_docker_hub() {
-        let c = RegistriesConf::load_from(&[PathBuf::from("/nonexistent/registries.conf")]).unwrap();
+        let c =
+            RegistriesConf::load_from(&[PathBuf::from("/nonexistent/registries.conf")]).unwrap();
         match c.resolve("busybox", false).unwrap() {
-            Resolution::Candidates(v) => assert_eq!(v[0].to_string(), "docker.io/library/busybox:latest"),
+            Resolution::Candidates(v) => {
+                assert_eq!(v[0].to_string(), "docker.io/library/busybox:latest")
+            }
             other => panic!("{other:?}"),
         }
-        let ep = c.pull_endpoints(&Reference::parse("busybox").unwrap()).unwrap();
-        assert_eq!(ep, vec![Endpoint { host: "registry-1.docker.io".into(), repository: "library/busybox".into(), insecure: false }]);
+        let ep = c
+            .pull_endpoints(&Reference::parse("busybox").unwrap())
+            .unwrap();
+        assert_eq!(
+            ep,
+            vec![Endpoint {
+                host: "registry-1.docker.io".into(),
+                repository: "library/busybox".into(),
+                insecure: false
+            }]
+        );
     }
 
     #[test]
     fn two_search_registries_without_a_terminal_are_ambiguous() {
         let c = conf(r#"unqualified-search-registries = ["a.io", "b.io"]"#);
         let e = c.resolve("x:1", false).unwrap_err().to_string();
-        assert!(e.contains("a.io/x:1") && e.contains("b.io/x:1") && e.contains("alias"), "{e}");
+        assert!(
+            e.contains("a.io/x:1") && e.contains("b.io/x:1") && e.contains("alias"),
+            "{e}"
+        );
         let p = conf("unqualified-search-registries = [\"a.io\", \"b.io\"]\nshort-name-mode = \"permissive\"");
-        assert!(matches!(p.resolve("x", false).unwrap(), Resolution::Candidates(v) if v.len() == 2));
+        assert!(
+            matches!(p.resolve("x", false).unwrap(), Resolution::Candidates(v) if v.len() == 2)
+        );
     }
 
     #[test]
@@ -322,30 +407,69 @@ insecure = true
 location = "mirror.local/m"
 "#,
         );
-        let eps = c.pull_endpoints(&Reference::parse("example.com/foo/app:1").unwrap()).unwrap();
-        assert_eq!(eps[0], Endpoint { host: "mirror.local".into(), repository: "m/app".into(), insecure: false });
-        assert_eq!(eps[1], Endpoint { host: "127.0.0.1:5000".into(), repository: "bar/app".into(), insecure: true });
-        assert!(c.lookup(&Reference::parse("example.com/foobar/x").unwrap()).is_none(), "prefix matches on / boundaries");
+        let eps = c
+            .pull_endpoints(&Reference::parse("example.com/foo/app:1").unwrap())
+            .unwrap();
+        assert_eq!(
+            eps[0],
+            Endpoint {
+                host: "mirror.local".into(),
+                repository: "m/app".into(),
+                insecure: false
+            }
+        );
+        assert_eq!(
+            eps[1],
+            Endpoint {
+                host: "127.0.0.1:5000".into(),
+                repository: "bar/app".into(),
+                insecure: true
+            }
+        );
+        assert!(
+            c.lookup(&Reference::parse("example.com/foobar/x").unwrap())
+                .is_none(),
+            "prefix matches on / boundaries"
+        );
     }
 
     #[test]
     fn blocked_registry_is_refused_naming_it() {
         let c = conf("[[registry]]\nlocation = \"bad.io\"\nblocked = true");
-        let e = c.pull_endpoints(&Reference::parse("bad.io/x").unwrap()).unwrap_err().to_string();
+        let e = c
+            .pull_endpoints(&Reference::parse("bad.io/x").unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("bad.io") && e.contains("blocked"), "{e}");
     }
 
     #[test]
     fn wildcard_prefix_matches_subdomains() {
-        let c = conf("[[registry]]\nprefix = \"*.corp.io\"\nlocation = \"*.corp.io\"\ninsecure = true");
-        let eps = c.pull_endpoints(&Reference::parse("r1.corp.io/x").unwrap()).unwrap();
-        assert_eq!(eps, vec![Endpoint { host: "r1.corp.io".into(), repository: "x".into(), insecure: true }]);
+        let c =
+            conf("[[registry]]\nprefix = \"*.corp.io\"\nlocation = \"*.corp.io\"\ninsecure = true");
+        let eps = c
+            .pull_endpoints(&Reference::parse("r1.corp.io/x").unwrap())
+            .unwrap();
+        assert_eq!(
+            eps,
+            vec![Endpoint {
+                host: "r1.corp.io".into(),
+                repository: "x".into(),
+                insecure: true
+            }]
+        );
     }
 
     #[test]
     fn bad_file_is_reported_with_its_path() {
         let mut c = RegistriesConf::default();
-        let e = c.merge_text("unqualified-search-registries = 3", Path::new("/etc/x.conf")).unwrap_err().to_string();
+        let e = c
+            .merge_text(
+                "unqualified-search-registries = 3",
+                Path::new("/etc/x.conf"),
+            )
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("/etc/x.conf"), "{e}");
     }
 }

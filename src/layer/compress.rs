@@ -102,11 +102,18 @@ fn on_thread(mut decoder: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
             return;
         }
     });
-    Box::new(Threaded { rx, buf: Vec::new(), pos: 0, done: false })
+    Box::new(Threaded {
+        rx,
+        buf: Vec::new(),
+        pos: 0,
+        done: false,
+    })
 }
 
 /// Sniff the compression and return a reader of the uncompressed tar stream.
-pub fn decompressor(mut r: Box<dyn Read + Send>) -> io::Result<(Compression, Box<dyn Read + Send>)> {
+pub fn decompressor(
+    mut r: Box<dyn Read + Send>,
+) -> io::Result<(Compression, Box<dyn Read + Send>)> {
     let mut prefix = vec![0u8; 4];
     let mut got = 0;
     while got < prefix.len() {
@@ -117,10 +124,16 @@ pub fn decompressor(mut r: Box<dyn Read + Send>) -> io::Result<(Compression, Box
     }
     prefix.truncate(got);
     let kind = detect(&prefix);
-    let whole = Prefixed { prefix, pos: 0, inner: r };
+    let whole = Prefixed {
+        prefix,
+        pos: 0,
+        inner: r,
+    };
     let reader: Box<dyn Read + Send> = match kind {
         Compression::None => Box::new(whole),
-        Compression::Gzip => on_thread(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(CHUNK, whole)))),
+        Compression::Gzip => on_thread(Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(CHUNK, whole),
+        ))),
         Compression::Zstd => on_thread(Box::new(zstd::stream::read::Decoder::new(whole)?)),
     };
     Ok((kind, reader))

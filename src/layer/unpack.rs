@@ -92,9 +92,21 @@ const RESOLVE_BENEATH: u64 = 0x08;
 /// openat2 beneath `dir`: the kernel refuses any resolution that leaves it.
 fn open_beneath(dir: RawFd, path: &[u8], flags: i32) -> io::Result<OwnedFd> {
     let p = cstr(if path.is_empty() { b"." } else { path })?;
-    let how = OpenHow { flags: (flags | libc::O_CLOEXEC) as u64, mode: 0, resolve: RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+    let how = OpenHow {
+        flags: (flags | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+    };
     // SAFETY: valid pointers for the duration of the call; the fd returned is ours.
-    let fd = unsafe { libc::syscall(libc::SYS_openat2, dir, p.as_ptr(), &how as *const OpenHow, std::mem::size_of::<OpenHow>()) };
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            dir,
+            p.as_ptr(),
+            &how as *const OpenHow,
+            std::mem::size_of::<OpenHow>(),
+        )
+    };
     let fd = errno(fd)? as RawFd;
     // SAFETY: the kernel just returned this descriptor.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
@@ -124,7 +136,11 @@ fn remove_at(dir: RawFd, name: &CStr) -> io::Result<()> {
         Err(e) => return Err(e),
     };
     if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
-        let sub = open_beneath(dir, name.to_bytes(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW)?;
+        let sub = open_beneath(
+            dir,
+            name.to_bytes(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+        )?;
         let names: Vec<Vec<u8>> = fs::read_dir(proc_path(sub.as_raw_fd(), None))?
             .map(|e| e.map(|e| e.file_name().as_bytes().to_vec()))
             .collect::<io::Result<_>>()?;
@@ -162,6 +178,8 @@ fn components(raw: &[u8]) -> Result<Vec<&[u8]>, String> {
 struct Unpacker<'a> {
     root: OwnedFd,
     opts: &'a UnpackOptions,
+    /// The last parent resolved. Removals only ever happen inside the current parent, so the
+    /// cached directory itself is never removed while cached.
     cache: Option<(Vec<u8>, OwnedFd)>,
     created: HashSet<Vec<u8>>,
     dir_times: Vec<(Vec<u8>, i64)>,
@@ -176,16 +194,30 @@ impl Unpacker<'_> {
                 return Ok(fd.as_raw_fd());
             }
         }
-        let unsafe_entry = |reason: &str| LayerError::UnsafeEntry { entry: entry.to_string(), reason: reason.into() };
-        let io_err = |source| LayerError::Io { entry: entry.to_string(), source };
-        let fd = match open_beneath(self.root.as_raw_fd(), &key, libc::O_PATH | libc::O_DIRECTORY) {
+        let unsafe_entry = |reason: &str| LayerError::UnsafeEntry {
+            entry: entry.to_string(),
+            reason: reason.into(),
+        };
+        let io_err = |source| LayerError::Io {
+            entry: entry.to_string(),
+            source,
+        };
+        let fd = match open_beneath(
+            self.root.as_raw_fd(),
+            &key,
+            libc::O_PATH | libc::O_DIRECTORY,
+        ) {
             Ok(fd) => fd,
             Err(e) if matches!(e.raw_os_error(), Some(libc::EXDEV) | Some(libc::ELOOP)) => {
-                return Err(unsafe_entry("it goes through a symlink that points outside the layer"))
+                return Err(unsafe_entry(
+                    "it goes through a symlink that points outside the layer",
+                ))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 // Create missing directories one component at a time, each resolved beneath root.
-                let mut cur = open_beneath(self.root.as_raw_fd(), b"", libc::O_PATH | libc::O_DIRECTORY).map_err(io_err)?;
+                let mut cur =
+                    open_beneath(self.root.as_raw_fd(), b"", libc::O_PATH | libc::O_DIRECTORY)
+                        .map_err(io_err)?;
                 for (i, c) in parts.iter().enumerate() {
                     let name = cstr(c).map_err(io_err)?;
                     // SAFETY: valid pointers; EEXIST is fine.
@@ -198,10 +230,21 @@ impl Unpacker<'_> {
                             return Err(io_err(e));
                         }
                     }
-                    cur = match open_beneath(self.root.as_raw_fd(), &parts[..=i].join(&b'/'), libc::O_PATH | libc::O_DIRECTORY) {
+                    cur = match open_beneath(
+                        self.root.as_raw_fd(),
+                        &parts[..=i].join(&b'/'),
+                        libc::O_PATH | libc::O_DIRECTORY,
+                    ) {
                         Ok(fd) => fd,
-                        Err(e) if matches!(e.raw_os_error(), Some(libc::EXDEV) | Some(libc::ELOOP)) => {
-                            return Err(unsafe_entry("it goes through a symlink that points outside the layer"))
+                        Err(e)
+                            if matches!(
+                                e.raw_os_error(),
+                                Some(libc::EXDEV) | Some(libc::ELOOP)
+                            ) =>
+                        {
+                            return Err(unsafe_entry(
+                                "it goes through a symlink that points outside the layer",
+                            ))
                         }
                         Err(e) => return Err(io_err(e)),
                     };
@@ -217,8 +260,14 @@ impl Unpacker<'_> {
     fn entry<R: Read>(&mut self, mut e: tar::Entry<'_, R>) -> Result<u64, LayerError> {
         let raw = e.path_bytes().into_owned();
         let shown = String::from_utf8_lossy(&raw).into_owned();
-        let unsafe_entry = |reason: String| LayerError::UnsafeEntry { entry: shown.clone(), reason };
-        let io_err = |source| LayerError::Io { entry: shown.clone(), source };
+        let unsafe_entry = |reason: String| LayerError::UnsafeEntry {
+            entry: shown.clone(),
+            reason,
+        };
+        let io_err = |source| LayerError::Io {
+            entry: shown.clone(),
+            source,
+        };
         let parts = components(&raw).map_err(unsafe_entry)?;
         let kind = e.header().entry_type();
         let header = e.header().clone();
@@ -251,17 +300,17 @@ impl Unpacker<'_> {
                 return Ok(0); // aufs bookkeeping
             }
             let target = cstr(&name[WH_PREFIX.len()..]).map_err(io_err)?;
-            if target.to_bytes().is_empty() || target.to_bytes() == b"." || target.to_bytes() == b".." {
+            if target.to_bytes().is_empty()
+                || target.to_bytes() == b"."
+                || target.to_bytes() == b".."
+            {
                 return Err(unsafe_entry("it whites out an invalid name".into()));
             }
-            let was_dir = lstat_at(pfd, &target).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR);
             remove_at(pfd, &target).map_err(io_err)?;
-            if was_dir {
-                self.cache = None;
-            }
             if self.opts.whiteouts == WhiteoutFormat::Overlay {
                 // SAFETY: valid pointers; a 0/0 character device is overlayfs's whiteout.
-                errno(unsafe { libc::mknodat(pfd, target.as_ptr(), libc::S_IFCHR, 0) }).map_err(io_err)?;
+                errno(unsafe { libc::mknodat(pfd, target.as_ptr(), libc::S_IFCHR, 0) })
+                    .map_err(io_err)?;
             }
             return Ok(0);
         }
@@ -286,13 +335,19 @@ impl Unpacker<'_> {
             T::Regular | T::Continuous => {
                 if existing.is_some() {
                     remove_at(pfd, &cname).map_err(io_err)?;
-                    if existing_is_dir {
-                        self.cache = None;
-                    }
                 }
                 // SAFETY: valid pointers; O_EXCL|O_NOFOLLOW never opens something else.
                 let fd = errno(unsafe {
-                    libc::openat(pfd, cname.as_ptr(), libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0o600)
+                    libc::openat(
+                        pfd,
+                        cname.as_ptr(),
+                        libc::O_CREAT
+                            | libc::O_EXCL
+                            | libc::O_WRONLY
+                            | libc::O_NOFOLLOW
+                            | libc::O_CLOEXEC,
+                        0o600,
+                    )
                 })
                 .map_err(io_err)?;
                 // SAFETY: fd was just opened by us.
@@ -300,23 +355,34 @@ impl Unpacker<'_> {
                 size = io::copy(&mut e, &mut f).map_err(io_err)?;
             }
             T::Symlink => {
-                let target = e.link_name_bytes().ok_or_else(|| unsafe_entry("a symlink without a target".into()))?;
+                let target = e
+                    .link_name_bytes()
+                    .ok_or_else(|| unsafe_entry("a symlink without a target".into()))?;
                 let target = cstr(&target).map_err(io_err)?;
                 if existing.is_some() {
                     remove_at(pfd, &cname).map_err(io_err)?;
-                    if existing_is_dir {
-                        self.cache = None;
-                    }
                 }
                 // SAFETY: valid pointers.
-                errno(unsafe { libc::symlinkat(target.as_ptr(), pfd, cname.as_ptr()) }).map_err(io_err)?;
+                errno(unsafe { libc::symlinkat(target.as_ptr(), pfd, cname.as_ptr()) })
+                    .map_err(io_err)?;
             }
             T::Link => {
-                let target = e.link_name_bytes().ok_or_else(|| unsafe_entry("a hardlink without a target".into()))?.into_owned();
-                let tparts = components(&target).map_err(|r| unsafe_entry(format!("its hardlink target {r}")))?;
-                let (tname, tdirs) = tparts.split_last().ok_or_else(|| unsafe_entry("it hardlinks to the layer root".into()))?;
+                let target = e
+                    .link_name_bytes()
+                    .ok_or_else(|| unsafe_entry("a hardlink without a target".into()))?
+                    .into_owned();
+                let tparts = components(&target)
+                    .map_err(|r| unsafe_entry(format!("its hardlink target {r}")))?;
+                let (tname, tdirs) = tparts
+                    .split_last()
+                    .ok_or_else(|| unsafe_entry("it hardlinks to the layer root".into()))?;
                 let tname = cstr(tname).map_err(io_err)?;
-                let tdir = open_beneath(self.root.as_raw_fd(), &tdirs.join(&b'/'), libc::O_PATH | libc::O_DIRECTORY).map_err(|e| {
+                let tdir = open_beneath(
+                    self.root.as_raw_fd(),
+                    &tdirs.join(&b'/'),
+                    libc::O_PATH | libc::O_DIRECTORY,
+                )
+                .map_err(|e| {
                     if matches!(e.raw_os_error(), Some(libc::EXDEV) | Some(libc::ELOOP)) {
                         unsafe_entry("its hardlink target is outside the layer".into())
                     } else {
@@ -334,7 +400,10 @@ impl Unpacker<'_> {
                     remove_at(pfd, &cname).map_err(io_err)?;
                 }
                 // SAFETY: valid pointers; flags 0 does not follow a symlink target.
-                errno(unsafe { libc::linkat(tdir.as_raw_fd(), tname.as_ptr(), pfd, cname.as_ptr(), 0) }).map_err(io_err)?;
+                errno(unsafe {
+                    libc::linkat(tdir.as_raw_fd(), tname.as_ptr(), pfd, cname.as_ptr(), 0)
+                })
+                .map_err(io_err)?;
                 self.created.insert(rel);
                 return Ok(0);
             }
@@ -355,7 +424,8 @@ impl Unpacker<'_> {
                     remove_at(pfd, &cname).map_err(io_err)?;
                 }
                 // SAFETY: valid pointers.
-                errno(unsafe { libc::mknodat(pfd, cname.as_ptr(), ftype | mode, dev) }).map_err(io_err)?;
+                errno(unsafe { libc::mknodat(pfd, cname.as_ptr(), ftype | mode, dev) })
+                    .map_err(io_err)?;
             }
             // Extension headers are consumed by the tar crate; other types carry nothing to create.
             _ => return Ok(0),
@@ -370,12 +440,20 @@ impl Unpacker<'_> {
         if let Some(exts) = e.pax_extensions().map_err(io_err)? {
             for ext in exts {
                 let ext = ext.map_err(io_err)?;
-                let Some(attr) = ext.key_bytes().strip_prefix(b"SCHILY.xattr.") else { continue };
+                let Some(attr) = ext.key_bytes().strip_prefix(b"SCHILY.xattr.") else {
+                    continue;
+                };
                 let path = proc_path(pfd, Some(name));
                 let key = OsStr::from_bytes(attr);
-                if let Err(err) = rustix::fs::lsetxattr(&path, key, ext.value_bytes(), rustix::fs::XattrFlags::empty()) {
+                if let Err(err) = rustix::fs::lsetxattr(
+                    &path,
+                    key,
+                    ext.value_bytes(),
+                    rustix::fs::XattrFlags::empty(),
+                ) {
                     let optional = attr.starts_with(b"trusted.") || attr == b"security.selinux";
-                    let ignorable = err == rustix::io::Errno::PERM || err == rustix::io::Errno::NOTSUP;
+                    let ignorable =
+                        err == rustix::io::Errno::PERM || err == rustix::io::Errno::NOTSUP;
                     if !(optional && ignorable) {
                         return Err(io_err(err.into()));
                     }
@@ -397,19 +475,28 @@ impl Unpacker<'_> {
         // SAFETY: valid pointers.
         match errno(unsafe { libc::fchownat(dir, n.as_ptr(), uid, gid, flags) }) {
             Ok(_) => Ok(()),
-            Err(e) if self.opts.ignore_chown_errors && matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::EPERM)) => Ok(()),
+            Err(e)
+                if self.opts.ignore_chown_errors
+                    && matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::EPERM)) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
 
     /// `.wh..wh..opq` in `dirs`: hide everything the lower layers have there.
     fn opaque(&mut self, dir_fd: RawFd, dirs: &[&[u8]], entry: &str) -> Result<(), LayerError> {
-        let io_err = |source| LayerError::Io { entry: entry.to_string(), source };
+        let io_err = |source| LayerError::Io {
+            entry: entry.to_string(),
+            source,
+        };
         match self.opts.whiteouts {
             WhiteoutFormat::Overlay => {
                 let path = proc_path(dir_fd, None);
                 for key in OPAQUE_XATTRS {
-                    rustix::fs::setxattr(&path, *key, b"y", rustix::fs::XattrFlags::empty()).map_err(|e| io_err(e.into()))?;
+                    rustix::fs::setxattr(&path, *key, b"y", rustix::fs::XattrFlags::empty())
+                        .map_err(|e| io_err(e.into()))?;
                 }
             }
             WhiteoutFormat::Vfs => {
@@ -420,10 +507,13 @@ impl Unpacker<'_> {
                     .collect::<io::Result<_>>()
                     .map_err(io_err)?;
                 for n in names {
-                    let rel = if prefix.is_empty() { n.clone() } else { [prefix.as_slice(), b"/", &n].concat() };
+                    let rel = if prefix.is_empty() {
+                        n.clone()
+                    } else {
+                        [prefix.as_slice(), b"/", &n].concat()
+                    };
                     if !self.created.contains(&rel) {
                         remove_at(dir_fd, &cstr(&n).map_err(io_err)?).map_err(io_err)?;
-                        self.cache = None;
                     }
                 }
             }
@@ -434,12 +524,23 @@ impl Unpacker<'_> {
     fn finish_dir_times(&mut self) -> Result<(), LayerError> {
         for (rel, mtime) in std::mem::take(&mut self.dir_times).into_iter().rev() {
             let entry = String::from_utf8_lossy(&rel).into_owned();
-            let io_err = |source| LayerError::Io { entry: entry.clone(), source };
+            let io_err = |source| LayerError::Io {
+                entry: entry.clone(),
+                source,
+            };
             let parts = components(&rel).unwrap_or_default();
             match parts.split_last() {
-                None => set_mtime(self.root.as_raw_fd(), &CString::default(), mtime).map_err(io_err)?,
+                None => {
+                    set_mtime(self.root.as_raw_fd(), &CString::default(), mtime).map_err(io_err)?
+                }
                 Some((name, dirs)) => {
-                    let Ok(dir) = open_beneath(self.root.as_raw_fd(), &dirs.join(&b'/'), libc::O_PATH | libc::O_DIRECTORY) else { continue };
+                    let Ok(dir) = open_beneath(
+                        self.root.as_raw_fd(),
+                        &dirs.join(&b'/'),
+                        libc::O_PATH | libc::O_DIRECTORY,
+                    ) else {
+                        continue;
+                    };
                     let name = cstr(name).map_err(io_err)?;
                     match set_mtime(dir.as_raw_fd(), &name, mtime) {
                         Ok(()) => {}
@@ -454,32 +555,67 @@ impl Unpacker<'_> {
 }
 
 fn set_mtime(dir: RawFd, name: &CStr, mtime: i64) -> io::Result<()> {
-    let t = libc::timespec { tv_sec: mtime as libc::time_t, tv_nsec: 0 };
+    let t = libc::timespec {
+        tv_sec: mtime as libc::time_t,
+        tv_nsec: 0,
+    };
     let times = [t, t];
     if name.to_bytes().is_empty() {
         // SAFETY: dir is a real (non-O_PATH) directory fd.
         errno(unsafe { libc::futimens(dir, times.as_ptr()) })?;
     } else {
         // SAFETY: valid pointers.
-        errno(unsafe { libc::utimensat(dir, name.as_ptr(), times.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) })?;
+        errno(unsafe {
+            libc::utimensat(
+                dir,
+                name.as_ptr(),
+                times.as_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        })?;
     }
     Ok(())
 }
 
-pub fn unpack(tar: impl Read, root: &Path, opts: &UnpackOptions) -> Result<UnpackSummary, LayerError> {
-    let root_fd = File::open(root).map_err(|source| LayerError::Io { entry: root.display().to_string(), source })?;
-    let mut u = Unpacker { root: root_fd.into(), opts, cache: None, created: HashSet::new(), dir_times: Vec::new() };
-    let mut archive = tar::Archive::new(Hashing { inner: tar, hasher: Sha256::new() });
+pub fn unpack(
+    tar: impl Read,
+    root: &Path,
+    opts: &UnpackOptions,
+) -> Result<UnpackSummary, LayerError> {
+    let root_fd = File::open(root).map_err(|source| LayerError::Io {
+        entry: root.display().to_string(),
+        source,
+    })?;
+    let mut u = Unpacker {
+        root: root_fd.into(),
+        opts,
+        cache: None,
+        created: HashSet::new(),
+        dir_times: Vec::new(),
+    };
+    let mut archive = tar::Archive::new(Hashing {
+        inner: tar,
+        hasher: Sha256::new(),
+    });
     let mut size = 0;
-    let entries = archive.entries().map_err(|e| LayerError::Corrupt { reason: e.to_string() })?;
+    let entries = archive.entries().map_err(|e| LayerError::Corrupt {
+        reason: e.to_string(),
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|e| LayerError::Corrupt { reason: e.to_string() })?;
+        let entry = entry.map_err(|e| LayerError::Corrupt {
+            reason: e.to_string(),
+        })?;
         size += u.entry(entry)?;
     }
     u.finish_dir_times()?;
     let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(|e| LayerError::Corrupt { reason: e.to_string() })?;
-    Ok(UnpackSummary { diff_id: format!("sha256:{}", hex::encode(rest.hasher.finalize())), size })
+    io::copy(&mut rest, &mut io::sink()).map_err(|e| LayerError::Corrupt {
+        reason: e.to_string(),
+    })?;
+    Ok(UnpackSummary {
+        diff_id: format!("sha256:{}", hex::encode(rest.hasher.finalize())),
+        size,
+    })
 }
 
 /// Copy a tree for the vfs driver: types, owners, modes, xattrs, times, hardlinks; no symlink is followed.
@@ -488,8 +624,15 @@ pub fn copy_tree(src: &Path, dst: &Path) -> Result<(), LayerError> {
     copy_rec(src, dst, &mut links)
 }
 
-fn copy_rec(src: &Path, dst: &Path, links: &mut std::collections::HashMap<(u64, u64), PathBuf>) -> Result<(), LayerError> {
-    let io_err = |source| LayerError::Io { entry: src.display().to_string(), source };
+fn copy_rec(
+    src: &Path,
+    dst: &Path,
+    links: &mut std::collections::HashMap<(u64, u64), PathBuf>,
+) -> Result<(), LayerError> {
+    let io_err = |source| LayerError::Io {
+        entry: src.display().to_string(),
+        source,
+    };
     let meta = fs::symlink_metadata(src).map_err(io_err)?;
     let ft = meta.file_type();
     if !ft.is_dir() && meta.nlink() > 1 {
@@ -509,7 +652,11 @@ fn copy_rec(src: &Path, dst: &Path, links: &mut std::collections::HashMap<(u64, 
         std::os::unix::fs::symlink(fs::read_link(src).map_err(io_err)?, dst).map_err(io_err)?;
     } else if ft.is_file() {
         let mut from = File::open(src).map_err(io_err)?;
-        let mut to = fs::OpenOptions::new().write(true).create_new(true).open(dst).map_err(io_err)?;
+        let mut to = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dst)
+            .map_err(io_err)?;
         io::copy(&mut from, &mut to).map_err(io_err)?;
     } else {
         let kind = if ft.is_char_device() {
@@ -521,13 +668,20 @@ fn copy_rec(src: &Path, dst: &Path, links: &mut std::collections::HashMap<(u64, 
         } else {
             return Ok(()); // sockets are not copied
         };
-        rustix::fs::mknodat(rustix::fs::CWD, dst, kind, rustix::fs::Mode::empty(), meta.rdev())
-            .map_err(|e| io_err(e.into()))?;
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            dst,
+            kind,
+            rustix::fs::Mode::empty(),
+            meta.rdev(),
+        )
+        .map_err(|e| io_err(e.into()))?;
     }
     std::os::unix::fs::lchown(dst, Some(meta.uid()), Some(meta.gid())).map_err(io_err)?;
     if !ft.is_symlink() {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dst, fs::Permissions::from_mode(meta.mode() & 0o7777)).map_err(io_err)?;
+        fs::set_permissions(dst, fs::Permissions::from_mode(meta.mode() & 0o7777))
+            .map_err(io_err)?;
     }
     let mut names = vec![0u8; 4096];
     if let Ok(n) = rustix::fs::llistxattr(src, &mut names) {
@@ -535,13 +689,26 @@ fn copy_rec(src: &Path, dst: &Path, links: &mut std::collections::HashMap<(u64, 
             let key = OsStr::from_bytes(key);
             let mut val = vec![0u8; 65536];
             if let Ok(len) = rustix::fs::lgetxattr(src, key, &mut val) {
-                let _ = rustix::fs::lsetxattr(dst, key, &val[..len], rustix::fs::XattrFlags::empty());
+                let _ =
+                    rustix::fs::lsetxattr(dst, key, &val[..len], rustix::fs::XattrFlags::empty());
             }
         }
     }
-    let t = |s: i64, ns: i64| rustix::fs::Timespec { tv_sec: s, tv_nsec: ns as _ };
-    let times = rustix::fs::Timestamps { last_access: t(meta.atime(), meta.atime_nsec()), last_modification: t(meta.mtime(), meta.mtime_nsec()) };
-    rustix::fs::utimensat(rustix::fs::CWD, dst, &times, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).map_err(|e| io_err(e.into()))?;
+    let t = |s: i64, ns: i64| rustix::fs::Timespec {
+        tv_sec: s,
+        tv_nsec: ns as _,
+    };
+    let times = rustix::fs::Timestamps {
+        last_access: t(meta.atime(), meta.atime_nsec()),
+        last_modification: t(meta.mtime(), meta.mtime_nsec()),
+    };
+    rustix::fs::utimensat(
+        rustix::fs::CWD,
+        dst,
+        &times,
+        rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+    )
+    .map_err(|e| io_err(e.into()))?;
     Ok(())
 }
 

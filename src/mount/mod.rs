@@ -28,7 +28,12 @@ pub fn fuse_overlayfs_usable() -> bool {
     let has_binary = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join("fuse-overlayfs").is_file()))
         .unwrap_or(false);
-    has_binary && fs::OpenOptions::new().read(true).write(true).open("/dev/fuse").is_ok()
+    has_binary
+        && fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/fuse")
+            .is_ok()
 }
 
 fn cpath(p: &Path) -> CString {
@@ -45,8 +50,13 @@ pub fn kernel_overlay_works(scratch: &Path) -> bool {
 }
 
 fn probe_in(base: &Path) -> std::io::Result<bool> {
-    let (l1, l2, up, work, merged) =
-        (base.join("l1"), base.join("l2"), base.join("up"), base.join("work"), base.join("m"));
+    let (l1, l2, up, work, merged) = (
+        base.join("l1"),
+        base.join("l2"),
+        base.join("up"),
+        base.join("work"),
+        base.join("m"),
+    );
     for d in [&l1, &l2, &up, &work, &merged, &l1.join("d"), &l2.join("d")] {
         fs::create_dir_all(d)?;
     }
@@ -60,7 +70,12 @@ fn probe_in(base: &Path) -> std::io::Result<bool> {
         rustix::fs::Mode::empty(),
         0,
     )?;
-    rustix::fs::setxattr(l2.join("d"), "user.overlay.opaque", b"y", rustix::fs::XattrFlags::empty())?;
+    rustix::fs::setxattr(
+        l2.join("d"),
+        "user.overlay.opaque",
+        b"y",
+        rustix::fs::XattrFlags::empty(),
+    )?;
 
     let options = format!(
         "userxattr,lowerdir={}:{},upperdir={},workdir={}",
@@ -127,12 +142,18 @@ mod tests {
     fn overlay_probe_succeeds_as_root_on_this_kernel() {
         // Tests run as root on a 6.x kernel with overlayfs: the probe must find it working.
         if !Path::new("/proc/filesystems").exists()
-            || !fs::read_to_string("/proc/filesystems").unwrap_or_default().contains("overlay")
+            || !fs::read_to_string("/proc/filesystems")
+                .unwrap_or_default()
+                .contains("overlay")
         {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
         assert!(kernel_overlay_works(dir.path()));
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "probe cleans up");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "probe cleans up"
+        );
     }
 }

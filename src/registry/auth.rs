@@ -16,7 +16,11 @@ pub enum AuthError {
     #[error("credential helper docker-credential-{helper} is not installed (named in {path}): install it or remove it from the file")]
     HelperMissing { helper: String, path: PathBuf },
     #[error("credential helper docker-credential-{helper} failed for {server}: {reason}")]
-    HelperFailed { helper: String, server: String, reason: String },
+    HelperFailed {
+        helper: String,
+        server: String,
+        reason: String,
+    },
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -27,7 +31,10 @@ pub struct Credentials {
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials").field("username", &self.username).field("password", &"<redacted>").finish()
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
     }
 }
 
@@ -36,11 +43,19 @@ pub struct AuthStore {
     paths: Vec<PathBuf>,
 }
 
-const DOCKER_HUB_KEYS: &[&str] = &["docker.io", "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/"];
+const DOCKER_HUB_KEYS: &[&str] = &[
+    "docker.io",
+    "index.docker.io",
+    "registry-1.docker.io",
+    "https://index.docker.io/v1/",
+];
 
 /// Strip scheme and trailing slashes from an auth.json key.
 fn normalize_key(k: &str) -> String {
-    let k = k.strip_prefix("https://").or_else(|| k.strip_prefix("http://")).unwrap_or(k);
+    let k = k
+        .strip_prefix("https://")
+        .or_else(|| k.strip_prefix("http://"))
+        .unwrap_or(k);
     let k = k.trim_end_matches('/');
     match k {
         "index.docker.io/v1" | "index.docker.io" | "registry-1.docker.io" => "docker.io".into(),
@@ -75,7 +90,10 @@ impl AuthStore {
         }
         match env("XDG_CONFIG_HOME") {
             Some(c) => paths.push(c.join("containers/auth.json")),
-            None => paths.extend(home.as_ref().map(|h| h.join(".config/containers/auth.json"))),
+            None => paths.extend(
+                home.as_ref()
+                    .map(|h| h.join(".config/containers/auth.json")),
+            ),
         }
         if let Some(d) = env("DOCKER_CONFIG") {
             paths.push(d.join("config.json"));
@@ -91,10 +109,17 @@ impl AuthStore {
             let text = match std::fs::read(path) {
                 Ok(t) => t,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(AuthError::BadFile { path: path.clone(), reason: e.to_string() }),
+                Err(e) => {
+                    return Err(AuthError::BadFile {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })
+                }
             };
-            let doc: Value = serde_json::from_slice(&text)
-                .map_err(|e| AuthError::BadFile { path: path.clone(), reason: format!("not valid JSON: {e}") })?;
+            let doc: Value = serde_json::from_slice(&text).map_err(|e| AuthError::BadFile {
+                path: path.clone(),
+                reason: format!("not valid JSON: {e}"),
+            })?;
             if let Some(found) = lookup_in(&doc, path, host, repository)? {
                 return Ok(Some(found));
             }
@@ -103,10 +128,21 @@ impl AuthStore {
     }
 }
 
-fn lookup_in(doc: &Value, path: &Path, host: &str, repository: &str) -> Result<Option<Credentials>, AuthError> {
-    if let Some(helper) = doc.pointer("/credHelpers").and_then(Value::as_object).and_then(|h| {
-        h.iter().find(|(k, _)| normalize_key(k) == host).and_then(|(_, v)| v.as_str())
-    }) {
+fn lookup_in(
+    doc: &Value,
+    path: &Path,
+    host: &str,
+    repository: &str,
+) -> Result<Option<Credentials>, AuthError> {
+    if let Some(helper) = doc
+        .pointer("/credHelpers")
+        .and_then(Value::as_object)
+        .and_then(|h| {
+            h.iter()
+                .find(|(k, _)| normalize_key(k) == host)
+                .and_then(|(_, v)| v.as_str())
+        })
+    {
         return run_helper(helper, host, path).map(Some);
     }
     if let Some(auths) = doc.get("auths").and_then(Value::as_object) {
@@ -121,32 +157,59 @@ fn lookup_in(doc: &Value, path: &Path, host: &str, repository: &str) -> Result<O
             }
         }
         if let Some((_, entry)) = best {
-            if let Some(encoded) = entry.get("auth").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            if let Some(encoded) = entry
+                .get("auth")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+            {
                 let decoded = base64::engine::general_purpose::STANDARD
                     .decode(encoded.trim())
-                    .map_err(|_| AuthError::BadFile { path: path.into(), reason: format!("the auth entry for {host} is not base64") })?;
-                let decoded = String::from_utf8(decoded)
-                    .map_err(|_| AuthError::BadFile { path: path.into(), reason: format!("the auth entry for {host} is not UTF-8") })?;
+                    .map_err(|_| AuthError::BadFile {
+                        path: path.into(),
+                        reason: format!("the auth entry for {host} is not base64"),
+                    })?;
+                let decoded = String::from_utf8(decoded).map_err(|_| AuthError::BadFile {
+                    path: path.into(),
+                    reason: format!("the auth entry for {host} is not UTF-8"),
+                })?;
                 let (u, p) = decoded.split_once(':').ok_or_else(|| AuthError::BadFile {
                     path: path.into(),
                     reason: format!("the auth entry for {host} is not user:password"),
                 })?;
-                return Ok(Some(Credentials { username: u.into(), password: p.into() }));
+                return Ok(Some(Credentials {
+                    username: u.into(),
+                    password: p.into(),
+                }));
             }
             if let Some(token) = entry.get("identitytoken").and_then(Value::as_str) {
-                return Ok(Some(Credentials { username: "<token>".into(), password: token.into() }));
+                return Ok(Some(Credentials {
+                    username: "<token>".into(),
+                    password: token.into(),
+                }));
             }
         }
     }
-    if let Some(store) = doc.get("credsStore").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    if let Some(store) = doc
+        .get("credsStore")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
         return run_helper(store, host, path).map(Some);
     }
     Ok(None)
 }
 
 fn run_helper(helper: &str, host: &str, path: &Path) -> Result<Credentials, AuthError> {
-    let server = if host == "docker.io" { "https://index.docker.io/v1/" } else { host };
-    let failed = |reason: String| AuthError::HelperFailed { helper: helper.into(), server: server.into(), reason };
+    let server = if host == "docker.io" {
+        "https://index.docker.io/v1/"
+    } else {
+        host
+    };
+    let failed = |reason: String| AuthError::HelperFailed {
+        helper: helper.into(),
+        server: server.into(),
+        reason,
+    };
     let mut child = Command::new(format!("docker-credential-{helper}"))
         .arg("get")
         .stdin(Stdio::piped())
@@ -154,18 +217,39 @@ fn run_helper(helper: &str, host: &str, path: &Path) -> Result<Credentials, Auth
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => AuthError::HelperMissing { helper: helper.into(), path: path.into() },
+            std::io::ErrorKind::NotFound => AuthError::HelperMissing {
+                helper: helper.into(),
+                path: path.into(),
+            },
             _ => failed(e.to_string()),
         })?;
-    child.stdin.take().expect("piped").write_all(server.as_bytes()).map_err(|e| failed(e.to_string()))?;
-    let out = child.wait_with_output().map_err(|e| failed(e.to_string()))?;
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(server.as_bytes())
+        .map_err(|e| failed(e.to_string()))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| failed(e.to_string()))?;
     if !out.status.success() {
-        return Err(failed(String::from_utf8_lossy(&out.stdout).trim().to_string()));
+        return Err(failed(
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        ));
     }
-    let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| failed(format!("unreadable answer: {e}")))?;
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| failed(format!("unreadable answer: {e}")))?;
     Ok(Credentials {
-        username: v.get("Username").and_then(Value::as_str).unwrap_or_default().into(),
-        password: v.get("Secret").and_then(Value::as_str).unwrap_or_default().into(),
+        username: v
+            .get("Username")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .into(),
+        password: v
+            .get("Secret")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .into(),
     })
 }
 
@@ -193,8 +277,15 @@ mod tests {
 
     #[test]
     fn first_file_with_an_entry_wins() {
-        let a = format!(r#"{{"auths": {{"r.io": {{"auth": "{}"}}}}}}"#, b64("alice:pw1"));
-        let b = format!(r#"{{"auths": {{"r.io": {{"auth": "{}"}}, "s.io": {{"auth": "{}"}}}}}}"#, b64("bob:pw2"), b64("carol:pw3"));
+        let a = format!(
+            r#"{{"auths": {{"r.io": {{"auth": "{}"}}}}}}"#,
+            b64("alice:pw1")
+        );
+        let b = format!(
+            r#"{{"auths": {{"r.io": {{"auth": "{}"}}, "s.io": {{"auth": "{}"}}}}}}"#,
+            b64("bob:pw2"),
+            b64("carol:pw3")
+        );
         let (_d, s) = store(&[&a, &b]);
         assert_eq!(s.lookup("r.io", "x").unwrap().unwrap().username, "alice");
         assert_eq!(s.lookup("s.io", "x").unwrap().unwrap().password, "pw3");
@@ -210,10 +301,28 @@ mod tests {
             b64("team:3")
         );
         let (_d, s) = store(&[&text]);
-        assert_eq!(s.lookup("docker.io", "library/busybox").unwrap().unwrap().username, "hub");
-        assert_eq!(s.lookup("registry-1.docker.io", "library/busybox").unwrap().unwrap().username, "hub");
-        assert_eq!(s.lookup("r.io", "team/app").unwrap().unwrap().username, "team");
-        assert_eq!(s.lookup("r.io", "teamx/app").unwrap().unwrap().username, "all");
+        assert_eq!(
+            s.lookup("docker.io", "library/busybox")
+                .unwrap()
+                .unwrap()
+                .username,
+            "hub"
+        );
+        assert_eq!(
+            s.lookup("registry-1.docker.io", "library/busybox")
+                .unwrap()
+                .unwrap()
+                .username,
+            "hub"
+        );
+        assert_eq!(
+            s.lookup("r.io", "team/app").unwrap().unwrap().username,
+            "team"
+        );
+        assert_eq!(
+            s.lookup("r.io", "teamx/app").unwrap().unwrap().username,
+            "all"
+        );
     }
 
     #[test]
@@ -222,14 +331,21 @@ mod tests {
         let e = s.lookup("r.io", "x").unwrap_err().to_string();
         assert!(e.contains("0.json") && e.contains("JSON"), "{e}");
         let (_d, s) = store(&[r#"{"auths": {"r.io": {"auth": "!!!"}}}"#]);
-        assert!(s.lookup("r.io", "x").unwrap_err().to_string().contains("base64"));
+        assert!(s
+            .lookup("r.io", "x")
+            .unwrap_err()
+            .to_string()
+            .contains("base64"));
     }
 
     #[test]
     fn missing_credential_helper_is_named() {
         let (_d, s) = store(&[r#"{"credHelpers": {"r.io": "berth-test-nonexistent"}}"#]);
         let e = s.lookup("r.io", "x").unwrap_err().to_string();
-        assert!(e.contains("docker-credential-berth-test-nonexistent"), "{e}");
+        assert!(
+            e.contains("docker-credential-berth-test-nonexistent"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -242,10 +358,19 @@ mod tests {
         let conf = dir.path().join("config.json");
         std::fs::write(&conf, r#"{"credsStore": "berthtest"}"#).unwrap();
         let old = std::env::var_os("PATH").unwrap_or_default();
-        let path = std::env::join_paths(std::iter::once(dir.path().to_path_buf()).chain(std::env::split_paths(&old))).unwrap();
+        let path = std::env::join_paths(
+            std::iter::once(dir.path().to_path_buf()).chain(std::env::split_paths(&old)),
+        )
+        .unwrap();
         std::env::set_var("PATH", &path);
-        let creds = AuthStore::from_paths(vec![conf]).lookup("r.io", "x").unwrap().unwrap();
+        let creds = AuthStore::from_paths(vec![conf])
+            .lookup("r.io", "x")
+            .unwrap()
+            .unwrap();
         assert_eq!(creds.username, "h-r.io");
-        assert!(!format!("{creds:?}").contains("\"s\""), "Debug must not show the secret");
+        assert!(
+            !format!("{creds:?}").contains("\"s\""),
+            "Debug must not show the secret"
+        );
     }
 }

@@ -29,15 +29,29 @@ pub enum RegistryError {
     #[error("credentials for {host} were rejected for {repository}: check them with `berth login {host}`")]
     CredentialsRejected { host: String, repository: String },
     #[error("registry {host} answered {status} for {what}: {body}")]
-    Status { host: String, what: String, status: u16, body: String },
+    Status {
+        host: String,
+        what: String,
+        status: u16,
+        body: String,
+    },
     #[error("getting a token from {realm} failed: {reason}")]
     Token { realm: String, reason: String },
-    #[error("blob {digest} does not match its digest: the registry sent content hashing to {actual}")]
+    #[error(
+        "blob {digest} does not match its digest: the registry sent content hashing to {actual}"
+    )]
     DigestMismatch { digest: String, actual: String },
     #[error("blob {digest} has {actual} bytes, the manifest says {expected}")]
-    SizeMismatch { digest: String, expected: u64, actual: u64 },
+    SizeMismatch {
+        digest: String,
+        expected: u64,
+        actual: u64,
+    },
     #[error("writing {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
     #[error(transparent)]
@@ -49,7 +63,10 @@ impl RegistryError {
         matches!(self, RegistryError::NotFound { .. })
     }
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, RegistryError::AuthRequired { .. } | RegistryError::CredentialsRejected { .. })
+        matches!(
+            self,
+            RegistryError::AuthRequired { .. } | RegistryError::CredentialsRejected { .. }
+        )
     }
     fn is_transient(&self) -> bool {
         match self {
@@ -188,8 +205,17 @@ impl RegistryClient {
         let mut tried_auth = false;
         loop {
             let url = format!("{}://{host}{path}", self.scheme(host));
-            let mut req = self.http_for(host).request(method.clone(), &url).headers(headers.clone());
-            let cached = self.state.lock().expect("client state").tokens.get(&(host.to_string(), scope.clone())).cloned();
+            let mut req = self
+                .http_for(host)
+                .request(method.clone(), &url)
+                .headers(headers.clone());
+            let cached = self
+                .state
+                .lock()
+                .expect("client state")
+                .tokens
+                .get(&(host.to_string(), scope.clone()))
+                .cloned();
             match cached {
                 Some(Authz::Bearer(t, exp)) if exp > Instant::now() => req = req.bearer_auth(t),
                 Some(Authz::Basic(c)) => req = req.basic_auth(c.username, Some(c.password)),
@@ -199,14 +225,25 @@ impl RegistryClient {
                 Ok(r) => r,
                 Err(e) => {
                     if self.scheme(host) == "https" && self.may_use_http(host) && !e.is_timeout() {
-                        self.state.lock().expect("client state").scheme.insert(host.to_string(), "http");
+                        self.state
+                            .lock()
+                            .expect("client state")
+                            .scheme
+                            .insert(host.to_string(), "http");
                         continue;
                     }
                     let text = error_chain(&e);
-                    if text.contains("InvalidContentType") || text.contains("http response to https") || text.contains("record overflow") || text.contains("CorruptMessage") {
+                    if text.contains("InvalidContentType")
+                        || text.contains("http response to https")
+                        || text.contains("record overflow")
+                        || text.contains("CorruptMessage")
+                    {
                         return Err(RegistryError::PlainHttp { host: host.into() });
                     }
-                    return Err(RegistryError::Connect { host: host.into(), reason: text });
+                    return Err(RegistryError::Connect {
+                        host: host.into(),
+                        reason: text,
+                    });
                 }
             };
             if resp.status() != StatusCode::UNAUTHORIZED {
@@ -215,22 +252,45 @@ impl RegistryClient {
             let creds = self.opts.auth.lookup(host_for_auth(host), repo)?;
             if tried_auth {
                 return Err(if creds.is_some() {
-                    RegistryError::CredentialsRejected { host: host.into(), repository: repo.into() }
+                    RegistryError::CredentialsRejected {
+                        host: host.into(),
+                        repository: repo.into(),
+                    }
                 } else {
-                    RegistryError::AuthRequired { host: host.into(), repository: repo.into() }
+                    RegistryError::AuthRequired {
+                        host: host.into(),
+                        repository: repo.into(),
+                    }
                 });
             }
             tried_auth = true;
-            let challenge = resp.headers().get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let challenge = resp
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
             let (scheme, params) = parse_challenge(&challenge);
             let authz = match scheme.as_str() {
-                "bearer" => self.fetch_token(host, &params, &scope, creds.as_ref()).await?,
+                "bearer" => {
+                    self.fetch_token(host, &params, &scope, creds.as_ref())
+                        .await?
+                }
                 _ => match creds {
                     Some(c) => Authz::Basic(c),
-                    None => return Err(RegistryError::AuthRequired { host: host.into(), repository: repo.into() }),
+                    None => {
+                        return Err(RegistryError::AuthRequired {
+                            host: host.into(),
+                            repository: repo.into(),
+                        })
+                    }
                 },
             };
-            self.state.lock().expect("client state").tokens.insert((host.to_string(), scope.clone()), authz);
+            self.state
+                .lock()
+                .expect("client state")
+                .tokens
+                .insert((host.to_string(), scope.clone()), authz);
         }
     }
 
@@ -242,11 +302,22 @@ impl RegistryClient {
         creds: Option<&Credentials>,
     ) -> Result<Authz, RegistryError> {
         let realm = params.get("realm").cloned().unwrap_or_default();
-        let fail = |reason: String| RegistryError::Token { realm: realm.clone(), reason };
+        let fail = |reason: String| RegistryError::Token {
+            realm: realm.clone(),
+            reason,
+        };
         if realm.is_empty() {
-            return Err(fail(format!("{host} sent a Bearer challenge without a realm")));
+            return Err(fail(format!(
+                "{host} sent a Bearer challenge without a realm"
+            )));
         }
-        let mut query: Vec<(&str, String)> = vec![("scope", params.get("scope").cloned().unwrap_or_else(|| scope.to_string()))];
+        let mut query: Vec<(&str, String)> = vec![(
+            "scope",
+            params
+                .get("scope")
+                .cloned()
+                .unwrap_or_else(|| scope.to_string()),
+        )];
         if let Some(s) = params.get("service") {
             query.push(("service", s.clone()));
         }
@@ -258,19 +329,38 @@ impl RegistryClient {
         let status = resp.status();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(if creds.is_some() {
-                RegistryError::CredentialsRejected { host: host.into(), repository: scope.into() }
+                RegistryError::CredentialsRejected {
+                    host: host.into(),
+                    repository: scope.into(),
+                }
             } else {
-                RegistryError::AuthRequired { host: host.into(), repository: scope.into() }
+                RegistryError::AuthRequired {
+                    host: host.into(),
+                    repository: scope.into(),
+                }
             });
         }
         if !status.is_success() {
             return Err(fail(format!("HTTP {status}")));
         }
-        let v: serde_json::Value = resp.json().await.map_err(|e| fail(format!("unreadable answer: {e}")))?;
-        let token = v.get("token").or_else(|| v.get("access_token")).and_then(|t| t.as_str())
+        let v: serde_json::Value = resp
+            .json()
+            .await
+            .map_err(|e| fail(format!("unreadable answer: {e}")))?;
+        let token = v
+            .get("token")
+            .or_else(|| v.get("access_token"))
+            .and_then(|t| t.as_str())
             .ok_or_else(|| fail("the answer has no token".into()))?;
-        let ttl = v.get("expires_in").and_then(|e| e.as_u64()).unwrap_or(60).max(10);
-        Ok(Authz::Bearer(token.to_string(), Instant::now() + Duration::from_secs(ttl - 5)))
+        let ttl = v
+            .get("expires_in")
+            .and_then(|e| e.as_u64())
+            .unwrap_or(60)
+            .max(10);
+        Ok(Authz::Bearer(
+            token.to_string(),
+            Instant::now() + Duration::from_secs(ttl - 5),
+        ))
     }
 
     /// `send` with retries for transient failures.
@@ -285,7 +375,10 @@ impl RegistryClient {
     ) -> Result<reqwest::Response, RegistryError> {
         let mut attempt = 0;
         loop {
-            let err = match self.send(method.clone(), host, repo, path, headers.clone()).await {
+            let err = match self
+                .send(method.clone(), host, repo, path, headers.clone())
+                .await
+            {
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) => status_error(host, what, resp).await,
                 Err(e) => e,
@@ -298,20 +391,51 @@ impl RegistryClient {
         }
     }
 
-    pub async fn get_manifest(&self, host: &str, repo: &str, reference: &str) -> Result<FetchedManifest, RegistryError> {
+    pub async fn get_manifest(
+        &self,
+        host: &str,
+        repo: &str,
+        reference: &str,
+    ) -> Result<FetchedManifest, RegistryError> {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static(MANIFEST_ACCEPT));
         let what = format!("manifest {host}/{repo}:{reference}").replace(":sha256:", "@sha256:");
         let resp = self
-            .send_retrying(Method::GET, host, repo, &format!("/v2/{repo}/manifests/{reference}"), headers, &what)
+            .send_retrying(
+                Method::GET,
+                host,
+                repo,
+                &format!("/v2/{repo}/manifests/{reference}"),
+                headers,
+                &what,
+            )
             .await?;
-        let media_type = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let bytes = resp.bytes().await.map_err(|e| RegistryError::Connect { host: host.into(), reason: error_chain(&e) })?.to_vec();
+        let media_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| RegistryError::Connect {
+                host: host.into(),
+                reason: error_chain(&e),
+            })?
+            .to_vec();
         let digest = sha256_hex(&bytes);
         if reference.starts_with("sha256:") && digest != reference {
-            return Err(RegistryError::DigestMismatch { digest: reference.into(), actual: digest });
+            return Err(RegistryError::DigestMismatch {
+                digest: reference.into(),
+                actual: digest,
+            });
         }
-        Ok(FetchedManifest { bytes, media_type, digest })
+        Ok(FetchedManifest {
+            bytes,
+            media_type,
+            digest,
+        })
     }
 
     pub async fn fetch_blob(
@@ -325,7 +449,10 @@ impl RegistryClient {
     ) -> Result<(), RegistryError> {
         let mut attempt = 0;
         loop {
-            match self.fetch_blob_once(host, repo, digest, expected_size, dest, progress).await {
+            match self
+                .fetch_blob_once(host, repo, digest, expected_size, dest, progress)
+                .await
+            {
                 Ok(()) => return Ok(()),
                 Err(e) if e.is_transient() && attempt < self.opts.max_retries => {
                     tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
@@ -348,24 +475,46 @@ impl RegistryClient {
         dest: &Path,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<(), RegistryError> {
-        let io = |source| RegistryError::Io { path: dest.to_path_buf(), source };
+        let io = |source| RegistryError::Io {
+            path: dest.to_path_buf(),
+            source,
+        };
         let what = format!("blob {digest} in {host}/{repo}");
         let mut resp = self
-            .send_retrying(Method::GET, host, repo, &format!("/v2/{repo}/blobs/{digest}"), HeaderMap::new(), &what)
+            .send_retrying(
+                Method::GET,
+                host,
+                repo,
+                &format!("/v2/{repo}/blobs/{digest}"),
+                HeaderMap::new(),
+                &what,
+            )
             .await?;
-        let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(dest).map_err(io)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(dest)
+            .map_err(io)?;
         progress(0);
         let mut hasher = Sha256::new();
         let mut done = 0u64;
         loop {
-            let chunk = resp.chunk().await.map_err(|e| RegistryError::Connect { host: host.into(), reason: error_chain(&e) })?;
+            let chunk = resp.chunk().await.map_err(|e| RegistryError::Connect {
+                host: host.into(),
+                reason: error_chain(&e),
+            })?;
             let Some(chunk) = chunk else { break };
             hasher.update(&chunk);
             file.write_all(&chunk).map_err(io)?;
             done += chunk.len() as u64;
             if let Some(max) = expected_size {
                 if done > max {
-                    return Err(RegistryError::SizeMismatch { digest: digest.into(), expected: max, actual: done });
+                    return Err(RegistryError::SizeMismatch {
+                        digest: digest.into(),
+                        expected: max,
+                        actual: done,
+                    });
                 }
             }
             progress(done);
@@ -373,12 +522,19 @@ impl RegistryClient {
         file.sync_all().map_err(io)?;
         if let Some(expected) = expected_size {
             if expected != done {
-                return Err(RegistryError::SizeMismatch { digest: digest.into(), expected, actual: done });
+                return Err(RegistryError::SizeMismatch {
+                    digest: digest.into(),
+                    expected,
+                    actual: done,
+                });
             }
         }
         let actual = format!("sha256:{}", hex::encode(hasher.finalize()));
         if actual != digest {
-            return Err(RegistryError::DigestMismatch { digest: digest.into(), actual });
+            return Err(RegistryError::DigestMismatch {
+                digest: digest.into(),
+                actual,
+            });
         }
         Ok(())
     }
@@ -387,7 +543,10 @@ impl RegistryClient {
 fn is_loopback(host: &str) -> bool {
     let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     let name = name.trim_start_matches('[').trim_end_matches(']');
-    name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// auth.json keys Docker Hub as docker.io, while the API lives at registry-1.docker.io.
@@ -403,10 +562,22 @@ async fn status_error(host: &str, what: &str, resp: reqwest::Response) -> Regist
     let status = resp.status();
     let body = resp.text().await.unwrap_or_default();
     if status == StatusCode::NOT_FOUND {
-        return RegistryError::NotFound { host: host.into(), what: what.into() };
+        return RegistryError::NotFound {
+            host: host.into(),
+            what: what.into(),
+        };
     }
-    let body: String = body.chars().take(200).collect::<String>().replace('\n', " ");
-    RegistryError::Status { host: host.into(), what: what.into(), status: status.as_u16(), body }
+    let body: String = body
+        .chars()
+        .take(200)
+        .collect::<String>()
+        .replace('\n', " ");
+    RegistryError::Status {
+        host: host.into(),
+        what: what.into(),
+        status: status.as_u16(),
+        body,
+    }
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -453,7 +624,10 @@ mod tests {
                             buf.drain(..end + 4);
                             let (line, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
                             let (status, extra, body) = h(line, headers);
-                            let mut out = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+                            let mut out = format!(
+                                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\n",
+                                body.len()
+                            );
                             for (k, v) in extra {
                                 out += &format!("{k}: {v}\r\n");
                             }
@@ -488,10 +662,20 @@ mod tests {
         let b = body.clone();
         let addr = serve(Arc::new(move |line, _| {
             assert!(line.starts_with("GET /v2/a/b/manifests/t"), "{line}");
-            (200, vec![("Content-Type".into(), "application/vnd.oci.image.manifest.v1+json".into())], b.clone())
+            (
+                200,
+                vec![(
+                    "Content-Type".into(),
+                    "application/vnd.oci.image.manifest.v1+json".into(),
+                )],
+                b.clone(),
+            )
         }))
         .await;
-        let m = client(&addr, AuthStore::default()).get_manifest(&addr, "a/b", "t").await.unwrap();
+        let m = client(&addr, AuthStore::default())
+            .get_manifest(&addr, "a/b", "t")
+            .await
+            .unwrap();
         assert_eq!(m.bytes, body);
         assert_eq!(m.digest, sha256_hex(&body));
         assert_eq!(m.media_type, "application/vnd.oci.image.manifest.v1+json");
@@ -501,16 +685,30 @@ mod tests {
     async fn manifest_by_digest_must_hash_to_it() {
         let addr = serve(Arc::new(|_, _| (200, vec![], b"{}".to_vec()))).await;
         let wrong = format!("sha256:{}", "0".repeat(64));
-        let e = client(&addr, AuthStore::default()).get_manifest(&addr, "x", &wrong).await.err().unwrap();
+        let e = client(&addr, AuthStore::default())
+            .get_manifest(&addr, "x", &wrong)
+            .await
+            .err()
+            .unwrap();
         assert!(matches!(e, RegistryError::DigestMismatch { .. }), "{e}");
     }
 
     #[tokio::test]
     async fn bearer_challenge_gets_a_token_with_scope_and_credentials() {
         let token_addr = serve(Arc::new(|line, headers| {
-            assert!(line.contains("scope=repository%3Aa%3Apull") && line.contains("service=reg"), "{line}");
-            assert!(headers.to_lowercase().contains("authorization: basic"), "credentials sent to the realm");
-            (200, vec![], br#"{"access_token":"tok123","expires_in":300}"#.to_vec())
+            assert!(
+                line.contains("scope=repository%3Aa%3Apull") && line.contains("service=reg"),
+                "{line}"
+            );
+            assert!(
+                headers.to_lowercase().contains("authorization: basic"),
+                "credentials sent to the realm"
+            );
+            (
+                200,
+                vec![],
+                br#"{"access_token":"tok123","expires_in":300}"#.to_vec(),
+            )
         }))
         .await;
         let realm = format!("http://{token_addr}/token");
@@ -518,22 +716,49 @@ mod tests {
             if headers.contains("Bearer tok123") {
                 (200, vec![], b"{}".to_vec())
             } else {
-                (401, vec![("WWW-Authenticate".into(), format!("Bearer realm=\"{realm}\",service=\"reg\",scope=\"repository:a:pull\""))], vec![])
+                (
+                    401,
+                    vec![(
+                        "WWW-Authenticate".into(),
+                        format!(
+                            "Bearer realm=\"{realm}\",service=\"reg\",scope=\"repository:a:pull\""
+                        ),
+                    )],
+                    vec![],
+                )
             }
         }))
         .await;
         let dir = tempfile::tempdir().unwrap();
         let auth_file = dir.path().join("auth.json");
-        std::fs::write(&auth_file, format!(r#"{{"auths":{{"{addr}":{{"auth":"dTpw"}}}}}}"#)).unwrap();
+        std::fs::write(
+            &auth_file,
+            format!(r#"{{"auths":{{"{addr}":{{"auth":"dTpw"}}}}}}"#),
+        )
+        .unwrap();
         let c = client(&addr, AuthStore::from_paths(vec![auth_file]));
         c.get_manifest(&addr, "a", "latest").await.unwrap();
     }
 
     #[tokio::test]
     async fn basic_challenge_without_credentials_asks_for_login() {
-        let addr = serve(Arc::new(|_, _| (401, vec![("WWW-Authenticate".into(), "Basic realm=\"r\"".into())], vec![]))).await;
-        let e = client(&addr, AuthStore::default()).get_manifest(&addr, "a", "t").await.err().unwrap();
-        assert!(e.is_unauthorized() && e.to_string().contains("berth login"), "{e}");
+        let addr = serve(Arc::new(|_, _| {
+            (
+                401,
+                vec![("WWW-Authenticate".into(), "Basic realm=\"r\"".into())],
+                vec![],
+            )
+        }))
+        .await;
+        let e = client(&addr, AuthStore::default())
+            .get_manifest(&addr, "a", "t")
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            e.is_unauthorized() && e.to_string().contains("berth login"),
+            "{e}"
+        );
     }
 
     #[tokio::test]
@@ -542,7 +767,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("blob");
         let digest = sha256_hex(b"original");
-        let e = client(&addr, AuthStore::default()).fetch_blob(&addr, "a", &digest, Some(8), &dest, &|_| {}).await.err().unwrap();
+        let e = client(&addr, AuthStore::default())
+            .fetch_blob(&addr, "a", &digest, Some(8), &dest, &|_| {})
+            .await
+            .err()
+            .unwrap();
         assert!(matches!(e, RegistryError::DigestMismatch { .. }), "{e}");
         assert!(!dest.exists());
     }
@@ -567,7 +796,11 @@ mod tests {
         let dest = dir.path().join("blob");
         let seen = Mutex::new(0u64);
         let c = client(&addr, AuthStore::default());
-        c.fetch_blob(&addr, "a", &sha256_hex(b"blob"), Some(4), &dest, &|n| *seen.lock().unwrap() = n).await.unwrap();
+        c.fetch_blob(&addr, "a", &sha256_hex(b"blob"), Some(4), &dest, &|n| {
+            *seen.lock().unwrap() = n
+        })
+        .await
+        .unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"blob");
         assert_eq!(*seen.lock().unwrap(), 4);
         assert_eq!(hits.load(Ordering::SeqCst), 3);
@@ -583,16 +816,28 @@ mod tests {
             (200, vec![], b"data".to_vec())
         }))
         .await;
-        let addr = serve(Arc::new(move |_, _| (307, vec![("Location".into(), format!("http://{store}/b"))], vec![]))).await;
+        let addr = serve(Arc::new(move |_, _| {
+            (
+                307,
+                vec![("Location".into(), format!("http://{store}/b"))],
+                vec![],
+            )
+        }))
+        .await;
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("blob");
-        client(&addr, AuthStore::default()).fetch_blob(&addr, "a", &sha256_hex(b"data"), None, &dest, &|_| {}).await.unwrap();
+        client(&addr, AuthStore::default())
+            .fetch_blob(&addr, "a", &sha256_hex(b"data"), None, &dest, &|_| {})
+            .await
+            .unwrap();
         assert_eq!(std::fs::read(dest).unwrap(), b"data");
     }
 
     #[test]
     fn challenge_parameters_are_parsed() {
-        let (s, p) = parse_challenge(r#"Bearer realm="https://auth.io/token",service="registry.io",scope="repository:a/b:pull,push""#);
+        let (s, p) = parse_challenge(
+            r#"Bearer realm="https://auth.io/token",service="registry.io",scope="repository:a/b:pull,push""#,
+        );
         assert_eq!(s, "bearer");
         assert_eq!(p["realm"], "https://auth.io/token");
         assert_eq!(p["scope"], "repository:a/b:pull,push");

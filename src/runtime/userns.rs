@@ -23,11 +23,18 @@ pub enum UsernsError {
     #[error("cannot create a user namespace: {0} (check that user.max_user_namespaces is not 0)")]
     Unshare(std::io::Error),
     #[error("{tool} failed to write the id map for uid {uid}: {message} (check /etc/subuid and /etc/subgid, and that the uidmap package is installed)")]
-    MapHelper { tool: &'static str, uid: u32, message: String },
+    MapHelper {
+        tool: &'static str,
+        uid: u32,
+        message: String,
+    },
     #[error("{tool} is not installed: install the uidmap package (apt-get install uidmap)")]
     HelperMissing { tool: &'static str },
     #[error("cannot write {what}: {source}")]
-    WriteMap { what: &'static str, source: std::io::Error },
+    WriteMap {
+        what: &'static str,
+        source: std::io::Error,
+    },
     #[error("cannot set up the rootless namespace: {0}")]
     Sys(std::io::Error),
 }
@@ -73,17 +80,26 @@ pub fn parse_subid_ranges(contents: &str, user: &str, id: u32) -> Vec<SubIdRange
             let owner = parts.next()?;
             let start = parts.next()?.trim().parse().ok()?;
             let count: u32 = parts.next()?.trim().parse().ok()?;
-            (count > 0 && (owner == user || owner == id_text)).then_some(SubIdRange { start, count })
+            (count > 0 && (owner == user || owner == id_text))
+                .then_some(SubIdRange { start, count })
         })
         .collect()
 }
 
 /// The map podman writes: container 0 is the user, container 1.. are the subordinate ranges in order.
 pub fn build_map(own_id: u32, ranges: &[SubIdRange]) -> Vec<IdMap> {
-    let mut map = vec![IdMap { container_id: 0, host_id: own_id, size: 1 }];
+    let mut map = vec![IdMap {
+        container_id: 0,
+        host_id: own_id,
+        size: 1,
+    }];
     let mut next = 1u32;
     for r in ranges {
-        map.push(IdMap { container_id: next, host_id: r.start, size: r.count });
+        map.push(IdMap {
+            container_id: next,
+            host_id: r.start,
+            size: r.count,
+        });
         next = next.saturating_add(r.count);
     }
     map
@@ -95,7 +111,9 @@ fn user_name(uid: u32) -> String {
     unsafe {
         let pw = libc::getpwuid(uid);
         if !pw.is_null() && !(*pw).pw_name.is_null() {
-            return std::ffi::CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned();
+            return std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned();
         }
     }
     std::env::var("USER").unwrap_or_else(|_| uid.to_string())
@@ -107,7 +125,11 @@ pub fn identity() -> Identity {
     let gid = rustix::process::getegid().as_raw();
     let name = user_name(uid);
     if uid == 0 {
-        let all = vec![IdMap { container_id: 0, host_id: 0, size: u32::MAX }];
+        let all = vec![IdMap {
+            container_id: 0,
+            host_id: 0,
+            size: u32::MAX,
+        }];
         return Identity {
             host_uid: 0,
             host_gid: gid,
@@ -118,21 +140,41 @@ pub fn identity() -> Identity {
             single_id: false,
         };
     }
-    let subuid = parse_subid_ranges(&fs::read_to_string("/etc/subuid").unwrap_or_default(), &name, uid);
-    let subgid = parse_subid_ranges(&fs::read_to_string("/etc/subgid").unwrap_or_default(), &name, uid);
+    let subuid = parse_subid_ranges(
+        &fs::read_to_string("/etc/subuid").unwrap_or_default(),
+        &name,
+        uid,
+    );
+    let subgid = parse_subid_ranges(
+        &fs::read_to_string("/etc/subgid").unwrap_or_default(),
+        &name,
+        uid,
+    );
     let single_id = subuid.is_empty() || subgid.is_empty();
     let (uid_map, gid_map) = if single_id {
         (build_map(uid, &[]), build_map(gid, &[]))
     } else {
         (build_map(uid, &subuid), build_map(gid, &subgid))
     };
-    Identity { host_uid: uid, host_gid: gid, user_name: name, rootless: true, uid_map, gid_map, single_id }
+    Identity {
+        host_uid: uid,
+        host_gid: gid,
+        user_name: name,
+        rootless: true,
+        uid_map,
+        gid_map,
+        single_id,
+    }
 }
 
 fn map_args(pid: i32, map: &[IdMap]) -> Vec<String> {
     let mut args = vec![pid.to_string()];
     for m in map {
-        args.extend([m.container_id.to_string(), m.host_id.to_string(), m.size.to_string()]);
+        args.extend([
+            m.container_id.to_string(),
+            m.host_id.to_string(),
+            m.size.to_string(),
+        ]);
     }
     args
 }
@@ -149,9 +191,14 @@ fn run_map_helpers(pid: i32, ident: &Identity) -> Result<(), String> {
         match Command::new(tool).args(map_args(pid, map)).output() {
             Ok(out) if out.status.success() => {}
             Ok(out) => {
-                return Err(format!("{tool}\0{}", String::from_utf8_lossy(&out.stderr).trim()));
+                return Err(format!(
+                    "{tool}\0{}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(format!("{tool}\0missing")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(format!("{tool}\0missing"))
+            }
             Err(e) => return Err(format!("{tool}\0{e}")),
         }
     }
@@ -203,15 +250,27 @@ pub fn enter(ident: &Identity) -> Result<(), UsernsError> {
     }
     go.write_all(b"g").map_err(UsernsError::Sys)?;
     let mut message = String::new();
-    fs::File::from(done_r).read_to_string(&mut message).map_err(UsernsError::Sys)?;
+    fs::File::from(done_r)
+        .read_to_string(&mut message)
+        .map_err(UsernsError::Sys)?;
     reap(child);
     if !message.is_empty() {
-        let (tool, detail) = message.split_once('\0').unwrap_or(("newuidmap", message.as_str()));
-        let tool: &'static str = if tool == "newgidmap" { "newgidmap" } else { "newuidmap" };
+        let (tool, detail) = message
+            .split_once('\0')
+            .unwrap_or(("newuidmap", message.as_str()));
+        let tool: &'static str = if tool == "newgidmap" {
+            "newgidmap"
+        } else {
+            "newuidmap"
+        };
         if detail == "missing" {
             return Err(UsernsError::HelperMissing { tool });
         }
-        return Err(UsernsError::MapHelper { tool, uid: ident.host_uid, message: detail.to_string() });
+        return Err(UsernsError::MapHelper {
+            tool,
+            uid: ident.host_uid,
+            message: detail.to_string(),
+        });
     }
     become_root()
 }
@@ -223,15 +282,29 @@ fn reap(pid: i32) {
 }
 
 fn enter_single_id(ident: &Identity) -> Result<(), UsernsError> {
-    rustix::thread::unshare(rustix::thread::UnshareFlags::NEWUSER | rustix::thread::UnshareFlags::NEWNS)
-        .map_err(|e| UsernsError::Unshare(e.into()))?;
+    rustix::thread::unshare(
+        rustix::thread::UnshareFlags::NEWUSER | rustix::thread::UnshareFlags::NEWNS,
+    )
+    .map_err(|e| UsernsError::Unshare(e.into()))?;
     // A process may map just its own ids into its new namespace; setgroups must be denied first.
     let write = |path: &str, what: &'static str, text: String| {
         fs::write(path, text).map_err(|source| UsernsError::WriteMap { what, source })
     };
-    write("/proc/self/setgroups", "/proc/self/setgroups", "deny".into())?;
-    write("/proc/self/uid_map", "/proc/self/uid_map", format!("0 {} 1\n", ident.host_uid))?;
-    write("/proc/self/gid_map", "/proc/self/gid_map", format!("0 {} 1\n", ident.host_gid))?;
+    write(
+        "/proc/self/setgroups",
+        "/proc/self/setgroups",
+        "deny".into(),
+    )?;
+    write(
+        "/proc/self/uid_map",
+        "/proc/self/uid_map",
+        format!("0 {} 1\n", ident.host_uid),
+    )?;
+    write(
+        "/proc/self/gid_map",
+        "/proc/self/gid_map",
+        format!("0 {} 1\n", ident.host_gid),
+    )?;
     become_root()
 }
 
@@ -270,24 +343,64 @@ mod tests {
 
     #[test]
     fn subid_ranges_match_by_name_or_uid_and_skip_comments() {
-        let text = "# c\nalice:100000:65536\nbob:200000:1000\n1001:300000:10\nalice:500000:5\nbad:line\n";
+        let text =
+            "# c\nalice:100000:65536\nbob:200000:1000\n1001:300000:10\nalice:500000:5\nbad:line\n";
         assert_eq!(
             parse_subid_ranges(text, "alice", 1000),
-            vec![SubIdRange { start: 100000, count: 65536 }, SubIdRange { start: 500000, count: 5 }]
+            vec![
+                SubIdRange {
+                    start: 100000,
+                    count: 65536
+                },
+                SubIdRange {
+                    start: 500000,
+                    count: 5
+                }
+            ]
         );
-        assert_eq!(parse_subid_ranges(text, "carol", 1001), vec![SubIdRange { start: 300000, count: 10 }]);
+        assert_eq!(
+            parse_subid_ranges(text, "carol", 1001),
+            vec![SubIdRange {
+                start: 300000,
+                count: 10
+            }]
+        );
         assert!(parse_subid_ranges(text, "dave", 1002).is_empty());
     }
 
     #[test]
     fn map_puts_the_user_at_zero_and_ranges_after_it() {
-        let map = build_map(1000, &[SubIdRange { start: 100000, count: 65536 }, SubIdRange { start: 500000, count: 5 }]);
+        let map = build_map(
+            1000,
+            &[
+                SubIdRange {
+                    start: 100000,
+                    count: 65536,
+                },
+                SubIdRange {
+                    start: 500000,
+                    count: 5,
+                },
+            ],
+        );
         assert_eq!(
             map,
             vec![
-                IdMap { container_id: 0, host_id: 1000, size: 1 },
-                IdMap { container_id: 1, host_id: 100000, size: 65536 },
-                IdMap { container_id: 65537, host_id: 500000, size: 5 },
+                IdMap {
+                    container_id: 0,
+                    host_id: 1000,
+                    size: 1
+                },
+                IdMap {
+                    container_id: 1,
+                    host_id: 100000,
+                    size: 65536
+                },
+                IdMap {
+                    container_id: 65537,
+                    host_id: 500000,
+                    size: 5
+                },
             ]
         );
         assert_eq!(map_args(42, &map[..1]), vec!["42", "0", "1000", "1"]);

@@ -76,7 +76,10 @@ impl<'s> ImageDb<'s> {
         match fs::read(&path) {
             Ok(bytes) => serde_json::from_slice::<DbFile>(&bytes)
                 .map(|db| db.images)
-                .map_err(|e| StoreError::CorruptDb { path, reason: e.to_string() }),
+                .map_err(|e| StoreError::CorruptDb {
+                    path,
+                    reason: e.to_string(),
+                }),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(StoreError::Io { path, source: e }),
         }
@@ -167,8 +170,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
         let db = store.images();
-        db.register(record("aa", &["docker.io/library/x:latest"])).unwrap();
-        db.register(record("bb", &["docker.io/library/x:latest", "docker.io/library/x:2"])).unwrap();
+        db.register(record("aa", &["docker.io/library/x:latest"]))
+            .unwrap();
+        db.register(record(
+            "bb",
+            &["docker.io/library/x:latest", "docker.io/library/x:2"],
+        ))
+        .unwrap();
         let all = db.list().unwrap();
         let aa = all.iter().find(|i| i.id == "aa").unwrap();
         let bb = all.iter().find(|i| i.id == "bb").unwrap();
@@ -195,7 +203,9 @@ mod tests {
         db.register(record("aa", &["r/a:1"])).unwrap();
         let r: Result<()> = db.update(|imgs| {
             imgs.clear();
-            Err(StoreError::BlobMissing { digest: "sha256:x".into() })
+            Err(StoreError::BlobMissing {
+                digest: "sha256:x".into(),
+            })
         });
         assert!(r.is_err());
         assert_eq!(db.list().unwrap().len(), 1);

@@ -39,9 +39,14 @@ impl Store {
     pub fn layer_record(&self, chain_id: &str) -> Result<Option<LayerRecord>> {
         let p = self.layer_dir(chain_id).join("layer.json");
         match fs::read(&p) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| StoreError::CorruptLayer { chain_id: chain_id.into(), reason: e.to_string() }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| StoreError::CorruptLayer {
+                        chain_id: chain_id.into(),
+                        reason: e.to_string(),
+                    })
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StoreError::Io { path: p, source: e }),
         }
@@ -139,8 +144,14 @@ mod tests {
         assert!(!store.has_layer("sha256:abc"));
         store.commit_layer(work, &rec("sha256:abc")).unwrap();
         assert!(store.has_layer("sha256:abc"));
-        assert_eq!(fs::read(store.layer_diff("sha256:abc").join("f")).unwrap(), b"x");
-        assert_eq!(store.layer_record("sha256:abc").unwrap().unwrap(), rec_with_time(&store, "sha256:abc"));
+        assert_eq!(
+            fs::read(store.layer_diff("sha256:abc").join("f")).unwrap(),
+            b"x"
+        );
+        assert_eq!(
+            store.layer_record("sha256:abc").unwrap().unwrap(),
+            rec_with_time(&store, "sha256:abc")
+        );
         assert_eq!(store.list_layers().unwrap(), vec!["sha256:abc".to_string()]);
     }
 

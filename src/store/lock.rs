@@ -16,28 +16,43 @@ pub struct FileLock {
 
 impl FileLock {
     fn open(path: &Path) -> io::Result<File> {
-        OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)
     }
 
     /// Block until the exclusive lock on `path` is held.
     pub fn exclusive(path: &Path) -> io::Result<FileLock> {
         let file = Self::open(path)?;
         flock(&file, FlockOperation::LockExclusive)?;
-        Ok(FileLock { file, path: path.to_path_buf() })
+        Ok(FileLock {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Block until a shared lock on `path` is held.
     pub fn shared(path: &Path) -> io::Result<FileLock> {
         let file = Self::open(path)?;
         flock(&file, FlockOperation::LockShared)?;
-        Ok(FileLock { file, path: path.to_path_buf() })
+        Ok(FileLock {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Take the exclusive lock only if nobody holds the file locked.
     pub fn try_exclusive(path: &Path) -> io::Result<Option<FileLock>> {
         let file = Self::open(path)?;
         match flock(&file, FlockOperation::NonBlockingLockExclusive) {
-            Ok(()) => Ok(Some(FileLock { file, path: path.to_path_buf() })),
+            Ok(()) => Ok(Some(FileLock {
+                file,
+                path: path.to_path_buf(),
+            })),
             Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(None),
             Err(e) => Err(e.into()),
         }

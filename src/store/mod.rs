@@ -47,7 +47,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.to_path_buf(), source }
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// How layers are laid out on disk, and so how containers will mount them.
@@ -153,10 +156,18 @@ pub fn remove_tree(path: &Path) -> io::Result<()> {
 impl Store {
     /// Open (creating if needed) the store at `root`. `driver` is the driver wanted for a new
     /// store (detected or from --storage-driver); an existing store keeps the one it was made with.
-    pub fn open(root: &Path, driver: impl FnOnce(&Path) -> Driver, forced: Option<Driver>) -> Result<Store> {
+    pub fn open(
+        root: &Path,
+        driver: impl FnOnce(&Path) -> Driver,
+        forced: Option<Driver>,
+    ) -> Result<Store> {
         for sub in ["", "blobs/sha256", "layers", "locks", "tmp"] {
             let p = root.join(sub);
-            fs::DirBuilder::new().recursive(true).mode(0o700).create(&p).map_err(io_err(&p))?;
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&p)
+                .map_err(io_err(&p))?;
         }
         let driver_file = root.join("driver");
         let driver = match fs::read_to_string(&driver_file) {
@@ -176,8 +187,12 @@ impl Store {
                 existing
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let _guard = FileLock::exclusive(&root.join("locks/images.lock")).map_err(io_err(root))?;
-                match fs::read_to_string(&driver_file).ok().and_then(|s| Driver::parse(&s)) {
+                let _guard =
+                    FileLock::exclusive(&root.join("locks/images.lock")).map_err(io_err(root))?;
+                match fs::read_to_string(&driver_file)
+                    .ok()
+                    .and_then(|s| Driver::parse(&s))
+                {
                     Some(d) => d,
                     None => {
                         let d = forced.unwrap_or_else(|| driver(root));
@@ -187,9 +202,17 @@ impl Store {
                     }
                 }
             }
-            Err(e) => return Err(StoreError::Io { path: driver_file, source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: driver_file,
+                    source: e,
+                })
+            }
         };
-        let store = Store { root: root.to_path_buf(), driver };
+        let store = Store {
+            root: root.to_path_buf(),
+            driver,
+        };
         store.clean_tmp();
         Ok(store)
     }
@@ -214,8 +237,13 @@ impl Store {
     pub fn read_blob(&self, digest: &str) -> Result<Vec<u8>> {
         let p = self.blob_path(digest);
         fs::read(&p).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => StoreError::BlobMissing { digest: digest.into() },
-            _ => StoreError::Io { path: p.clone(), source: e },
+            io::ErrorKind::NotFound => StoreError::BlobMissing {
+                digest: digest.into(),
+            },
+            _ => StoreError::Io {
+                path: p.clone(),
+                source: e,
+            },
         })
     }
 
@@ -251,16 +279,28 @@ impl Store {
 
     /// A new private work directory under tmp/.
     pub fn temp_dir(&self, purpose: &str) -> Result<TempDir> {
-        let path = self.root.join("tmp").join(format!("{purpose}-{:016x}", rand::random::<u64>()));
+        let path = self
+            .root
+            .join("tmp")
+            .join(format!("{purpose}-{:016x}", rand::random::<u64>()));
         let lock = FileLock::exclusive(&lock_path_for(&path)).map_err(io_err(&path))?;
-        fs::DirBuilder::new().mode(0o700).create(&path).map_err(io_err(&path))?;
-        Ok(TempDir { path, _lock: lock, keep: false })
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&path)
+            .map_err(io_err(&path))?;
+        Ok(TempDir {
+            path,
+            _lock: lock,
+            keep: false,
+        })
     }
 
     /// Remove what killed commands left in tmp/: every entry whose lock nobody holds.
     fn clean_tmp(&self) {
         let tmp = self.root.join("tmp");
-        let Ok(entries) = fs::read_dir(&tmp) else { return };
+        let Ok(entries) = fs::read_dir(&tmp) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "lock") {
@@ -276,7 +316,9 @@ impl Store {
         if let Ok(entries) = fs::read_dir(&tmp) {
             for entry in entries.flatten() {
                 let path = entry.path();
-                if path.extension().is_some_and(|e| e == "lock") && !path.with_extension("").exists() {
+                if path.extension().is_some_and(|e| e == "lock")
+                    && !path.with_extension("").exists()
+                {
                     if let Ok(Some(_held)) = FileLock::try_exclusive(&path) {
                         let _ = fs::remove_file(&path);
                     }
@@ -307,7 +349,11 @@ mod tests {
             assert!(dir.path().join(sub).is_dir(), "{sub}");
         }
         let again = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
-        assert_eq!(again.driver(), Driver::Overlay, "existing store keeps its driver");
+        assert_eq!(
+            again.driver(),
+            Driver::Overlay,
+            "existing store keeps its driver"
+        );
     }
 
     #[test]
@@ -315,7 +361,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         store(dir.path());
         let err = Store::open(dir.path(), |_| Driver::Vfs, Some(Driver::Overlay)).unwrap_err();
-        assert!(err.to_string().contains("created with the vfs driver"), "{err}");
+        assert!(
+            err.to_string().contains("created with the vfs driver"),
+            "{err}"
+        );
     }
 
     #[test]

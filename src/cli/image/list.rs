@@ -80,14 +80,24 @@ fn parse_filter(engine: &Engine, f: &str) -> anyhow::Result<Filter> {
 fn reference_matches(p: &glob::Pattern, row: &ImageSummary) -> bool {
     let full = format!("{}:{}", row.repository, row.tag);
     let bare = row.repository.as_str();
-    let familiar = bare.strip_prefix("docker.io/library/").or_else(|| bare.strip_prefix("docker.io/")).unwrap_or(bare);
+    let familiar = bare
+        .strip_prefix("docker.io/library/")
+        .or_else(|| bare.strip_prefix("docker.io/"))
+        .unwrap_or(bare);
     let no_registry = match bare.split_once('/') {
         Some((h, rest)) if h.contains('.') || h.contains(':') || h == "localhost" => rest,
         _ => bare,
     };
-    [full.as_str(), bare, familiar, no_registry, &format!("{familiar}:{}", row.tag), &format!("{no_registry}:{}", row.tag)]
-        .iter()
-        .any(|c| p.matches(c))
+    [
+        full.as_str(),
+        bare,
+        familiar,
+        no_registry,
+        &format!("{familiar}:{}", row.tag),
+        &format!("{no_registry}:{}", row.tag),
+    ]
+    .iter()
+    .any(|c| p.matches(c))
 }
 
 fn keep(filter: &Filter, row: &ImageSummary) -> bool {
@@ -111,17 +121,33 @@ pub fn run(args: &ListArgs, engine: &Engine) -> anyhow::Result<()> {
         filters.push(parse_filter(engine, f)?);
     }
     if let Some(r) = &args.reference {
-        let pattern = if r.contains(':') { r.clone() } else { format!("{r}:*") };
-        filters.push(Filter::Reference(glob::Pattern::new(&pattern).map_err(|_| EngineError::BadFilter(r.clone()))?));
+        let pattern = if r.contains(':') {
+            r.clone()
+        } else {
+            format!("{r}:*")
+        };
+        filters.push(Filter::Reference(
+            glob::Pattern::new(&pattern).map_err(|_| EngineError::BadFilter(r.clone()))?,
+        ));
     }
-    let rows: Vec<ImageSummary> =
-        engine.list_images()?.into_iter().filter(|row| filters.iter().all(|f| keep(f, row))).collect();
+    let rows: Vec<ImageSummary> = engine
+        .list_images()?
+        .into_iter()
+        .filter(|row| filters.iter().all(|f| keep(f, row)))
+        .collect();
 
     if args.quiet && args.format.is_none() {
         let mut seen = std::collections::HashSet::new();
         for row in &rows {
             if seen.insert(row.record.id.clone()) {
-                println!("{}", if args.no_trunc { format!("sha256:{}", row.record.id) } else { row.record.id[..12].to_string() });
+                println!(
+                    "{}",
+                    if args.no_trunc {
+                        format!("sha256:{}", row.record.id)
+                    } else {
+                        row.record.id[..12].to_string()
+                    }
+                );
             }
         }
         return Ok(());
@@ -143,7 +169,11 @@ pub fn run(args: &ListArgs, engine: &Engine) -> anyhow::Result<()> {
 fn to_value(row: &ImageSummary, no_trunc: bool) -> Value {
     let rec = &row.record;
     let created = rec.created.unwrap_or(rec.added);
-    let id = if no_trunc { format!("sha256:{}", rec.id) } else { rec.id[..12].to_string() };
+    let id = if no_trunc {
+        format!("sha256:{}", rec.id)
+    } else {
+        rec.id[..12].to_string()
+    };
     json!({
         "ID": id,
         "Id": rec.id,

@@ -36,8 +36,12 @@ fn to_yaml(v: &serde_json::Value, indent: usize) -> String {
         Value::Object(map) => {
             for (k, val) in map {
                 match val {
-                    Value::Object(m) if !m.is_empty() => out += &format!("{pad}{k}:\n{}", to_yaml(val, indent + 2)),
-                    Value::Array(a) if !a.is_empty() => out += &format!("{pad}{k}:\n{}", to_yaml(val, indent)),
+                    Value::Object(m) if !m.is_empty() => {
+                        out += &format!("{pad}{k}:\n{}", to_yaml(val, indent + 2))
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        out += &format!("{pad}{k}:\n{}", to_yaml(val, indent))
+                    }
                     _ => out += &format!("{pad}{k}: {}\n", scalar(val)),
                 }
             }

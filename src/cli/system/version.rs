@@ -31,7 +31,10 @@ pub fn run(args: &VersionArgs) -> anyhow::Result<()> {
         None => {
             println!("Client:");
             println!("  Version:    {}", env!("CARGO_PKG_VERSION"));
-            println!("  OS/Arch:    {}", client["OsArch"].as_str().unwrap_or_default());
+            println!(
+                "  OS/Arch:    {}",
+                client["OsArch"].as_str().unwrap_or_default()
+            );
         }
     }
     Ok(())
