@@ -19,9 +19,6 @@ _berth() {
             berth,image)
                 cmd="berth__subcmd__image"
                 ;;
-            berth,image-ls)
-                cmd="berth__subcmd__images"
-                ;;
             berth,images)
                 cmd="berth__subcmd__images"
                 ;;
@@ -77,7 +74,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --storage-driver --help --version pull images image-ls image inspect tag rmi info version system"
+            opts="-h -V --root --runroot --storage-driver --help --version pull images image inspect tag rmi info version system"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

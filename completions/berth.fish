@@ -31,7 +31,6 @@ complete -c berth -n "__fish_berth_needs_command" -s h -l help -d 'Print help (s
 complete -c berth -n "__fish_berth_needs_command" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_needs_command" -f -a "pull" -d 'Pull an image from a registry'
 complete -c berth -n "__fish_berth_needs_command" -f -a "images" -d 'List images in local storage'
-complete -c berth -n "__fish_berth_needs_command" -f -a "image-ls" -d 'List images in local storage'
 complete -c berth -n "__fish_berth_needs_command" -f -a "image" -d 'Manage images'
 complete -c berth -n "__fish_berth_needs_command" -f -a "inspect" -d 'Display low-level information on images'
 complete -c berth -n "__fish_berth_needs_command" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
@@ -60,17 +59,6 @@ complete -c berth -n "__fish_berth_using_subcommand images" -l digests -d 'Show 
 complete -c berth -n "__fish_berth_using_subcommand images" -l no-trunc -d 'Don\'t truncate output'
 complete -c berth -n "__fish_berth_using_subcommand images" -s n -l noheading -d 'Don\'t print the table header'
 complete -c berth -n "__fish_berth_using_subcommand images" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -s f -l filter -d 'Filter output (reference=, dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE)' -r
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -l format -d 'Format output with a Go template, "table TEMPLATE" or "json"' -r
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -s a -l all -d 'Show all images (by default intermediate images are hidden)'
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -s q -l quiet -d 'Only show image IDs'
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -l digests -d 'Show digests'
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -l no-trunc -d 'Don\'t truncate output'
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -s n -l noheading -d 'Don\'t print the table header'
-complete -c berth -n "__fish_berth_using_subcommand image-ls" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list pull inspect tag rm" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list pull inspect tag rm" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list pull inspect tag rm" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r

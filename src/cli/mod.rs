@@ -47,7 +47,6 @@ pub enum Command {
     /// Pull an image from a registry
     Pull(image::pull::PullArgs),
     /// List images in local storage
-    #[command(visible_alias = "image-ls")]
     Images(image::list::ListArgs),
     /// Manage images
     Image {

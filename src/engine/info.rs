@@ -65,7 +65,7 @@ pub struct VersionInfo {
 /// "v2" when /sys/fs/cgroup is a cgroup2 mount, else "v1" (legacy or hybrid).
 pub fn cgroup_version() -> &'static str {
     match rustix::fs::statfs("/sys/fs/cgroup") {
-        Ok(st) if st.f_type as i64 == 0x6367_7270 => "v2",
+        Ok(st) if st.f_type == 0x6367_7270 => "v2",
         _ => "v1",
     }
 }

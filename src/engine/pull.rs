@@ -182,7 +182,7 @@ impl Engine {
                 }
             };
         let manifest: ImageManifest = match Manifest::parse(&manifest_bytes, Some(&media_type))? {
-            Manifest::Image(m) => m,
+            Manifest::Image(m) => *m,
             Manifest::Index(_) => {
                 return Err(EngineError::BadImage {
                     image: reference.to_string(),

@@ -318,7 +318,7 @@ pub struct ImageConfig {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Manifest {
-    Image(ImageManifest),
+    Image(Box<ImageManifest>),
     Index(ImageIndex),
 }
 
@@ -348,7 +348,7 @@ impl Manifest {
         Ok(if kind == "index" {
             Manifest::Index(serde_json::from_value(v).map_err(json)?)
         } else {
-            Manifest::Image(serde_json::from_value(v).map_err(json)?)
+            Manifest::Image(Box::new(serde_json::from_value(v).map_err(json)?))
         })
     }
 }

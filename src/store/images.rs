@@ -103,7 +103,7 @@ impl<'s> ImageDb<'s> {
     pub fn list(&self) -> Result<Vec<ImageRecord>> {
         let _guard = self.lock(false)?;
         let mut images = self.read_unlocked()?;
-        images.sort_by(|a, b| b.added.cmp(&a.added));
+        images.sort_by_key(|i| std::cmp::Reverse(i.added));
         Ok(images)
     }
 
