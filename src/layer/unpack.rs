@@ -6,13 +6,12 @@
 //! a symlink pointing outside) is refused by the kernel's resolution, not by string checks
 //! (the class of bug behind CVE-2018-15664 and CVE-2019-14271).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::{CStr, CString, OsStr};
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs::File;
+use std::io::{self, BufReader, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
@@ -24,9 +23,9 @@ pub enum LayerError {
     UnsafeEntry { entry: String, reason: String },
     #[error("layer entry {entry:?} is a device node, which a rootless store cannot hold")]
     DeviceNotAllowed { entry: String },
-    #[error("layer entry {entry:?}: {source}")]
+    #[error("could not unpack layer entry {entry:?}: {source}")]
     Io { entry: String, source: io::Error },
-    #[error("the layer is corrupt: {reason}")]
+    #[error("the layer is corrupt: {reason}; pull the image again")]
     Corrupt { reason: String },
 }
 
@@ -41,19 +40,30 @@ pub enum WhiteoutFormat {
 #[derive(Debug, Clone)]
 pub struct UnpackOptions {
     pub whiteouts: WhiteoutFormat,
+    /// False when rootless: a user namespace cannot create real device nodes.
     pub allow_devices: bool,
+    /// Single-uid mapping: keep files owned by 0 when the header's owner is not mapped.
     pub ignore_chown_errors: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnpackSummary {
+    /// `sha256:<hex>` of the whole uncompressed tar stream, trailing blocks included.
     pub diff_id: String,
+    /// Bytes of regular file content.
     pub size: u64,
 }
 
 const WH_PREFIX: &[u8] = b".wh.";
+const WH_META_PREFIX: &[u8] = b".wh..wh.";
 const WH_OPAQUE: &[u8] = b".wh..wh..opq";
+/// Kernel overlayfs mounted with `userxattr` reads the first, fuse-overlayfs the second.
 pub const OPAQUE_XATTRS: &[&str] = &["user.overlay.opaque", "user.fuseoverlayfs.opaque"];
+
+/// Reads from the stream go through this buffer size, and file contents are copied in chunks of
+/// `COPY_BUF`: a 512-byte tar block per syscall would dominate the unpack time otherwise.
+const STREAM_BUF: usize = 256 * 1024;
+const COPY_BUF: usize = 1024 * 1024;
 
 struct Hashing<R> {
     inner: R,
@@ -80,6 +90,10 @@ fn errno<T: Default + PartialOrd>(rc: T) -> io::Result<T> {
     }
 }
 
+fn escapes(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EXDEV) | Some(libc::ELOOP))
+}
+
 #[repr(C)]
 struct OpenHow {
     flags: u64,
@@ -89,7 +103,8 @@ struct OpenHow {
 const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
 const RESOLVE_BENEATH: u64 = 0x08;
 
-/// openat2 beneath `dir`: the kernel refuses any resolution that leaves it.
+/// openat2 beneath `dir`: the kernel refuses (EXDEV/ELOOP) any resolution that leaves it,
+/// whether by `..`, an absolute symlink, or a relative symlink climbing out.
 fn open_beneath(dir: RawFd, path: &[u8], flags: i32) -> io::Result<OwnedFd> {
     let p = cstr(if path.is_empty() { b"." } else { path })?;
     let how = OpenHow {
@@ -120,6 +135,35 @@ fn lstat_at(dir: RawFd, name: &CStr) -> io::Result<libc::stat> {
     Ok(st)
 }
 
+fn is_dir(st: &libc::stat) -> bool {
+    st.st_mode & libc::S_IFMT == libc::S_IFDIR
+}
+
+/// The names in the directory `dir` (an O_PATH descriptor is fine), without `.` and `..`.
+fn list_at(dir: RawFd) -> io::Result<Vec<CString>> {
+    // SAFETY: valid pointers; O_PATH descriptors may serve as the dirfd of openat.
+    let fd = errno(unsafe {
+        libc::openat(
+            dir,
+            c".".as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        )
+    })?;
+    // SAFETY: the descriptor was just opened by us.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    let mut names = Vec::new();
+    for e in rustix::fs::Dir::new(owned)? {
+        let e = e?;
+        let n = e.file_name();
+        if n.to_bytes() != b"." && n.to_bytes() != b".." {
+            names.push(n.to_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// A path under `/proc/self/fd` naming `dir/name` without following `name`; used only for the
+/// xattr calls, which have no `*at` form.
 fn proc_path(fd: RawFd, name: Option<&[u8]>) -> PathBuf {
     let mut p = PathBuf::from(format!("/proc/self/fd/{fd}"));
     if let Some(n) = name {
@@ -135,17 +179,14 @@ fn remove_at(dir: RawFd, name: &CStr) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+    if is_dir(&st) {
         let sub = open_beneath(
             dir,
             name.to_bytes(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW,
         )?;
-        let names: Vec<Vec<u8>> = fs::read_dir(proc_path(sub.as_raw_fd(), None))?
-            .map(|e| e.map(|e| e.file_name().as_bytes().to_vec()))
-            .collect::<io::Result<_>>()?;
-        for n in names {
-            remove_at(sub.as_raw_fd(), &cstr(&n)?)?;
+        for n in list_at(sub.as_raw_fd())? {
+            remove_at(sub.as_raw_fd(), &n)?;
         }
         // SAFETY: valid pointers.
         errno(unsafe { libc::unlinkat(dir, name.as_ptr(), libc::AT_REMOVEDIR) })?;
@@ -156,7 +197,8 @@ fn remove_at(dir: RawFd, name: &CStr) -> io::Result<()> {
     Ok(())
 }
 
-/// Split an entry name into safe components; None for the root itself.
+/// Split an entry name into its components, refusing anything that is not a plain relative
+/// path. An empty result is the layer root itself.
 fn components(raw: &[u8]) -> Result<Vec<&[u8]>, String> {
     if raw.contains(&0) {
         return Err("it contains a NUL byte".into());
@@ -175,18 +217,109 @@ fn components(raw: &[u8]) -> Result<Vec<&[u8]>, String> {
     Ok(out)
 }
 
+/// Seconds and nanoseconds from a PAX `mtime` record (`1600000000.5`).
+fn parse_pax_time(v: &[u8]) -> Option<(i64, i64)> {
+    let s = std::str::from_utf8(v).ok()?;
+    let (secs, frac) = s.split_once('.').unwrap_or((s, ""));
+    let secs = secs.parse().ok()?;
+    let digits: String = frac.chars().take(9).collect();
+    let nanos = if digits.is_empty() {
+        0
+    } else {
+        digits.parse::<i64>().ok()? * 10i64.pow(9 - digits.len() as u32)
+    };
+    Some((secs, nanos))
+}
+
+/// What an entry's header and PAX records say about its metadata.
+struct Meta {
+    uid: u32,
+    gid: u32,
+    mode: u32,
+    mtime: (i64, i64),
+    xattrs: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Meta {
+    fn read<R: Read>(e: &mut tar::Entry<'_, R>) -> io::Result<Meta> {
+        let h = e.header();
+        let mut m = Meta {
+            uid: h.uid()? as u32,
+            gid: h.gid()? as u32,
+            mode: h.mode()? & 0o7777,
+            mtime: (h.mtime().unwrap_or(0) as i64, 0),
+            xattrs: Vec::new(),
+        };
+        // PAX records override the header: ids above 2097151 and sub-second times only fit there.
+        if let Some(exts) = e.pax_extensions()? {
+            for ext in exts {
+                let ext = ext?;
+                let num = || {
+                    std::str::from_utf8(ext.value_bytes())
+                        .ok()
+                        .and_then(|v| v.parse::<u32>().ok())
+                };
+                match ext.key_bytes() {
+                    b"uid" => m.uid = num().unwrap_or(m.uid),
+                    b"gid" => m.gid = num().unwrap_or(m.gid),
+                    b"mtime" => m.mtime = parse_pax_time(ext.value_bytes()).unwrap_or(m.mtime),
+                    k => {
+                        if let Some(attr) = k.strip_prefix(b"SCHILY.xattr.") {
+                            m.xattrs.push((attr.to_vec(), ext.value_bytes().to_vec()));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(m)
+    }
+}
+
+fn copy_with(buf: &mut [u8], r: &mut impl Read, w: &mut impl Write) -> io::Result<u64> {
+    let mut total = 0;
+    loop {
+        let n = match r.read(buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        w.write_all(&buf[..n])?;
+        total += n as u64;
+    }
+}
+
 struct Unpacker<'a> {
     root: OwnedFd,
     opts: &'a UnpackOptions,
-    /// The last parent resolved. Removals only ever happen inside the current parent, so the
-    /// cached directory itself is never removed while cached.
+    /// The last parent resolved (layers are mostly sorted, so most entries reuse it). Removals
+    /// only ever happen inside the current parent, never of it or an ancestor, so a cached
+    /// descriptor always names a live directory beneath the root.
     cache: Option<(Vec<u8>, OwnedFd)>,
-    created: HashSet<Vec<u8>>,
-    dir_times: Vec<(Vec<u8>, i64)>,
+    /// Vfs only: every path this layer wrote, and each one's ancestors, so an opaque marker
+    /// deletes only what the lower layers left.
+    touched: HashSet<Vec<u8>>,
+    /// Directory mtimes, applied at the end because creating children changes them.
+    dir_times: Vec<(Vec<u8>, (i64, i64))>,
+    buf: Vec<u8>,
 }
 
 impl Unpacker<'_> {
-    /// A descriptor of the directory `parts`, created (0755, root-owned) where missing.
+    fn touch(&mut self, rel: &[u8]) {
+        if self.opts.whiteouts != WhiteoutFormat::Vfs {
+            return;
+        }
+        let mut p = rel;
+        // Stop at the first ancestor already recorded: its own ancestors are recorded too.
+        while !p.is_empty() && self.touched.insert(p.to_vec()) {
+            p = match p.iter().rposition(|b| *b == b'/') {
+                Some(i) => &p[..i],
+                None => b"",
+            };
+        }
+    }
+
+    /// A descriptor of the directory `parts`, created (0755, owned by 0) where missing.
     fn parent(&mut self, parts: &[&[u8]], entry: &str) -> Result<RawFd, LayerError> {
         let key = parts.join(&b'/');
         if let Some((k, fd)) = &self.cache {
@@ -194,58 +327,40 @@ impl Unpacker<'_> {
                 return Ok(fd.as_raw_fd());
             }
         }
-        let unsafe_entry = |reason: &str| LayerError::UnsafeEntry {
+        let outside = || LayerError::UnsafeEntry {
             entry: entry.to_string(),
-            reason: reason.into(),
+            reason: "it goes through a symlink that points outside the layer".into(),
         };
         let io_err = |source| LayerError::Io {
             entry: entry.to_string(),
             source,
         };
-        let fd = match open_beneath(
-            self.root.as_raw_fd(),
-            &key,
-            libc::O_PATH | libc::O_DIRECTORY,
-        ) {
+        let dir = libc::O_PATH | libc::O_DIRECTORY;
+        let fd = match open_beneath(self.root.as_raw_fd(), &key, dir) {
             Ok(fd) => fd,
-            Err(e) if matches!(e.raw_os_error(), Some(libc::EXDEV) | Some(libc::ELOOP)) => {
-                return Err(unsafe_entry(
-                    "it goes through a symlink that points outside the layer",
-                ))
-            }
+            Err(e) if escapes(&e) => return Err(outside()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                // Create missing directories one component at a time, each resolved beneath root.
-                let mut cur =
-                    open_beneath(self.root.as_raw_fd(), b"", libc::O_PATH | libc::O_DIRECTORY)
-                        .map_err(io_err)?;
-                for (i, c) in parts.iter().enumerate() {
-                    let name = cstr(c).map_err(io_err)?;
+                // One component at a time, each resolved again beneath the root, so a symlink
+                // met on the way is judged exactly as for an existing path.
+                let mut cur = open_beneath(self.root.as_raw_fd(), b"", dir).map_err(io_err)?;
+                for i in 0..parts.len() {
+                    let name = cstr(parts[i]).map_err(io_err)?;
                     // SAFETY: valid pointers; EEXIST is fine.
-                    let rc = unsafe { libc::mkdirat(cur.as_raw_fd(), name.as_ptr(), 0o755) };
-                    if rc == 0 {
-                        self.created.insert(parts[..=i].join(&b'/'));
+                    if unsafe { libc::mkdirat(cur.as_raw_fd(), name.as_ptr(), 0o755) } == 0 {
+                        // mkdirat applied the umask; the image expects 0755.
+                        // SAFETY: valid pointers; the name is the directory just made.
+                        errno(unsafe { libc::fchmodat(cur.as_raw_fd(), name.as_ptr(), 0o755, 0) })
+                            .map_err(io_err)?;
+                        self.touch(&parts[..=i].join(&b'/'));
                     } else {
                         let e = io::Error::last_os_error();
                         if e.raw_os_error() != Some(libc::EEXIST) {
                             return Err(io_err(e));
                         }
                     }
-                    cur = match open_beneath(
-                        self.root.as_raw_fd(),
-                        &parts[..=i].join(&b'/'),
-                        libc::O_PATH | libc::O_DIRECTORY,
-                    ) {
+                    cur = match open_beneath(self.root.as_raw_fd(), &parts[..=i].join(&b'/'), dir) {
                         Ok(fd) => fd,
-                        Err(e)
-                            if matches!(
-                                e.raw_os_error(),
-                                Some(libc::EXDEV) | Some(libc::ELOOP)
-                            ) =>
-                        {
-                            return Err(unsafe_entry(
-                                "it goes through a symlink that points outside the layer",
-                            ))
-                        }
+                        Err(e) if escapes(&e) => return Err(outside()),
                         Err(e) => return Err(io_err(e)),
                     };
                 }
@@ -253,10 +368,10 @@ impl Unpacker<'_> {
             }
             Err(e) => return Err(io_err(e)),
         };
-        self.cache = Some((key, fd));
-        Ok(self.cache.as_ref().expect("just set").1.as_raw_fd())
+        Ok(self.cache.insert((key, fd)).1.as_raw_fd())
     }
 
+    /// Unpack one entry; returns the bytes of regular file content it wrote.
     fn entry<R: Read>(&mut self, mut e: tar::Entry<'_, R>) -> Result<u64, LayerError> {
         let raw = e.path_bytes().into_owned();
         let shown = String::from_utf8_lossy(&raw).into_owned();
@@ -270,45 +385,40 @@ impl Unpacker<'_> {
         };
         let parts = components(&raw).map_err(unsafe_entry)?;
         let kind = e.header().entry_type();
-        let header = e.header().clone();
-        let uid = header.uid().map_err(io_err)? as u32;
-        let gid = header.gid().map_err(io_err)? as u32;
-        let mode = header.mode().map_err(io_err)? & 0o7777;
-        let mtime = header.mtime().unwrap_or(0) as i64;
+        let meta = Meta::read(&mut e).map_err(|err| LayerError::Corrupt {
+            reason: format!("the header of entry {shown:?} is unreadable: {err}"),
+        })?;
 
-        if parts.is_empty() {
-            // The root directory itself.
+        let Some((name, dirs)) = parts.split_last() else {
             if kind.is_dir() {
+                // "./": the layer root itself takes the entry's owner, mode and time.
                 let fd = self.root.as_raw_fd();
-                self.chown(fd, None, uid, gid).map_err(io_err)?;
+                self.chown(fd, None, meta.uid, meta.gid).map_err(io_err)?;
                 // SAFETY: fd is our root directory.
-                errno(unsafe { libc::fchmod(fd, mode) }).map_err(io_err)?;
-                self.dir_times.push((Vec::new(), mtime));
+                errno(unsafe { libc::fchmod(fd, meta.mode) }).map_err(io_err)?;
+                self.dir_times.push((Vec::new(), meta.mtime));
             }
             return Ok(0);
-        }
-        let (name, dirs) = parts.split_last().expect("non-empty");
+        };
         let rel = parts.join(&b'/');
 
-        // Whiteouts.
         if name.starts_with(WH_PREFIX) {
             let pfd = self.parent(dirs, &shown)?;
             if *name == WH_OPAQUE {
                 return self.opaque(pfd, dirs, &shown).map(|_| 0);
             }
-            if name.starts_with(b".wh..wh.") {
-                return Ok(0); // aufs bookkeeping
+            if name.starts_with(WH_META_PREFIX) {
+                return Ok(0); // aufs bookkeeping (hardlink directories), meaningless here
             }
-            let target = cstr(&name[WH_PREFIX.len()..]).map_err(io_err)?;
-            if target.to_bytes().is_empty()
-                || target.to_bytes() == b"."
-                || target.to_bytes() == b".."
-            {
+            let target = &name[WH_PREFIX.len()..];
+            if target.is_empty() || target == b"." || target == b".." {
                 return Err(unsafe_entry("it whites out an invalid name".into()));
             }
+            let target = cstr(target).map_err(io_err)?;
             remove_at(pfd, &target).map_err(io_err)?;
             if self.opts.whiteouts == WhiteoutFormat::Overlay {
-                // SAFETY: valid pointers; a 0/0 character device is overlayfs's whiteout.
+                // SAFETY: valid pointers; a 0/0 character device is overlayfs's whiteout, and
+                // the kernel allows exactly this one device inside a user namespace.
                 errno(unsafe { libc::mknodat(pfd, target.as_ptr(), libc::S_IFCHR, 0) })
                     .map_err(io_err)?;
             }
@@ -317,26 +427,30 @@ impl Unpacker<'_> {
 
         let pfd = self.parent(dirs, &shown)?;
         let cname = cstr(name).map_err(io_err)?;
-        let existing = lstat_at(pfd, &cname).ok();
-        let existing_is_dir = existing.is_some_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR);
+        let existing = match lstat_at(pfd, &cname) {
+            Ok(st) => Some(st),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => None,
+            Err(err) => return Err(io_err(err)),
+        };
+        let replace = |pfd| match existing {
+            Some(_) => remove_at(pfd, &cname),
+            None => Ok(()),
+        };
         let mut size = 0;
         use tar::EntryType as T;
         match kind {
             T::Directory => {
-                if existing.is_some() && !existing_is_dir {
-                    remove_at(pfd, &cname).map_err(io_err)?;
-                }
-                if !existing_is_dir {
+                // A directory over a directory keeps it (and its lower contents).
+                if !existing.as_ref().is_some_and(is_dir) {
+                    replace(pfd).map_err(io_err)?;
                     // SAFETY: valid pointers.
                     errno(unsafe { libc::mkdirat(pfd, cname.as_ptr(), 0o700) }).map_err(io_err)?;
                 }
-                self.dir_times.push((rel.clone(), mtime));
+                self.dir_times.push((rel.clone(), meta.mtime));
             }
-            T::Regular | T::Continuous => {
-                if existing.is_some() {
-                    remove_at(pfd, &cname).map_err(io_err)?;
-                }
-                // SAFETY: valid pointers; O_EXCL|O_NOFOLLOW never opens something else.
+            T::Regular | T::Continuous | T::GNUSparse => {
+                replace(pfd).map_err(io_err)?;
+                // SAFETY: valid pointers; O_EXCL|O_NOFOLLOW never opens something that was there.
                 let fd = errno(unsafe {
                     libc::openat(
                         pfd,
@@ -352,16 +466,16 @@ impl Unpacker<'_> {
                 .map_err(io_err)?;
                 // SAFETY: fd was just opened by us.
                 let mut f = unsafe { File::from_raw_fd(fd) };
-                size = io::copy(&mut e, &mut f).map_err(io_err)?;
+                size = copy_with(&mut self.buf, &mut e, &mut f).map_err(io_err)?;
             }
             T::Symlink => {
                 let target = e
                     .link_name_bytes()
                     .ok_or_else(|| unsafe_entry("a symlink without a target".into()))?;
+                // The target text is stored as is: it is only dangerous when traversed, and
+                // traversal is what open_beneath judges.
                 let target = cstr(&target).map_err(io_err)?;
-                if existing.is_some() {
-                    remove_at(pfd, &cname).map_err(io_err)?;
-                }
+                replace(pfd).map_err(io_err)?;
                 // SAFETY: valid pointers.
                 errno(unsafe { libc::symlinkat(target.as_ptr(), pfd, cname.as_ptr()) })
                     .map_err(io_err)?;
@@ -372,7 +486,7 @@ impl Unpacker<'_> {
                     .ok_or_else(|| unsafe_entry("a hardlink without a target".into()))?
                     .into_owned();
                 let tparts = components(&target)
-                    .map_err(|r| unsafe_entry(format!("its hardlink target {r}")))?;
+                    .map_err(|r| unsafe_entry(format!("its hardlink target: {r}")))?;
                 let (tname, tdirs) = tparts
                     .split_last()
                     .ok_or_else(|| unsafe_entry("it hardlinks to the layer root".into()))?;
@@ -382,29 +496,30 @@ impl Unpacker<'_> {
                     &tdirs.join(&b'/'),
                     libc::O_PATH | libc::O_DIRECTORY,
                 )
-                .map_err(|e| {
-                    if matches!(e.raw_os_error(), Some(libc::EXDEV) | Some(libc::ELOOP)) {
+                .map_err(|err| {
+                    if escapes(&err) {
                         unsafe_entry("its hardlink target is outside the layer".into())
                     } else {
-                        io_err(e)
+                        io_err(err)
                     }
                 })?;
                 let st = lstat_at(tdir.as_raw_fd(), &tname).map_err(io_err)?;
-                if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+                if is_dir(&st) {
                     return Err(unsafe_entry("it hardlinks to a directory".into()));
                 }
-                if existing.is_some() {
-                    if target == rel {
-                        return Ok(0);
+                if let Some(old) = existing {
+                    if (old.st_dev, old.st_ino) == (st.st_dev, st.st_ino) {
+                        return Ok(0); // already that file (a link to itself, or a repeat)
                     }
-                    remove_at(pfd, &cname).map_err(io_err)?;
+                    replace(pfd).map_err(io_err)?;
                 }
-                // SAFETY: valid pointers; flags 0 does not follow a symlink target.
+                // SAFETY: valid pointers; flags 0 links a symlink target itself, not what it names.
                 errno(unsafe {
                     libc::linkat(tdir.as_raw_fd(), tname.as_ptr(), pfd, cname.as_ptr(), 0)
                 })
                 .map_err(io_err)?;
-                self.created.insert(rel);
+                // The inode's metadata is the target's; a hardlink header carries nothing new.
+                self.touch(&rel);
                 return Ok(0);
             }
             T::Char | T::Block | T::Fifo => {
@@ -416,65 +531,66 @@ impl Unpacker<'_> {
                 if ftype != libc::S_IFIFO && !self.opts.allow_devices {
                     return Err(LayerError::DeviceNotAllowed { entry: shown });
                 }
+                let h = e.header();
                 let dev = libc::makedev(
-                    header.device_major().ok().flatten().unwrap_or(0),
-                    header.device_minor().ok().flatten().unwrap_or(0),
+                    h.device_major().ok().flatten().unwrap_or(0),
+                    h.device_minor().ok().flatten().unwrap_or(0),
                 );
-                if existing.is_some() {
-                    remove_at(pfd, &cname).map_err(io_err)?;
-                }
+                replace(pfd).map_err(io_err)?;
                 // SAFETY: valid pointers.
-                errno(unsafe { libc::mknodat(pfd, cname.as_ptr(), ftype | mode, dev) })
+                errno(unsafe { libc::mknodat(pfd, cname.as_ptr(), ftype | meta.mode, dev) })
                     .map_err(io_err)?;
             }
-            // Extension headers are consumed by the tar crate; other types carry nothing to create.
+            // PAX and GNU long-name headers are consumed by the tar crate; other types
+            // (sockets, volume labels, unknown) have nothing to create.
             _ => return Ok(0),
         }
-        self.created.insert(rel);
+        self.touch(&rel);
 
-        self.chown(pfd, Some(&cname), uid, gid).map_err(io_err)?;
+        // Owner first: chown clears setuid/setgid, so the mode comes after it.
+        self.chown(pfd, Some(&cname), meta.uid, meta.gid)
+            .map_err(io_err)?;
         if kind != T::Symlink {
             // SAFETY: valid pointers; the name was just created by us and is not a symlink.
-            errno(unsafe { libc::fchmodat(pfd, cname.as_ptr(), mode, 0) }).map_err(io_err)?;
+            errno(unsafe { libc::fchmodat(pfd, cname.as_ptr(), meta.mode, 0) }).map_err(io_err)?;
         }
-        if let Some(exts) = e.pax_extensions().map_err(io_err)? {
-            for ext in exts {
-                let ext = ext.map_err(io_err)?;
-                let Some(attr) = ext.key_bytes().strip_prefix(b"SCHILY.xattr.") else {
-                    continue;
-                };
-                let path = proc_path(pfd, Some(name));
+        if !meta.xattrs.is_empty() {
+            let path = proc_path(pfd, Some(name));
+            for (attr, value) in &meta.xattrs {
                 let key = OsStr::from_bytes(attr);
-                if let Err(err) = rustix::fs::lsetxattr(
-                    &path,
-                    key,
-                    ext.value_bytes(),
-                    rustix::fs::XattrFlags::empty(),
-                ) {
+                if let Err(err) =
+                    rustix::fs::lsetxattr(&path, key, value, rustix::fs::XattrFlags::empty())
+                {
+                    // SELinux labels and trusted.* need privileges a rootless store lacks and a
+                    // container can live without; every other attribute (file capabilities,
+                    // ACLs) changes what the image does, so losing it is an error.
                     let optional = attr.starts_with(b"trusted.") || attr == b"security.selinux";
                     let ignorable =
                         err == rustix::io::Errno::PERM || err == rustix::io::Errno::NOTSUP;
                     if !(optional && ignorable) {
-                        return Err(io_err(err.into()));
+                        return Err(io_err(io::Error::new(
+                            io::Error::from(err).kind(),
+                            format!("setting xattr {}: {err}", String::from_utf8_lossy(attr)),
+                        )));
                     }
                 }
             }
         }
         if kind != T::Directory {
-            set_mtime(pfd, &cname, mtime).map_err(io_err)?;
+            set_times(pfd, &cname, meta.mtime).map_err(io_err)?;
         }
         Ok(size)
     }
 
     fn chown(&self, dir: RawFd, name: Option<&CStr>, uid: u32, gid: u32) -> io::Result<()> {
-        let empty = CString::default();
         let (n, flags) = match name {
             Some(n) => (n, libc::AT_SYMLINK_NOFOLLOW),
-            None => (empty.as_c_str(), libc::AT_EMPTY_PATH),
+            None => (c"", libc::AT_EMPTY_PATH),
         };
         // SAFETY: valid pointers.
         match errno(unsafe { libc::fchownat(dir, n.as_ptr(), uid, gid, flags) }) {
             Ok(_) => Ok(()),
+            // EINVAL: the id is not mapped in our user namespace; the file stays owned by 0.
             Err(e)
                 if self.opts.ignore_chown_errors
                     && matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::EPERM)) =>
@@ -499,69 +615,74 @@ impl Unpacker<'_> {
                         .map_err(|e| io_err(e.into()))?;
                 }
             }
-            WhiteoutFormat::Vfs => {
-                let prefix = dirs.join(&b'/');
-                let names: Vec<Vec<u8>> = fs::read_dir(proc_path(dir_fd, None))
-                    .map_err(io_err)?
-                    .map(|e| e.map(|e| e.file_name().as_bytes().to_vec()))
-                    .collect::<io::Result<_>>()
-                    .map_err(io_err)?;
-                for n in names {
-                    let rel = if prefix.is_empty() {
-                        n.clone()
-                    } else {
-                        [prefix.as_slice(), b"/", &n].concat()
-                    };
-                    if !self.created.contains(&rel) {
-                        remove_at(dir_fd, &cstr(&n).map_err(io_err)?).map_err(io_err)?;
-                    }
-                }
+            WhiteoutFormat::Vfs => self.prune(dir_fd, &dirs.join(&b'/')).map_err(io_err)?,
+        }
+        Ok(())
+    }
+
+    /// Delete what lower layers left in `dir` (at `prefix`), keeping what this layer wrote and
+    /// descending into directories that hold something this layer wrote.
+    fn prune(&self, dir: RawFd, prefix: &[u8]) -> io::Result<()> {
+        for n in list_at(dir)? {
+            let rel = if prefix.is_empty() {
+                n.to_bytes().to_vec()
+            } else {
+                [prefix, b"/", n.to_bytes()].concat()
+            };
+            if !self.touched.contains(&rel) {
+                remove_at(dir, &n)?;
+            } else if is_dir(&lstat_at(dir, &n)?) {
+                let sub = open_beneath(
+                    dir,
+                    n.to_bytes(),
+                    libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+                )?;
+                self.prune(sub.as_raw_fd(), &rel)?;
             }
         }
         Ok(())
     }
 
     fn finish_dir_times(&mut self) -> Result<(), LayerError> {
-        for (rel, mtime) in std::mem::take(&mut self.dir_times).into_iter().rev() {
+        // In stream order, so a directory listed twice ends with its last entry's time.
+        for (rel, mtime) in std::mem::take(&mut self.dir_times) {
             let entry = String::from_utf8_lossy(&rel).into_owned();
             let io_err = |source| LayerError::Io {
                 entry: entry.clone(),
                 source,
             };
             let parts = components(&rel).unwrap_or_default();
-            match parts.split_last() {
-                None => {
-                    set_mtime(self.root.as_raw_fd(), &CString::default(), mtime).map_err(io_err)?
-                }
-                Some((name, dirs)) => {
-                    let Ok(dir) = open_beneath(
-                        self.root.as_raw_fd(),
-                        &dirs.join(&b'/'),
-                        libc::O_PATH | libc::O_DIRECTORY,
-                    ) else {
-                        continue;
-                    };
-                    let name = cstr(name).map_err(io_err)?;
-                    match set_mtime(dir.as_raw_fd(), &name, mtime) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(io_err(e)),
-                    }
-                }
+            let Some((name, dirs)) = parts.split_last() else {
+                set_times(self.root.as_raw_fd(), c"", mtime).map_err(io_err)?;
+                continue;
+            };
+            // Gone (whited out) or replaced by a non-directory later in the layer: nothing to do.
+            let Ok(dir) = open_beneath(
+                self.root.as_raw_fd(),
+                &dirs.join(&b'/'),
+                libc::O_PATH | libc::O_DIRECTORY,
+            ) else {
+                continue;
+            };
+            let name = cstr(name).map_err(io_err)?;
+            if !lstat_at(dir.as_raw_fd(), &name).is_ok_and(|st| is_dir(&st)) {
+                continue;
             }
+            set_times(dir.as_raw_fd(), &name, mtime).map_err(io_err)?;
         }
         Ok(())
     }
 }
 
-fn set_mtime(dir: RawFd, name: &CStr, mtime: i64) -> io::Result<()> {
+/// Set atime and mtime of `dir/name` (or of `dir` itself when `name` is empty), not following it.
+fn set_times(dir: RawFd, name: &CStr, (sec, nsec): (i64, i64)) -> io::Result<()> {
     let t = libc::timespec {
-        tv_sec: mtime as libc::time_t,
-        tv_nsec: 0,
+        tv_sec: sec as libc::time_t,
+        tv_nsec: nsec as _,
     };
     let times = [t, t];
     if name.to_bytes().is_empty() {
-        // SAFETY: dir is a real (non-O_PATH) directory fd.
+        // SAFETY: `dir` is then the root, opened for reading (futimens refuses O_PATH).
         errno(unsafe { libc::futimens(dir, times.as_ptr()) })?;
     } else {
         // SAFETY: valid pointers.
@@ -577,6 +698,8 @@ fn set_mtime(dir: RawFd, name: &CStr, mtime: i64) -> io::Result<()> {
     Ok(())
 }
 
+/// Unpack an uncompressed tar stream into `root` (an existing directory). Reads the stream to
+/// its end, so `diff_id` covers every byte including trailing padding and zero blocks.
 pub fn unpack(
     tar: impl Read,
     root: &Path,
@@ -590,125 +713,171 @@ pub fn unpack(
         root: root_fd.into(),
         opts,
         cache: None,
-        created: HashSet::new(),
+        touched: HashSet::new(),
         dir_times: Vec::new(),
+        buf: vec![0; COPY_BUF],
     };
-    let mut archive = tar::Archive::new(Hashing {
-        inner: tar,
-        hasher: Sha256::new(),
-    });
-    let mut size = 0;
-    let entries = archive.entries().map_err(|e| LayerError::Corrupt {
+    // The hasher sits under the buffer so it sees every byte read, read-ahead included.
+    let stream = BufReader::with_capacity(
+        STREAM_BUF,
+        Hashing {
+            inner: tar,
+            hasher: Sha256::new(),
+        },
+    );
+    let mut archive = tar::Archive::new(stream);
+    let corrupt = |e: io::Error| LayerError::Corrupt {
         reason: e.to_string(),
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|e| LayerError::Corrupt {
-            reason: e.to_string(),
-        })?;
-        size += u.entry(entry)?;
+    };
+    let mut size = 0;
+    for entry in archive.entries().map_err(corrupt)? {
+        size += u.entry(entry.map_err(corrupt)?)?;
     }
     u.finish_dir_times()?;
     let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(|e| LayerError::Corrupt {
-        reason: e.to_string(),
-    })?;
+    copy_with(&mut u.buf, &mut rest, &mut io::sink()).map_err(corrupt)?;
+    let hasher = rest.into_inner().hasher;
     Ok(UnpackSummary {
-        diff_id: format!("sha256:{}", hex::encode(rest.hasher.finalize())),
+        diff_id: format!("sha256:{}", hex::encode(hasher.finalize())),
         size,
     })
 }
 
-/// Copy a tree for the vfs driver: types, owners, modes, xattrs, times, hardlinks; no symlink is followed.
+/// Copy a directory tree (vfs driver: snapshot of the parent layer) preserving type, ownership,
+/// mode, xattrs, mtimes, hardlinks and symlinks; no symlink is followed. `dst` must not exist,
+/// or be an empty directory.
 pub fn copy_tree(src: &Path, dst: &Path) -> Result<(), LayerError> {
-    let mut links = std::collections::HashMap::new();
-    copy_rec(src, dst, &mut links)
+    let mut c = Copier {
+        links: HashMap::new(),
+        buf: vec![0; COPY_BUF],
+    };
+    c.copy(src, dst, true)
 }
 
-fn copy_rec(
-    src: &Path,
-    dst: &Path,
-    links: &mut std::collections::HashMap<(u64, u64), PathBuf>,
-) -> Result<(), LayerError> {
-    let io_err = |source| LayerError::Io {
-        entry: src.display().to_string(),
-        source,
-    };
-    let meta = fs::symlink_metadata(src).map_err(io_err)?;
-    let ft = meta.file_type();
-    if !ft.is_dir() && meta.nlink() > 1 {
-        if let Some(first) = links.get(&(meta.dev(), meta.ino())) {
-            fs::hard_link(first, dst).map_err(io_err)?;
-            return Ok(());
-        }
-        links.insert((meta.dev(), meta.ino()), dst.to_path_buf());
-    }
-    if ft.is_dir() {
-        fs::create_dir(dst).map_err(io_err)?;
-        for e in fs::read_dir(src).map_err(io_err)? {
-            let e = e.map_err(io_err)?;
-            copy_rec(&e.path(), &dst.join(e.file_name()), links)?;
-        }
-    } else if ft.is_symlink() {
-        std::os::unix::fs::symlink(fs::read_link(src).map_err(io_err)?, dst).map_err(io_err)?;
-    } else if ft.is_file() {
-        let mut from = File::open(src).map_err(io_err)?;
-        let mut to = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(dst)
-            .map_err(io_err)?;
-        io::copy(&mut from, &mut to).map_err(io_err)?;
-    } else {
-        let kind = if ft.is_char_device() {
-            rustix::fs::FileType::CharacterDevice
-        } else if ft.is_block_device() {
-            rustix::fs::FileType::BlockDevice
-        } else if ft.is_fifo() {
-            rustix::fs::FileType::Fifo
-        } else {
-            return Ok(()); // sockets are not copied
+struct Copier {
+    /// First copy of each multiply-linked source inode, so later names link to it.
+    links: HashMap<(u64, u64), PathBuf>,
+    buf: Vec<u8>,
+}
+
+impl Copier {
+    fn copy(&mut self, src: &Path, dst: &Path, top: bool) -> Result<(), LayerError> {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+        let io_err = |source| LayerError::Io {
+            entry: src.display().to_string(),
+            source,
         };
-        rustix::fs::mknodat(
+        let meta = std::fs::symlink_metadata(src).map_err(io_err)?;
+        let ft = meta.file_type();
+        if !ft.is_dir() && meta.nlink() > 1 {
+            if let Some(first) = self.links.get(&(meta.dev(), meta.ino())) {
+                std::fs::hard_link(first, dst).map_err(io_err)?;
+                return Ok(());
+            }
+            self.links
+                .insert((meta.dev(), meta.ino()), dst.to_path_buf());
+        }
+        if ft.is_dir() {
+            match std::fs::create_dir(dst) {
+                Err(e)
+                    if top
+                        && e.kind() == io::ErrorKind::AlreadyExists
+                        && dst.symlink_metadata().is_ok_and(|m| m.is_dir()) => {}
+                r => r.map_err(io_err)?,
+            }
+            for e in std::fs::read_dir(src).map_err(io_err)? {
+                let e = e.map_err(io_err)?;
+                self.copy(&e.path(), &dst.join(e.file_name()), false)?;
+            }
+        } else if ft.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(src).map_err(io_err)?, dst)
+                .map_err(io_err)?;
+        } else if ft.is_file() {
+            let mut from = File::open(src).map_err(io_err)?;
+            let mut to = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(dst)
+                .map_err(io_err)?;
+            copy_with(&mut self.buf, &mut from, &mut to).map_err(io_err)?;
+        } else {
+            let kind = if ft.is_char_device() {
+                rustix::fs::FileType::CharacterDevice
+            } else if ft.is_block_device() {
+                rustix::fs::FileType::BlockDevice
+            } else if ft.is_fifo() {
+                rustix::fs::FileType::Fifo
+            } else {
+                return Ok(()); // a socket is bound by a process; an image cannot carry one
+            };
+            rustix::fs::mknodat(
+                rustix::fs::CWD,
+                dst,
+                kind,
+                rustix::fs::Mode::empty(),
+                meta.rdev(),
+            )
+            .map_err(|e| io_err(e.into()))?;
+        }
+        std::os::unix::fs::lchown(dst, Some(meta.uid()), Some(meta.gid())).map_err(io_err)?;
+        if !ft.is_symlink() {
+            std::fs::set_permissions(dst, std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+                .map_err(io_err)?;
+        }
+        copy_xattrs(src, dst).map_err(io_err)?;
+        // Last, after the children: creating them changed a directory's mtime.
+        let t = |s: i64, ns: i64| rustix::fs::Timespec {
+            tv_sec: s,
+            tv_nsec: ns as _,
+        };
+        let times = rustix::fs::Timestamps {
+            last_access: t(meta.atime(), meta.atime_nsec()),
+            last_modification: t(meta.mtime(), meta.mtime_nsec()),
+        };
+        rustix::fs::utimensat(
             rustix::fs::CWD,
             dst,
-            kind,
-            rustix::fs::Mode::empty(),
-            meta.rdev(),
+            &times,
+            rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
         )
         .map_err(|e| io_err(e.into()))?;
+        Ok(())
     }
-    std::os::unix::fs::lchown(dst, Some(meta.uid()), Some(meta.gid())).map_err(io_err)?;
-    if !ft.is_symlink() {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dst, fs::Permissions::from_mode(meta.mode() & 0o7777))
-            .map_err(io_err)?;
-    }
-    let mut names = vec![0u8; 4096];
-    if let Ok(n) = rustix::fs::llistxattr(src, &mut names) {
-        for key in names[..n].split(|b| *b == 0).filter(|k| !k.is_empty()) {
-            let key = OsStr::from_bytes(key);
-            let mut val = vec![0u8; 65536];
-            if let Ok(len) = rustix::fs::lgetxattr(src, key, &mut val) {
-                let _ =
-                    rustix::fs::lsetxattr(dst, key, &val[..len], rustix::fs::XattrFlags::empty());
+}
+
+fn copy_xattrs(src: &Path, dst: &Path) -> io::Result<()> {
+    use rustix::io::Errno;
+    let size = match rustix::fs::llistxattr(src, &mut []) {
+        Ok(0) => return Ok(()),
+        Ok(n) => n,
+        Err(Errno::NOTSUP) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut names = vec![0u8; size];
+    let n = rustix::fs::llistxattr(src, &mut names)?;
+    for key in names[..n].split(|b| *b == 0).filter(|k| !k.is_empty()) {
+        let key = OsStr::from_bytes(key);
+        let len = match rustix::fs::lgetxattr(src, key, &mut []) {
+            Ok(len) => len,
+            Err(Errno::NODATA) => continue, // removed meanwhile
+            Err(e) => return Err(e.into()),
+        };
+        let mut val = vec![0u8; len];
+        let len = rustix::fs::lgetxattr(src, key, &mut val)?;
+        if let Err(e) =
+            rustix::fs::lsetxattr(dst, key, &val[..len], rustix::fs::XattrFlags::empty())
+        {
+            // Same rule as unpacking: only labels a rootless store may not write are optional.
+            let k = key.as_bytes();
+            let optional = k.starts_with(b"trusted.") || k == b"security.selinux";
+            if !(optional && (e == Errno::PERM || e == Errno::NOTSUP)) {
+                return Err(io::Error::new(
+                    io::Error::from(e).kind(),
+                    format!("copying xattr {}: {e}", key.to_string_lossy()),
+                ));
             }
         }
     }
-    let t = |s: i64, ns: i64| rustix::fs::Timespec {
-        tv_sec: s,
-        tv_nsec: ns as _,
-    };
-    let times = rustix::fs::Timestamps {
-        last_access: t(meta.atime(), meta.atime_nsec()),
-        last_modification: t(meta.mtime(), meta.mtime_nsec()),
-    };
-    rustix::fs::utimensat(
-        rustix::fs::CWD,
-        dst,
-        &times,
-        rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
-    )
-    .map_err(|e| io_err(e.into()))?;
     Ok(())
 }
 

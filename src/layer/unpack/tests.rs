@@ -1,4 +1,8 @@
+use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
 
 use super::*;
 
@@ -112,7 +116,7 @@ fn files_dirs_modes_and_mtimes_are_restored_and_diff_id_hashes_the_stream() {
         )
         .file("bin/tool", b"#!/bin/sh\n")
         .bytes();
-    let want = crate::image::manifest::sha256_digest(&bytes);
+    let want = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
     let s = unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Overlay)).unwrap();
     assert_eq!(s.diff_id, want);
     assert_eq!(s.size, 6 + 10);
@@ -385,4 +389,195 @@ fn copy_tree_preserves_hardlinks_symlinks_modes_and_xattrs() {
         rustix::fs::getxattr(dst.join("d"), "user.overlay.opaque", &mut v).unwrap(),
         1
     );
+}
+
+#[test]
+fn vfs_opaque_keeps_same_layer_files_inside_lower_subdirectories() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("o/sub")).unwrap();
+    fs::write(dir.path().join("o/sub/lower"), b"x").unwrap();
+    fs::write(dir.path().join("o/lower"), b"x").unwrap();
+    let bytes = Tar::new()
+        .dir("o")
+        .file("o/sub/mine", b"m")
+        .file("o/.wh..wh..opq", b"")
+        .bytes();
+    unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Vfs)).unwrap();
+    assert!(dir.path().join("o/sub/mine").is_file());
+    assert!(!dir.path().join("o/sub/lower").exists());
+    assert!(!dir.path().join("o/lower").exists());
+}
+
+#[test]
+fn root_entry_sets_the_roots_mode_and_mtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = Tar::new()
+        .raw(b"./", tar::EntryType::Directory, 0o711, b"", b"", 0)
+        .file("f", b"x")
+        .bytes();
+    unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Overlay)).unwrap();
+    let m = fs::metadata(dir.path()).unwrap();
+    assert_eq!(m.mode() & 0o7777, 0o711);
+    assert_eq!(m.mtime(), 1_600_000_000);
+}
+
+#[test]
+fn pax_uid_gid_and_mtime_override_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_pax_extensions([
+        ("uid", b"3000000".as_slice()),
+        ("gid", b"3000001".as_slice()),
+        ("mtime", b"1600000000.25".as_slice()),
+    ])
+    .unwrap();
+    let mut h = tar::Header::new_ustar();
+    h.set_size(1);
+    h.set_mode(0o644);
+    h.set_mtime(1);
+    h.set_cksum();
+    b.append_data(&mut h, "f", &b"x"[..]).unwrap();
+    unpack_into(
+        dir.path(),
+        b.into_inner().unwrap(),
+        &opts(WhiteoutFormat::Overlay),
+    )
+    .unwrap();
+    let m = fs::symlink_metadata(dir.path().join("f")).unwrap();
+    assert_eq!((m.uid(), m.gid()), (3_000_000, 3_000_001));
+    assert_eq!((m.mtime(), m.mtime_nsec()), (1_600_000_000, 250_000_000));
+}
+
+#[test]
+fn entry_through_a_lower_layers_symlink_pointing_outside_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    fs::create_dir(&root).unwrap();
+    let outside = dir.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("evil")).unwrap();
+    let err = unpack_into(
+        &root,
+        Tar::new().file("evil/x", b"x").bytes(),
+        &opts(WhiteoutFormat::Vfs),
+    )
+    .unwrap_err();
+    assert!(matches!(err, LayerError::UnsafeEntry { .. }), "{err}");
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+}
+
+#[test]
+fn directory_replaced_by_a_file_is_removed_with_its_contents() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("d/deep")).unwrap();
+    fs::write(dir.path().join("d/deep/f"), b"x").unwrap();
+    unpack_into(
+        dir.path(),
+        Tar::new().file("d", b"now a file").bytes(),
+        &opts(WhiteoutFormat::Vfs),
+    )
+    .unwrap();
+    assert_eq!(fs::read(dir.path().join("d")).unwrap(), b"now a file");
+}
+
+#[test]
+fn hardlink_to_a_directory_is_refused() {
+    let e = refused(Tar::new().dir("d").hardlink("l", "d").bytes());
+    assert!(e.contains("directory"), "{e}");
+}
+
+#[test]
+fn files_larger_than_the_copy_buffer_arrive_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data: Vec<u8> = (0..3 * COPY_BUF + 12345).map(|i| (i % 253) as u8).collect();
+    let bytes = Tar::new().file("big", &data).file("after", b"a").bytes();
+    let s = unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Overlay)).unwrap();
+    assert_eq!(s.size, data.len() as u64 + 1);
+    assert!(fs::read(dir.path().join("big")).unwrap() == data);
+    assert_eq!(fs::read(dir.path().join("after")).unwrap(), b"a");
+}
+
+#[test]
+fn diff_id_covers_bytes_after_the_end_of_archive_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = Tar::new().file("f", b"x").bytes();
+    bytes.extend_from_slice(&[0u8; 8192]);
+    let want = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
+    let s = unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Overlay)).unwrap();
+    assert_eq!(s.diff_id, want);
+}
+
+#[test]
+fn header_with_a_bad_checksum_is_reported_as_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = Tar::new().file("f", b"x").bytes();
+    bytes[0] = b'g'; // the checksum no longer matches
+    let err = unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Overlay)).unwrap_err();
+    assert!(matches!(err, LayerError::Corrupt { .. }), "{err}");
+}
+
+const USERNS_CHILD: &str = "BERTH_LAYER_TEST_IN_USERNS";
+
+/// Runs inside `unshare --user --map-root-user` (only uid 0 mapped), started by the test below.
+#[test]
+#[ignore = "run by single_uid_user_namespace_gets_whiteouts_xattrs_and_root_owned_files"]
+fn userns_child() {
+    if std::env::var_os(USERNS_CHILD).is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = Tar::new()
+        .raw(
+            b"home/u/f",
+            tar::EntryType::Regular,
+            0o4755,
+            b"",
+            b"x",
+            1000,
+        )
+        .file("d/.wh.gone", b"")
+        .file("o/.wh..wh..opq", b"")
+        .bytes();
+    let o = UnpackOptions {
+        whiteouts: WhiteoutFormat::Overlay,
+        allow_devices: false,
+        ignore_chown_errors: true,
+    };
+    unpack_into(dir.path(), bytes.clone(), &o).unwrap();
+    let m = fs::metadata(dir.path().join("home/u/f")).unwrap();
+    assert_eq!((m.uid(), m.mode() & 0o7777), (0, 0o4755));
+    let wh = fs::symlink_metadata(dir.path().join("d/gone")).unwrap();
+    assert!(wh.file_type().is_char_device() && wh.rdev() == 0);
+    let mut v = [0u8; 4];
+    assert_eq!(
+        rustix::fs::getxattr(dir.path().join("o"), OPAQUE_XATTRS[0], &mut v).unwrap(),
+        1
+    );
+    // Without the option the unmapped owner is an error, not a silent change.
+    let strict = UnpackOptions {
+        ignore_chown_errors: false,
+        ..o
+    };
+    let err = unpack_into(tempfile::tempdir().unwrap().path(), bytes, &strict).unwrap_err();
+    assert!(err.to_string().contains("home/u/f"), "{err}");
+}
+
+#[test]
+fn single_uid_user_namespace_gets_whiteouts_xattrs_and_root_owned_files() {
+    let out = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "layer::unpack::tests::userns_child",
+            "--include-ignored",
+            "--nocapture",
+        ])
+        .env(USERNS_CHILD, "1")
+        .output()
+        .expect("unshare(1) runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
 }
