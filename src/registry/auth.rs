@@ -1,5 +1,12 @@
 //! Registry credentials from the files podman and docker users already have.
+//!
+//! Reading only: `berth login` (writing) comes later. The lookup follows containers/image where
+//! the two tools differ: files are tried in order and the first one that knows the registry
+//! wins; inside a file a `credHelpers` entry for the host beats `auths`, the most specific
+//! `auths` key (`host/ns/repo` over `host/ns` over `host`) beats the others, and `credsStore`
+//! is the last resort.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +20,7 @@ use thiserror::Error;
 pub enum AuthError {
     #[error("cannot read credentials file {path}: {reason} (fix or remove the file)")]
     BadFile { path: PathBuf, reason: String },
-    #[error("credential helper docker-credential-{helper} is not installed (named in {path}): install it or remove it from the file")]
+    #[error("credential helper docker-credential-{helper} (named in {path}) is not installed: install it or remove it from the file")]
     HelperMissing { helper: String, path: PathBuf },
     #[error("credential helper docker-credential-{helper} failed for {server}: {reason}")]
     HelperFailed {
@@ -23,10 +30,24 @@ pub enum AuthError {
     },
 }
 
+/// A user name and a secret for one registry.
+///
+/// Docker's convention is kept for identity (OAuth2 refresh) tokens: the user name is
+/// [`Credentials::IDENTITY_TOKEN_USER`] and the password is the token; the client then trades
+/// it for an access token instead of sending it as a password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
+}
+
+impl Credentials {
+    /// The user name credential helpers and auth.json use to say "the secret is an identity token".
+    pub const IDENTITY_TOKEN_USER: &'static str = "<token>";
+
+    pub fn is_identity_token(&self) -> bool {
+        self.username == Self::IDENTITY_TOKEN_USER
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -38,73 +59,46 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// The credential files to consult, in order, and where to find credential helpers.
 #[derive(Debug, Clone, Default)]
 pub struct AuthStore {
     paths: Vec<PathBuf>,
-}
-
-const DOCKER_HUB_KEYS: &[&str] = &[
-    "docker.io",
-    "index.docker.io",
-    "registry-1.docker.io",
-    "https://index.docker.io/v1/",
-];
-
-/// Strip scheme and trailing slashes from an auth.json key.
-fn normalize_key(k: &str) -> String {
-    let k = k
-        .strip_prefix("https://")
-        .or_else(|| k.strip_prefix("http://"))
-        .unwrap_or(k);
-    let k = k.trim_end_matches('/');
-    match k {
-        "index.docker.io/v1" | "index.docker.io" | "registry-1.docker.io" => "docker.io".into(),
-        other => other.into(),
-    }
-}
-
-fn normalize_host(h: &str) -> &str {
-    if DOCKER_HUB_KEYS.contains(&h) {
-        "docker.io"
-    } else {
-        h
-    }
+    /// Directories searched for `docker-credential-*` before `$PATH`.
+    helper_dirs: Vec<PathBuf>,
 }
 
 impl AuthStore {
     pub fn from_paths(paths: Vec<PathBuf>) -> Self {
-        AuthStore { paths }
+        AuthStore {
+            paths,
+            helper_dirs: Vec::new(),
+        }
     }
 
-    /// $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json,
-    /// $DOCKER_CONFIG/config.json, ~/.docker/config.json.
+    /// The files podman and docker read, in the order podman reads them:
+    /// `$REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`,
+    /// `$XDG_CONFIG_HOME/containers/auth.json` (default `~/.config/...`),
+    /// `$DOCKER_CONFIG/config.json`, `~/.docker/config.json`.
     pub fn default_paths() -> Self {
-        let env = |k: &str| std::env::var_os(k).map(PathBuf::from);
-        let home = env("HOME");
-        let mut paths = Vec::new();
-        if let Some(p) = env("REGISTRY_AUTH_FILE") {
-            paths.push(p);
-        }
-        if let Some(r) = env("XDG_RUNTIME_DIR") {
-            paths.push(r.join("containers/auth.json"));
-        }
-        match env("XDG_CONFIG_HOME") {
-            Some(c) => paths.push(c.join("containers/auth.json")),
-            None => paths.extend(
-                home.as_ref()
-                    .map(|h| h.join(".config/containers/auth.json")),
-            ),
-        }
-        if let Some(d) = env("DOCKER_CONFIG") {
-            paths.push(d.join("config.json"));
-        }
-        paths.extend(home.map(|h| h.join(".docker/config.json")));
-        AuthStore { paths }
+        let uid = rustix::process::getuid().as_raw();
+        Self::from_paths(default_paths_from(|k| std::env::var_os(k), uid))
     }
 
-    /// Credentials for `host` (as the user wrote it: docker.io for Docker Hub) and `repository`.
+    /// Look for `docker-credential-NAME` in `dirs` before `$PATH`.
+    pub fn with_helper_dirs(mut self, dirs: Vec<PathBuf>) -> Self {
+        self.helper_dirs = dirs;
+        self
+    }
+
+    /// The files this store consults, in order.
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    /// Credentials for `host` (`docker.io` and its aliases all mean Docker Hub) and `repository`
+    /// (`library/busybox`), or `None` when no file knows the registry.
     pub fn lookup(&self, host: &str, repository: &str) -> Result<Option<Credentials>, AuthError> {
-        let host = normalize_host(host);
+        let host = normalize_registry(&host.to_ascii_lowercase());
         for path in &self.paths {
             let text = match std::fs::read(path) {
                 Ok(t) => t,
@@ -116,146 +110,246 @@ impl AuthStore {
                     })
                 }
             };
+            // An empty file is what a failed `login` or a `touch` leaves; podman treats it as empty.
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
             let doc: Value = serde_json::from_slice(&text).map_err(|e| AuthError::BadFile {
                 path: path.clone(),
                 reason: format!("not valid JSON: {e}"),
             })?;
-            if let Some(found) = lookup_in(&doc, path, host, repository)? {
+            if !doc.is_object() {
+                return Err(AuthError::BadFile {
+                    path: path.clone(),
+                    reason: "the top level is not a JSON object".into(),
+                });
+            }
+            if let Some(found) = self.lookup_in(&doc, path, &host, repository)? {
                 return Ok(Some(found));
             }
         }
         Ok(None)
     }
-}
 
-fn lookup_in(
-    doc: &Value,
-    path: &Path,
-    host: &str,
-    repository: &str,
-) -> Result<Option<Credentials>, AuthError> {
-    if let Some(helper) = doc
-        .pointer("/credHelpers")
-        .and_then(Value::as_object)
-        .and_then(|h| {
-            h.iter()
-                .find(|(k, _)| normalize_key(k) == host)
-                .and_then(|(_, v)| v.as_str())
-        })
-    {
-        return run_helper(helper, host, path).map(Some);
-    }
-    if let Some(auths) = doc.get("auths").and_then(Value::as_object) {
-        // Most specific key first: host/ns/repo, host/ns, host.
-        let full = format!("{host}/{repository}");
-        let mut best: Option<(usize, &Value)> = None;
-        for (k, v) in auths {
-            let key = normalize_key(k);
-            let hit = full == key || full.starts_with(&format!("{key}/"));
-            if hit && best.is_none_or(|(len, _)| key.len() > len) {
-                best = Some((key.len(), v));
+    fn lookup_in(
+        &self,
+        doc: &Value,
+        path: &Path,
+        host: &str,
+        repository: &str,
+    ) -> Result<Option<Credentials>, AuthError> {
+        let helper = doc
+            .get("credHelpers")
+            .and_then(Value::as_object)
+            .and_then(|h| {
+                h.iter()
+                    .find(|(k, _)| normalize_key(k) == host)
+                    .and_then(|(_, v)| v.as_str())
+            })
+            .filter(|s| !s.is_empty());
+        if let Some(helper) = helper {
+            return self.run_helper(helper, host, path);
+        }
+        if let Some(auths) = doc.get("auths").and_then(Value::as_object) {
+            let full = format!("{host}/{repository}");
+            let mut matching: Vec<(String, &Value)> = auths
+                .iter()
+                .map(|(k, v)| (normalize_key(k), v))
+                .filter(|(key, _)| full == *key || full.starts_with(&format!("{key}/")))
+                .collect();
+            // Longest key first: it names the most specific namespace.
+            matching.sort_by_key(|(key, _)| std::cmp::Reverse(key.len()));
+            for (key, entry) in matching {
+                if let Some(found) = decode_entry(entry, path, &key)? {
+                    return Ok(Some(found));
+                }
             }
         }
-        if let Some((_, entry)) = best {
-            if let Some(encoded) = entry
-                .get("auth")
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-            {
-                let decoded = base64::engine::general_purpose::STANDARD
-                    .decode(encoded.trim())
-                    .map_err(|_| AuthError::BadFile {
-                        path: path.into(),
-                        reason: format!("the auth entry for {host} is not base64"),
-                    })?;
-                let decoded = String::from_utf8(decoded).map_err(|_| AuthError::BadFile {
-                    path: path.into(),
-                    reason: format!("the auth entry for {host} is not UTF-8"),
-                })?;
-                let (u, p) = decoded.split_once(':').ok_or_else(|| AuthError::BadFile {
-                    path: path.into(),
-                    reason: format!("the auth entry for {host} is not user:password"),
-                })?;
-                return Ok(Some(Credentials {
-                    username: u.into(),
-                    password: p.into(),
-                }));
-            }
-            if let Some(token) = entry.get("identitytoken").and_then(Value::as_str) {
-                return Ok(Some(Credentials {
-                    username: "<token>".into(),
-                    password: token.into(),
-                }));
-            }
+        let store = doc
+            .get("credsStore")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        if let Some(store) = store {
+            return self.run_helper(store, host, path);
         }
+        Ok(None)
     }
-    if let Some(store) = doc
-        .get("credsStore")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-    {
-        return run_helper(store, host, path).map(Some);
-    }
-    Ok(None)
-}
 
-fn run_helper(helper: &str, host: &str, path: &Path) -> Result<Credentials, AuthError> {
-    let server = if host == "docker.io" {
-        "https://index.docker.io/v1/"
-    } else {
-        host
-    };
-    let failed = |reason: String| AuthError::HelperFailed {
-        helper: helper.into(),
-        server: server.into(),
-        reason,
-    };
-    let mut child = Command::new(format!("docker-credential-{helper}"))
-        .arg("get")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => AuthError::HelperMissing {
-                helper: helper.into(),
-                path: path.into(),
-            },
-            _ => failed(e.to_string()),
+    fn find_helper(&self, name: &str) -> Option<PathBuf> {
+        let file = format!("docker-credential-{name}");
+        let path_dirs = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .unwrap_or_default();
+        self.helper_dirs
+            .iter()
+            .chain(path_dirs.iter())
+            .map(|d| d.join(&file))
+            .find(|p| is_executable(p))
+    }
+
+    /// Run `docker-credential-NAME get` with the server on stdin, the protocol docker defines.
+    fn run_helper(
+        &self,
+        helper: &str,
+        host: &str,
+        path: &Path,
+    ) -> Result<Option<Credentials>, AuthError> {
+        // Docker stores Hub credentials under its legacy index URL, so helpers know it by that.
+        let server = if host == "docker.io" {
+            "https://index.docker.io/v1/"
+        } else {
+            host
+        };
+        let failed = |reason: String| AuthError::HelperFailed {
+            helper: helper.into(),
+            server: server.into(),
+            reason,
+        };
+        // A name with a slash would let a config file run any program on the system.
+        let program = match helper.contains('/') {
+            true => None,
+            false => self.find_helper(helper),
+        }
+        .ok_or_else(|| AuthError::HelperMissing {
+            helper: helper.into(),
+            path: path.into(),
         })?;
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(server.as_bytes())
-        .map_err(|e| failed(e.to_string()))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|e| failed(e.to_string()))?;
-    if !out.status.success() {
-        return Err(failed(
-            String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        ));
+        let mut child = Command::new(&program)
+            .arg("get")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| failed(format!("cannot run {}: {e}", program.display())))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // A helper that exits without reading gives EPIPE; its exit status tells more.
+            let _ = stdin.write_all(server.as_bytes());
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| failed(e.to_string()))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() {
+            // The helper protocol's way of saying "nothing stored for this server".
+            if stdout.contains("credentials not found") {
+                return Ok(None);
+            }
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let said = [stdout.trim(), stderr.trim()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Err(failed(format!("it exited with {}: {said}", out.status)));
+        }
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .map_err(|e| failed(format!("its answer is not JSON: {e}")))?;
+        let field = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let creds = Credentials {
+            username: field("Username"),
+            password: field("Secret"),
+        };
+        Ok((!creds.password.is_empty()).then_some(creds))
     }
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| failed(format!("unreadable answer: {e}")))?;
-    Ok(Credentials {
-        username: v
-            .get("Username")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .into(),
-        password: v
-            .get("Secret")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .into(),
-    })
+}
+
+fn default_paths_from(env: impl Fn(&str) -> Option<OsString>, uid: u32) -> Vec<PathBuf> {
+    let env = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let home = env("HOME");
+    let mut paths = Vec::new();
+    paths.extend(env("REGISTRY_AUTH_FILE"));
+    paths.push(match env("XDG_RUNTIME_DIR") {
+        Some(r) => r.join("containers/auth.json"),
+        // Where containers/image looks when no runtime dir is set (root, cron, ssh without PAM).
+        None => PathBuf::from(format!("/run/containers/{uid}/auth.json")),
+    });
+    let config = env("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config")));
+    paths.extend(config.map(|c| c.join("containers/auth.json")));
+    paths.extend(env("DOCKER_CONFIG").map(|d| d.join("config.json")));
+    paths.extend(home.map(|h| h.join(".docker/config.json")));
+    paths
+}
+
+/// Docker Hub is known by several names; auth files and callers use any of them.
+fn normalize_registry(host: &str) -> String {
+    match host {
+        "index.docker.io" | "registry-1.docker.io" => "docker.io".into(),
+        other => other.into(),
+    }
+}
+
+/// Turn an `auths`/`credHelpers` key into `host[/namespace]`.
+///
+/// A key with a scheme is docker's URL form (`https://index.docker.io/v1/`, `https://r.io/v2/`):
+/// its path is an API version, not a namespace, so it is dropped, as containers/image does.
+fn normalize_key(key: &str) -> String {
+    let lower = key.trim().to_ascii_lowercase();
+    let stripped = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let key = match stripped {
+        Some(rest) => rest.split('/').next().unwrap_or(rest),
+        None => lower.trim_end_matches('/'),
+    };
+    match key.split_once('/') {
+        Some((host, ns)) => format!("{}/{ns}", normalize_registry(host)),
+        None => normalize_registry(key),
+    }
+}
+
+/// Credentials of one `auths` entry; `None` for an entry without any (docker writes `{}` when a
+/// helper holds the secret).
+fn decode_entry(entry: &Value, path: &Path, key: &str) -> Result<Option<Credentials>, AuthError> {
+    let bad = |what: &str| AuthError::BadFile {
+        path: path.into(),
+        reason: format!("the \"auth\" entry for {key} {what}"),
+    };
+    let identity_token = entry
+        .get("identitytoken")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    if let Some(token) = identity_token {
+        return Ok(Some(Credentials {
+            username: Credentials::IDENTITY_TOKEN_USER.into(),
+            password: token.into(),
+        }));
+    }
+    let Some(encoded) = entry
+        .get("auth")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(None);
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| bad("is not base64"))?;
+    let decoded = String::from_utf8(decoded).map_err(|_| bad("is not UTF-8"))?;
+    let (user, password) = decoded
+        .split_once(':')
+        .ok_or_else(|| bad("is not base64 of user:password"))?;
+    Ok(Some(Credentials {
+        username: user.into(),
+        // Some old tools padded the secret with NULs; docker and podman strip them too.
+        password: password.trim_matches('\0').into(),
+    }))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn b64(s: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(s)
@@ -275,6 +369,20 @@ mod tests {
         (dir, AuthStore::from_paths(paths))
     }
 
+    fn user(s: &AuthStore, host: &str, repo: &str) -> Option<String> {
+        s.lookup(host, repo).unwrap().map(|c| c.username)
+    }
+
+    /// A `docker-credential-NAME` script in `dir` that answers with `body` and exit status `code`.
+    fn helper(dir: &Path, name: &str, body: &str, code: i32) {
+        let p = dir.join(format!("docker-credential-{name}"));
+        let script = format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 9\nread server\ncat <<EOF\n{body}\nEOF\nexit {code}\n"
+        );
+        std::fs::write(&p, script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
     #[test]
     fn first_file_with_an_entry_wins() {
         let a = format!(
@@ -287,55 +395,127 @@ mod tests {
             b64("carol:pw3")
         );
         let (_d, s) = store(&[&a, &b]);
-        assert_eq!(s.lookup("r.io", "x").unwrap().unwrap().username, "alice");
+        assert_eq!(user(&s, "r.io", "x").as_deref(), Some("alice"));
         assert_eq!(s.lookup("s.io", "x").unwrap().unwrap().password, "pw3");
         assert!(s.lookup("t.io", "x").unwrap().is_none());
     }
 
     #[test]
-    fn docker_hub_keys_and_path_specific_keys_match() {
+    fn missing_and_empty_files_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.json");
+        std::fs::write(&empty, "\n").unwrap();
+        let good = dir.path().join("good.json");
+        std::fs::write(
+            &good,
+            format!(r#"{{"auths": {{"r.io": {{"auth": "{}"}}}}}}"#, b64("u:p")),
+        )
+        .unwrap();
+        let s = AuthStore::from_paths(vec![dir.path().join("absent.json"), empty, good]);
+        assert_eq!(user(&s, "r.io", "x").as_deref(), Some("u"));
+    }
+
+    #[test]
+    fn auth_entry_is_decoded_from_base64_with_colons_in_the_password() {
         let text = format!(
-            r#"{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{}"}}, "r.io": {{"auth": "{}"}}, "r.io/team": {{"auth": "{}"}}}}}}"#,
-            b64("hub:1"),
-            b64("all:2"),
-            b64("team:3")
+            r#"{{"auths": {{"r.io": {{"auth": "{}"}}}}}}"#,
+            b64("me:a:b:c")
+        );
+        let (_d, s) = store(&[&text]);
+        let c = s.lookup("r.io", "x").unwrap().unwrap();
+        assert_eq!((c.username.as_str(), c.password.as_str()), ("me", "a:b:c"));
+    }
+
+    #[test]
+    fn docker_hub_aliases_all_find_the_legacy_index_key() {
+        let text = format!(
+            r#"{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{}"}}}}}}"#,
+            b64("hub:1")
+        );
+        let (_d, s) = store(&[&text]);
+        for host in ["docker.io", "registry-1.docker.io", "index.docker.io"] {
+            assert_eq!(
+                user(&s, host, "library/busybox").as_deref(),
+                Some("hub"),
+                "{host}"
+            );
+        }
+    }
+
+    #[test]
+    fn docker_io_key_serves_registry_1_lookups() {
+        let text = format!(
+            r#"{{"auths": {{"docker.io": {{"auth": "{}"}}}}}}"#,
+            b64("hub:1")
         );
         let (_d, s) = store(&[&text]);
         assert_eq!(
-            s.lookup("docker.io", "library/busybox")
-                .unwrap()
-                .unwrap()
-                .username,
-            "hub"
-        );
-        assert_eq!(
-            s.lookup("registry-1.docker.io", "library/busybox")
-                .unwrap()
-                .unwrap()
-                .username,
-            "hub"
-        );
-        assert_eq!(
-            s.lookup("r.io", "team/app").unwrap().unwrap().username,
-            "team"
-        );
-        assert_eq!(
-            s.lookup("r.io", "teamx/app").unwrap().unwrap().username,
-            "all"
+            user(&s, "registry-1.docker.io", "a/b").as_deref(),
+            Some("hub")
         );
     }
 
     #[test]
-    fn corrupt_file_is_an_error_naming_it() {
+    fn most_specific_path_key_wins() {
+        let text = format!(
+            r#"{{"auths": {{"r.io": {{"auth": "{}"}}, "r.io/team": {{"auth": "{}"}}, "r.io/team/app": {{"auth": "{}"}}}}}}"#,
+            b64("all:1"),
+            b64("team:2"),
+            b64("app:3")
+        );
+        let (_d, s) = store(&[&text]);
+        assert_eq!(user(&s, "r.io", "team/app").as_deref(), Some("app"));
+        assert_eq!(user(&s, "r.io", "team/other").as_deref(), Some("team"));
+        // A namespace key matches whole path components only.
+        assert_eq!(user(&s, "r.io", "teamx/app").as_deref(), Some("all"));
+    }
+
+    #[test]
+    fn url_keys_lose_their_api_path_and_scheme() {
+        let text = format!(
+            r#"{{"auths": {{"https://r.io/v2/": {{"auth": "{}"}}, "http://s.io:5000": {{"auth": "{}"}}}}}}"#,
+            b64("r:1"),
+            b64("s:2")
+        );
+        let (_d, s) = store(&[&text]);
+        assert_eq!(user(&s, "r.io", "a/b").as_deref(), Some("r"));
+        assert_eq!(user(&s, "s.io:5000", "a").as_deref(), Some("s"));
+        assert!(
+            s.lookup("s.io", "a").unwrap().is_none(),
+            "the port is part of the host"
+        );
+    }
+
+    #[test]
+    fn identity_token_entry_is_marked_as_such() {
+        let (_d, s) =
+            store(&[r#"{"auths": {"r.io": {"auth": "", "identitytoken": "refresh-me"}}}"#]);
+        let c = s.lookup("r.io", "x").unwrap().unwrap();
+        assert!(c.is_identity_token());
+        assert_eq!(c.password, "refresh-me");
+    }
+
+    #[test]
+    fn corrupt_json_is_an_error_naming_the_file() {
         let (_d, s) = store(&["{nope"]);
         let e = s.lookup("r.io", "x").unwrap_err().to_string();
         assert!(e.contains("0.json") && e.contains("JSON"), "{e}");
+    }
+
+    #[test]
+    fn undecodable_auth_entry_is_an_error_naming_file_and_key() {
         let (_d, s) = store(&[r#"{"auths": {"r.io": {"auth": "!!!"}}}"#]);
-        assert!(s
-            .lookup("r.io", "x")
-            .unwrap_err()
-            .to_string()
-            .contains("base64"));
+        let e = s.lookup("r.io", "x").unwrap_err().to_string();
+        assert!(
+            e.contains("base64") && e.contains("r.io") && e.contains("0.json"),
+            "{e}"
+        );
+        let no_colon = format!(
+            r#"{{"auths": {{"r.io": {{"auth": "{}"}}}}}}"#,
+            b64("justuser")
+        );
+        let (_d, s) = store(&[&no_colon]);
+        assert!(s.lookup("r.io", "x").is_err());
     }
 
     #[test]
@@ -346,31 +526,164 @@ mod tests {
             e.contains("docker-credential-berth-test-nonexistent"),
             "{e}"
         );
+        assert!(e.contains("0.json"), "{e}");
     }
 
     #[test]
-    fn credential_helper_answer_is_used() {
+    fn helper_name_with_a_slash_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let helper = dir.path().join("docker-credential-berthtest");
-        std::fs::write(&helper, "#!/bin/sh\nread server\necho \"{\\\"Username\\\":\\\"h-$server\\\",\\\"Secret\\\":\\\"s\\\"}\"\n").unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // `docker-credential-sub/h` exists and is executable: only the name check stops it.
+        let sub = dir.path().join("docker-credential-sub");
+        std::fs::create_dir(&sub).unwrap();
+        helper(&sub, "x", r#"{"Username":"u","Secret":"s"}"#, 0);
+        std::fs::rename(sub.join("docker-credential-x"), sub.join("h")).unwrap();
+        let conf = dir.path().join("c.json");
+        std::fs::write(&conf, r#"{"credsStore": "sub/h"}"#).unwrap();
+        let s = AuthStore::from_paths(vec![conf]).with_helper_dirs(vec![dir.path().into()]);
+        assert!(matches!(
+            s.lookup("r.io", "x"),
+            Err(AuthError::HelperMissing { .. })
+        ));
+    }
+
+    #[test]
+    fn credential_helper_answer_is_used_and_secret_stays_out_of_debug() {
+        let dir = tempfile::tempdir().unwrap();
+        helper(
+            dir.path(),
+            "berthtest",
+            r#"{"Username":"helper-user","Secret":"s3cr3t"}"#,
+            0,
+        );
         let conf = dir.path().join("config.json");
         std::fs::write(&conf, r#"{"credsStore": "berthtest"}"#).unwrap();
-        let old = std::env::var_os("PATH").unwrap_or_default();
-        let path = std::env::join_paths(
-            std::iter::once(dir.path().to_path_buf()).chain(std::env::split_paths(&old)),
+        let s = AuthStore::from_paths(vec![conf]).with_helper_dirs(vec![dir.path().into()]);
+        let creds = s.lookup("r.io", "x").unwrap().unwrap();
+        assert_eq!(creds.username, "helper-user");
+        assert_eq!(creds.password, "s3cr3t");
+        assert!(!format!("{creds:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn credential_helper_receives_the_server_on_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        // The answer embeds what the helper read, so the test sees the server it was asked for.
+        helper(
+            dir.path(),
+            "echo",
+            r#"{"Username":"$server","Secret":"s"}"#,
+            0,
+        );
+        let conf = dir.path().join("config.json");
+        std::fs::write(&conf, r#"{"credsStore": "echo"}"#).unwrap();
+        let s = AuthStore::from_paths(vec![conf]).with_helper_dirs(vec![dir.path().into()]);
+        assert_eq!(user(&s, "r.io:5000", "x").as_deref(), Some("r.io:5000"));
+        assert_eq!(
+            user(&s, "docker.io", "library/x").as_deref(),
+            Some("https://index.docker.io/v1/")
+        );
+    }
+
+    #[test]
+    fn cred_helper_for_the_host_beats_auths_and_creds_store() {
+        let dir = tempfile::tempdir().unwrap();
+        helper(
+            dir.path(),
+            "per-host",
+            r#"{"Username":"per-host","Secret":"s"}"#,
+            0,
+        );
+        helper(
+            dir.path(),
+            "store",
+            r#"{"Username":"store","Secret":"s"}"#,
+            0,
+        );
+        let conf = dir.path().join("config.json");
+        std::fs::write(
+            &conf,
+            format!(
+                r#"{{"credHelpers": {{"r.io": "per-host"}}, "credsStore": "store", "auths": {{"r.io": {{"auth": "{}"}}, "s.io": {{"auth": "{}"}}}}}}"#,
+                b64("file:1"),
+                b64("file-s:2")
+            ),
         )
         .unwrap();
-        std::env::set_var("PATH", &path);
-        let creds = AuthStore::from_paths(vec![conf])
-            .lookup("r.io", "x")
-            .unwrap()
-            .unwrap();
-        assert_eq!(creds.username, "h-r.io");
-        assert!(
-            !format!("{creds:?}").contains("\"s\""),
-            "Debug must not show the secret"
+        let s = AuthStore::from_paths(vec![conf]).with_helper_dirs(vec![dir.path().into()]);
+        assert_eq!(user(&s, "r.io", "x").as_deref(), Some("per-host"));
+        assert_eq!(user(&s, "s.io", "x").as_deref(), Some("file-s"));
+        assert_eq!(user(&s, "t.io", "x").as_deref(), Some("store"));
+    }
+
+    #[test]
+    fn helper_without_credentials_means_none_and_a_failing_helper_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        helper(
+            dir.path(),
+            "empty",
+            "credentials not found in native keychain",
+            1,
         );
+        helper(dir.path(), "broken", "keychain locked", 3);
+        let none = dir.path().join("none.json");
+        std::fs::write(&none, r#"{"credsStore": "empty"}"#).unwrap();
+        let broken = dir.path().join("broken.json");
+        std::fs::write(&broken, r#"{"credsStore": "broken"}"#).unwrap();
+        let dirs = vec![dir.path().to_path_buf()];
+        let s = AuthStore::from_paths(vec![none]).with_helper_dirs(dirs.clone());
+        assert!(s.lookup("r.io", "x").unwrap().is_none());
+        let e = AuthStore::from_paths(vec![broken])
+            .with_helper_dirs(dirs)
+            .lookup("r.io", "x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("docker-credential-broken") && e.contains("keychain locked"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn default_paths_follow_podman_order() {
+        let env = |k: &str| -> Option<OsString> {
+            match k {
+                "HOME" => Some("/home/u".into()),
+                "REGISTRY_AUTH_FILE" => Some("/etc/auth.json".into()),
+                "XDG_RUNTIME_DIR" => Some("/run/user/7".into()),
+                "DOCKER_CONFIG" => Some("/dc".into()),
+                _ => None,
+            }
+        };
+        let want: Vec<PathBuf> = [
+            "/etc/auth.json",
+            "/run/user/7/containers/auth.json",
+            "/home/u/.config/containers/auth.json",
+            "/dc/config.json",
+            "/home/u/.docker/config.json",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(default_paths_from(env, 7), want);
+    }
+
+    #[test]
+    fn default_paths_without_runtime_dir_use_run_containers_uid_and_xdg_config_home() {
+        let env = |k: &str| -> Option<OsString> {
+            match k {
+                "HOME" => Some("/root".into()),
+                "XDG_CONFIG_HOME" => Some("/cfg".into()),
+                _ => None,
+            }
+        };
+        let want: Vec<PathBuf> = [
+            "/run/containers/0/auth.json",
+            "/cfg/containers/auth.json",
+            "/root/.docker/config.json",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(default_paths_from(env, 0), want);
     }
 }

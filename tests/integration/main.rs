@@ -1,11 +1,14 @@
-//! berth's one integration-test binary: it runs the real `berth` as an unprivileged user
-//! against a loopback docker-registry holding images the harness builds itself.
+//! berth's one integration-test binary. It runs the real `berth` as an unprivileged user (and
+//! as root, with a private store) against loopback docker-registry instances that hold images
+//! the harness builds itself, offline, from Debian's busybox-static. Needs root: see
+//! scripts/test.sh.
 
 mod fixtures;
 mod registry;
 mod util;
 
 mod cli;
+mod harness;
 mod images;
 mod info;
 mod pull;

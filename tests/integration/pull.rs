@@ -1,23 +1,16 @@
-//! `berth pull`: formats, platforms, compression, rootless ownership, refusals.
+//! `berth pull`: manifest formats, platform selection, compressions, rootless ownership,
+//! whiteouts, refusals of hostile or corrupt content, short names, auth and plain HTTP.
 
 use std::fs;
-use std::path::PathBuf;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
 
-use crate::fixtures::{self, image};
-use crate::util::{host_uid, owner, TestEnv};
+use crate::fixtures::{self, auth_registry, fixtures, host_arch, image, registry, remote_registry};
+use crate::registry::{AUTH_PASSWORD, AUTH_USER};
+use crate::util::{accounts, entries, owner, TestEnv, Who};
 
-/// The diff/ directories of an image's layers, bottom first.
-fn layer_dirs(env: &TestEnv, name: &str) -> Vec<PathBuf> {
-    let out = env
-        .berth(&[
-            "image",
-            "inspect",
-            "--format",
-            "{{json .RootFS.Layers}}",
-            name,
-        ])
-        .ok();
-    let diff_ids: Vec<String> = serde_json::from_str(out.stdout().trim()).unwrap();
+/// Chain IDs of a stack of diff IDs (OCI image spec: chain(n) = sha256(chain(n-1) + " " + diff(n))).
+pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
     let mut chain: Option<String> = None;
     diff_ids
         .iter()
@@ -27,7 +20,35 @@ fn layer_dirs(env: &TestEnv, name: &str) -> Vec<PathBuf> {
                 Some(p) => fixtures::digest(format!("{p} {d}").as_bytes()),
             };
             chain = Some(c.clone());
-            env.store()
+            c
+        })
+        .collect()
+}
+
+/// The unpacked directories of an image's layers in `store`, bottom first, as its RootFS says.
+pub fn layer_dirs(env: &TestEnv, who: Who, store: &Path, name: &str) -> Vec<PathBuf> {
+    let out = run(
+        env,
+        who,
+        &[
+            "image",
+            "inspect",
+            "--format",
+            "{{json .RootFS.Layers}}",
+            name,
+        ],
+    )
+    .assert_success();
+    let diff_ids: Vec<String> = serde_json::from_str(out.stdout_str().trim()).unwrap_or_else(|e| {
+        panic!(
+            "RootFS.Layers of {name} is not a JSON list ({e}): {}",
+            out.stdout_str()
+        )
+    });
+    chain_ids(&diff_ids)
+        .iter()
+        .map(|c| {
+            store
                 .join("layers")
                 .join(c.trim_start_matches("sha256:"))
                 .join("diff")
@@ -35,50 +56,110 @@ fn layer_dirs(env: &TestEnv, name: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-#[test]
-fn pull_oci_image_prints_progress_lines_and_the_id_last() {
-    let env = TestEnv::new("pull-oci");
-    let out = env.berth(&["pull", &image("busybox")]).ok();
-    let id = out.stdout().trim().to_string();
-    assert_eq!(id.len(), 64, "{}", out.stdout());
-    assert_eq!(format!("sha256:{id}"), fixtures::get().busybox.config);
-    assert!(
-        out.stderr().contains("Trying to pull") && out.stderr().contains("Copying blob"),
-        "{}",
-        out.stderr()
-    );
-    let dirs = layer_dirs(&env, &image("busybox"));
-    assert!(dirs[0].join("bin/busybox").is_file());
-    env.finish();
+fn run(env: &TestEnv, who: Who, args: &[&str]) -> crate::util::Output {
+    match who {
+        Who::User => env.berth(args),
+        Who::NoRange => env.berth_no_range(args),
+        Who::Root => env.berth_as_root(args),
+    }
+}
+
+fn user_layers(env: &TestEnv, name: &str) -> Vec<PathBuf> {
+    layer_dirs(env, Who::User, &env.store(), name)
 }
 
 #[test]
-fn pull_quiet_prints_only_the_id() {
-    let env = TestEnv::new("pull-quiet");
-    let out = env.berth(&["pull", "-q", &image("busybox")]).ok();
-    assert_eq!(out.stdout().lines().count(), 1);
-    assert!(out.stderr().is_empty(), "{}", out.stderr());
-    env.finish();
-}
-
-#[test]
-fn pull_docker_v2s2_manifest_and_manifest_list() {
-    let env = TestEnv::new("pull-docker");
-    env.berth(&["pull", "-q", &image("busybox-docker")]).ok();
-    env.berth(&["pull", "-q", &image("multiarch-docker")]).ok();
-    let dirs = layer_dirs(&env, &image("multiarch-docker"));
-    assert_eq!(fs::read_to_string(dirs[1].join("arch")).unwrap(), "amd64");
-    env.finish();
-}
-
-#[test]
-fn pull_multiarch_selects_host_or_requested_platform() {
-    let env = TestEnv::new("pull-platform");
-    env.berth(&["pull", "-q", &image("multiarch")]).ok();
+fn pull_prints_progress_and_the_full_image_id_last() {
+    let env = TestEnv::new("pull-progress");
+    let out = env.berth(&["pull", &image("busybox")]).assert_success();
+    let stdout = out.stdout_str();
+    let last = stdout.lines().last().unwrap_or_default();
     assert_eq!(
-        fs::read_to_string(layer_dirs(&env, &image("multiarch"))[1].join("arch")).unwrap(),
-        "amd64"
+        format!("sha256:{last}"),
+        fixtures().busybox.config,
+        "last stdout line is the image ID: {stdout}"
     );
+    let all = format!("{stdout}{}", out.stderr_str());
+    assert!(
+        all.contains("Trying to pull") && all.contains("Copying blob"),
+        "plain progress lines: {all}"
+    );
+    assert!(
+        !all.contains('\r') && !all.contains('\x1b'),
+        "no terminal control codes without a tty: {all:?}"
+    );
+    assert!(user_layers(&env, &image("busybox"))[0]
+        .join("bin/busybox")
+        .is_file());
+    env.finish();
+}
+
+#[test]
+fn pull_quiet_prints_only_the_image_id() {
+    let env = TestEnv::new("pull-quiet");
+    let out = env
+        .berth(&["pull", "-q", &image("busybox")])
+        .assert_success();
+    assert_eq!(
+        out.stdout_str(),
+        format!(
+            "{}\n",
+            fixtures().busybox.config.trim_start_matches("sha256:")
+        )
+    );
+    assert!(out.stderr_str().is_empty(), "{}", out.stderr_str());
+    env.finish();
+}
+
+#[test]
+fn pull_unpacks_a_docker_v2s2_image() {
+    let env = TestEnv::new("pull-docker");
+    env.berth(&["pull", "-q", &image("busybox-docker")])
+        .assert_success();
+    let layers = user_layers(&env, &image("busybox-docker"));
+    assert_eq!(
+        fs::read_link(layers[0].join("bin/sh")).unwrap(),
+        Path::new("busybox")
+    );
+    env.finish();
+}
+
+#[test]
+fn pull_of_a_docker_manifest_list_picks_the_host_platform() {
+    let env = TestEnv::new("pull-docker-list");
+    env.berth(&["pull", "-q", &image("multiarch-docker")])
+        .assert_success();
+    let layers = user_layers(&env, &image("multiarch-docker"));
+    assert_eq!(
+        fs::read_to_string(layers[1].join("arch")).unwrap(),
+        host_arch()
+    );
+    env.finish();
+}
+
+#[test]
+fn pull_of_an_oci_index_picks_the_host_platform_and_skips_attestations() {
+    let env = TestEnv::new("pull-index");
+    let out = env
+        .berth(&["pull", "-q", &image("multiarch")])
+        .assert_success();
+    let (_, want) = fixtures()
+        .multiarch
+        .iter()
+        .find(|(p, _)| p.starts_with(&format!("linux/{}", host_arch())))
+        .expect("the fixtures have an image for this host's architecture");
+    assert_eq!(format!("sha256:{}", out.stdout_str().trim()), want.config);
+    let layers = user_layers(&env, &image("multiarch"));
+    assert_eq!(
+        fs::read_to_string(layers[1].join("arch")).unwrap(),
+        host_arch()
+    );
+    env.finish();
+}
+
+#[test]
+fn pull_platform_flag_selects_the_arm64_image() {
+    let env = TestEnv::new("pull-arm64");
     env.berth(&[
         "pull",
         "-q",
@@ -86,70 +167,111 @@ fn pull_multiarch_selects_host_or_requested_platform() {
         "linux/arm64",
         &image("multiarch"),
     ])
-    .ok();
-    let arch = env
+    .assert_success();
+    let out = env
         .berth(&[
             "image",
             "inspect",
             "--format",
-            "{{.Architecture}}",
+            "{{.Architecture}} {{.Variant}}",
             &image("multiarch"),
         ])
-        .ok();
-    assert_eq!(arch.stdout().trim(), "arm64");
-    env.berth(&["pull", "--platform", "linux/s390x", &image("multiarch")])
-        .fails(125, "no image found for platform linux/s390x in manifest list; available: linux/amd64, linux/arm64/v8");
+        .assert_success();
+    assert_eq!(out.stdout_str().trim(), "arm64 v8");
+    let layers = user_layers(&env, &image("multiarch"));
+    assert_eq!(fs::read_to_string(layers[1].join("arch")).unwrap(), "arm64");
     env.finish();
 }
 
 #[test]
-fn pull_zstd_and_uncompressed_layers() {
-    let env = TestEnv::new("pull-zstd");
-    env.berth(&["pull", "-q", &image("zstd")]).ok();
-    assert_eq!(
-        fs::read(layer_dirs(&env, &image("zstd"))[1].join("z")).unwrap(),
-        b"zstd"
+fn pull_for_a_missing_platform_fails_listing_the_available_ones() {
+    let env = TestEnv::new("pull-s390x");
+    let out = env
+        .berth(&["pull", "--platform", "linux/s390x", &image("multiarch")])
+        .assert_error("linux/s390x");
+    let err = out.stderr_str();
+    assert!(
+        err.contains("linux/amd64") && err.contains("linux/arm64/v8"),
+        "lists the platforms: {err}"
     );
-    env.berth(&["pull", "-q", &image("plain")]).ok();
-    assert!(layer_dirs(&env, &image("plain"))[0]
-        .join("bin/busybox")
-        .is_file());
+    assert!(
+        !err.contains("unknown/unknown"),
+        "an attestation is not a platform: {err}"
+    );
+    assert!(env
+        .berth(&["images", "-q"])
+        .assert_success()
+        .stdout_str()
+        .is_empty());
     env.finish();
 }
 
 #[test]
-fn pull_keeps_image_ownership_inside_the_subuid_range() {
+fn pull_unpacks_zstd_layers() {
+    let env = TestEnv::new("pull-zstd");
+    env.berth(&["pull", "-q", &image("zstd")]).assert_success();
+    let layers = user_layers(&env, &image("zstd"));
+    assert!(layers[0].join("bin/busybox").is_file());
+    assert_eq!(fs::read(layers[1].join("z")).unwrap(), b"zstd");
+    env.finish();
+}
+
+#[test]
+fn pull_unpacks_uncompressed_layers() {
+    let env = TestEnv::new("pull-plain");
+    env.berth(&["pull", "-q", &image("plain")]).assert_success();
+    let layers = user_layers(&env, &image("plain"));
+    assert!(layers[0].join("bin/busybox").is_file());
+    assert_eq!(fs::read(layers[1].join("p")).unwrap(), b"plain");
+    env.finish();
+}
+
+#[test]
+fn pull_maps_image_owners_into_the_subuid_range() {
     let env = TestEnv::new("pull-owned");
-    env.berth(&["pull", "-q", &image("owned")]).ok();
-    let top = layer_dirs(&env, &image("owned"))[1].clone();
+    env.berth(&["pull", "-q", &image("owned")]).assert_success();
+    let user = &accounts().user;
+    let top = &user_layers(&env, &image("owned"))[1];
     assert_eq!(
         owner(&top.join("home/user1000/file")),
-        (host_uid(1000), host_uid(1000), 0o640)
+        (user.host_uid(1000), user.host_gid(1000), 0o640)
     );
-    assert_eq!(owner(&top.join("bin/setuid-tool")).2, 0o4755);
     assert_eq!(
-        owner(&top.join("bin/setuid-tool")).0,
-        env.user.uid,
+        owner(&top.join("bin/setuid-tool")),
+        (user.uid, user.gid, 0o4755),
         "image root is the user"
     );
     env.finish();
 }
 
 #[test]
-fn pull_turns_whiteouts_into_overlay_markers() {
+fn pull_with_overlay_stores_whiteouts_as_overlay_markers() {
     let env = TestEnv::new("pull-whiteouts");
-    env.berth(&["pull", "-q", &image("layered")]).ok();
-    let dirs = layer_dirs(&env, &image("layered"));
-    use std::os::unix::fs::{FileTypeExt, MetadataExt};
-    let wh = fs::symlink_metadata(dirs[2].join("data/b")).unwrap();
-    assert!(wh.file_type().is_char_device() && wh.rdev() == 0);
-    let mut v = [0u8; 4];
-    assert_eq!(
-        rustix::fs::getxattr(dirs[2].join("opaque"), "user.overlay.opaque", &mut v).unwrap(),
-        1
+    env.berth(&[
+        "--storage-driver",
+        "overlay",
+        "pull",
+        "-q",
+        &image("layered"),
+    ])
+    .assert_success();
+    let layers = user_layers(&env, &image("layered"));
+    let wh = fs::symlink_metadata(layers[2].join("data/b")).unwrap();
+    assert!(
+        wh.file_type().is_char_device() && wh.rdev() == 0,
+        "data/b is a 0/0 whiteout"
     );
-    assert!(dirs[2].join("opaque/z").is_file());
-    assert!(!dirs[2].join("data/.wh.b").exists());
+    assert!(!layers[2].join("data/.wh.b").exists());
+    let mut v = [0u8; 8];
+    let n = rustix::fs::getxattr(layers[2].join("opaque"), "user.overlay.opaque", &mut v)
+        .expect("opaque/ carries user.overlay.opaque");
+    assert_eq!(&v[..n], b"y");
+    assert!(!layers[2].join("opaque/.wh..wh..opq").exists());
+    assert!(layers[2].join("opaque/z").is_file());
+    assert!(
+        layers[1].join("data/b").is_file(),
+        "the lower layer is untouched"
+    );
     env.finish();
 }
 
@@ -157,133 +279,314 @@ fn pull_turns_whiteouts_into_overlay_markers() {
 fn pull_with_vfs_applies_whiteouts_as_deletions() {
     let env = TestEnv::new("pull-vfs");
     env.berth(&["--storage-driver", "vfs", "pull", "-q", &image("layered")])
-        .ok();
-    let top = layer_dirs(&env, &image("layered"))[3].clone();
-    assert!(top.join("data/a").is_file() && !top.join("data/b").exists());
-    assert!(top.join("opaque/z").is_file() && !top.join("opaque/x").exists());
+        .assert_success();
+    let top = &user_layers(&env, &image("layered"))[3];
+    assert!(top.join("data/a").is_file() && top.join("data/c").is_file());
+    assert!(!top.join("data/b").exists() && !top.join("data/.wh.b").exists());
+    assert_eq!(entries(&top.join("opaque")), ["z"]);
     assert!(top.join("etc/motd").is_file() && top.join("bin/busybox").is_file());
     let info = env
         .berth(&["info", "--format", "{{.Store.GraphDriverName}}"])
-        .ok();
-    assert_eq!(info.stdout().trim(), "vfs");
+        .assert_success();
+    assert_eq!(info.stdout_str().trim(), "vfs");
     env.finish();
 }
 
-fn assert_refused(env: &TestEnv, name: &str, needle: &str) {
-    let out = env.berth(&["pull", &image(name)]).fails(125, needle);
-    assert!(
-        out.stderr().contains(name),
-        "the error names the image: {}",
-        out.stderr()
-    );
-    let layers: Vec<_> = fs::read_dir(env.store().join("layers")).unwrap().collect();
-    assert!(layers.is_empty(), "no layer left behind for {name}");
+/// Files with these names anywhere under `dir`.
+fn find_named(dir: &Path, names: &[&str], found: &mut Vec<PathBuf>) {
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if names.iter().any(|n| e.file_name() == *n) {
+            found.push(p.clone());
+        }
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            find_named(&p, names, found);
+        }
+    }
+}
+
+/// The pull of `name` fails naming `needle`, and leaves no layer, image, temp or stray file.
+fn assert_pull_refused(name: &str, needle: &str) {
+    let outside = ["/tmp/pwned", "/abs-escape", "/tmp/berth-it/escape"];
+    for p in outside {
+        assert!(
+            !Path::new(p).exists(),
+            "{p} exists before the test: remove it"
+        );
+    }
+    let env = TestEnv::new(name);
+    env.berth(&["pull", &image(name)]).assert_error(needle);
+    let store = env.store();
     assert_eq!(
-        fs::read_dir(env.store().join("tmp")).unwrap().count(),
-        0,
-        "no temp left for {name}"
+        entries(&store.join("layers")),
+        Vec::<String>::new(),
+        "no layer left behind"
     );
-}
-
-#[test]
-fn pull_refuses_layers_that_escape_their_root() {
-    let env = TestEnv::new("pull-evil");
-    assert_refused(&env, "evil-dotdot", "\"../escape\" is unsafe");
-    assert_refused(&env, "evil-abs", "\"/abs-escape\" is unsafe");
-    assert_refused(&env, "evil-symlink", "\"link/pwned\" is unsafe");
-    assert_refused(&env, "evil-hardlink", "\"passwd\" is unsafe");
-    assert_refused(&env, "evil-device", "device node");
-    assert!(!PathBuf::from("/tmp/pwned").exists());
-    assert!(!env.dir.join("escape").exists() && !PathBuf::from("/abs-escape").exists());
+    assert_eq!(
+        entries(&store.join("tmp")),
+        Vec::<String>::new(),
+        "no work left in tmp/"
+    );
+    assert!(env
+        .berth(&["images", "-q"])
+        .assert_success()
+        .stdout_str()
+        .is_empty());
+    for p in outside {
+        assert!(!Path::new(p).exists(), "{name} wrote {p}");
+    }
+    let mut stray = Vec::new();
+    find_named(&env.dir, &["escape", "abs-escape", "pwned"], &mut stray);
+    assert!(stray.is_empty(), "{name} wrote {stray:?}");
     env.finish();
 }
 
 #[test]
-fn pull_refuses_a_blob_that_does_not_match_its_digest() {
+fn pull_rejects_layer_entry_climbing_out_with_dotdot() {
+    assert_pull_refused("evil-dotdot", "\"../escape\"");
+}
+
+#[test]
+fn pull_rejects_layer_entry_with_absolute_path() {
+    assert_pull_refused("evil-abs", "\"/abs-escape\"");
+}
+
+#[test]
+fn pull_rejects_layer_entry_written_through_a_symlink_leaving_the_root() {
+    assert_pull_refused("evil-symlink", "\"link/pwned\"");
+}
+
+#[test]
+fn pull_rejects_hardlink_to_a_file_outside_the_layer() {
+    assert_pull_refused("evil-hardlink", "\"passwd\"");
+}
+
+#[test]
+fn pull_rejects_device_nodes_when_rootless() {
+    assert_pull_refused("evil-device", "\"dev/mem\"");
+}
+
+#[test]
+fn pull_rejects_a_blob_that_does_not_match_its_digest() {
     let env = TestEnv::new("pull-corrupt");
+    let blob = &fixtures().corrupt.layers[0];
     env.berth(&["pull", &image("corrupt")])
-        .fails(125, "does not match its digest");
-    let blob = fixtures::get().corrupt.layers[0]
-        .trim_start_matches("sha256:")
-        .to_string();
-    assert!(!env.store().join("blobs/sha256").join(blob).exists());
-    assert!(env.berth(&["images", "-q"]).ok().stdout().is_empty());
+        .assert_error("does not match its digest")
+        .assert_stderr_contains(blob);
+    assert!(!env
+        .store()
+        .join("blobs/sha256")
+        .join(blob.trim_start_matches("sha256:"))
+        .exists());
+    assert_eq!(entries(&env.store().join("layers")), Vec::<String>::new());
+    assert_eq!(entries(&env.store().join("tmp")), Vec::<String>::new());
+    assert!(env
+        .berth(&["images", "-q"])
+        .assert_success()
+        .stdout_str()
+        .is_empty());
     env.finish();
 }
 
 #[test]
-fn pull_as_user_without_subuid_range_works_with_a_hint() {
+fn pull_without_subuid_range_hints_at_etc_subuid_and_files_belong_to_the_user() {
     let env = TestEnv::new("pull-norange");
-    let out = env.berth_no_range(&["pull", "-q", &image("owned")]).ok();
-    assert!(out.stderr().contains("/etc/subuid"), "{}", out.stderr());
-    let info = env.berth_no_range(&["info", "--format", "json"]).ok();
-    let v: serde_json::Value = serde_json::from_str(&info.stdout()).unwrap();
+    let out = env
+        .berth_no_range(&["pull", "-q", &image("owned")])
+        .assert_success();
+    let stderr = out.stderr_str();
     assert_eq!(
-        v["host"]["idMappings"]["uidmap"].as_array().unwrap().len(),
-        1
+        stderr.lines().filter(|l| l.contains("/etc/subuid")).count(),
+        1,
+        "one hint line: {stderr}"
+    );
+    let who = &accounts().no_range;
+    let store = env.no_range.data.join("berth");
+    let top = &layer_dirs(&env, Who::NoRange, &store, &image("owned"))[1];
+    assert_eq!(
+        owner(&top.join("home/user1000/file")),
+        (who.uid, who.gid, 0o640)
     );
     env.finish();
 }
 
 #[test]
-fn pull_as_root_stores_real_ownership() {
+fn pull_as_root_keeps_the_image_owners() {
     let env = TestEnv::new("pull-root");
-    env.berth_as_root(&["pull", "-q", &image("owned")]).ok();
-    let layers = env.dir.join("rootstore/layers");
-    let found = fs::read_dir(&layers).unwrap().flatten().any(|e| {
-        e.path().join("diff/home/user1000/file").exists()
-            && owner(&e.path().join("diff/home/user1000/file")).0 == 1000
-    });
-    assert!(found);
+    env.berth_as_root(&["pull", "-q", &image("owned")])
+        .assert_success();
+    let top = &layer_dirs(&env, Who::Root, &env.root_store(), &image("owned"))[1];
+    assert_eq!(owner(&top.join("home/user1000/file")), (1000, 1000, 0o640));
+    assert_eq!(owner(&top.join("bin/setuid-tool")), (0, 0, 0o4755));
     env.finish();
 }
 
+// Short names: "busybox" itself would follow the alias that podman's system drop-in
+// (/etc/containers/registries.conf.d/shortnames.conf) gives it, to docker.io, so these tests
+// use names no drop-in knows.
+
 #[test]
-fn short_names_resolve_through_registries_conf() {
-    let env = TestEnv::new("pull-shortnames");
-    let reg = &fixtures::get().reg.addr;
+fn short_name_is_resolved_through_the_unqualified_search_registry() {
+    let env = TestEnv::new("short-search");
+    let reg = &registry().addr;
     env.user_config(
         "containers/registries.conf",
         &format!("unqualified-search-registries = [\"{reg}\"]\n"),
     );
-    // (busybox would follow the alias podman's shortnames.conf drop-in gives it, to docker.io.)
-    env.berth(&["pull", "-q", "layered"]).ok();
-    env.berth(&["image", "inspect", "layered"]).ok();
+    let out = env.berth(&["pull", "-q", "layered"]).assert_success();
+    assert_eq!(
+        format!("sha256:{}", out.stdout_str().trim()),
+        fixtures().layered.config
+    );
+    let tags = env
+        .berth(&["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        .assert_success();
+    assert_eq!(tags.stdout_str().trim(), format!("{reg}/layered:latest"));
+    env.finish();
+}
+
+#[test]
+fn short_name_alias_points_at_its_target() {
+    let env = TestEnv::new("short-alias");
+    let reg = &registry().addr;
     env.user_config(
         "containers/registries.conf",
-        &format!("unqualified-search-registries = [\"{reg}\", \"other.invalid\"]\n[aliases]\n\"myalias\" = \"{reg}/zstd\"\n"),
+        &format!("unqualified-search-registries = []\n[aliases]\n\"myalias\" = \"{reg}/zstd\"\n"),
     );
-    env.berth(&["pull", "-q", "myalias"]).ok();
-    env.berth(&["image", "inspect", &format!("{reg}/zstd")])
-        .ok();
-    env.berth(&["pull", "plain"]).fails(125, "is ambiguous");
+    env.berth(&["pull", "-q", "myalias"]).assert_success();
+    env.berth(&["image", "inspect", &format!("{reg}/zstd:latest")])
+        .assert_success();
+    env.finish();
+}
+
+#[test]
+fn short_name_with_two_search_registries_and_no_tty_is_refused_listing_candidates() {
+    let env = TestEnv::new("short-ambiguous");
+    let reg = &registry().addr;
+    env.user_config(
+        "containers/registries.conf",
+        &format!("unqualified-search-registries = [\"{reg}\", \"other.invalid\"]\nshort-name-mode = \"enforcing\"\n"),
+    );
+    env.berth(&["pull", "plain"])
+        .assert_error("ambiguous")
+        .assert_stderr_contains(&format!("{reg}/plain"))
+        .assert_stderr_contains("other.invalid/plain");
+    assert!(env
+        .berth(&["images", "-q"])
+        .assert_success()
+        .stdout_str()
+        .is_empty());
+    env.finish();
+}
+
+#[test]
+fn blocked_registry_is_refused() {
+    let env = TestEnv::new("blocked");
+    let reg = &registry().addr;
     env.user_config(
         "containers/registries.conf",
         &format!("[[registry]]\nlocation = \"{reg}\"\nblocked = true\n"),
     );
     env.berth(&["pull", &image("busybox")])
-        .fails(125, "blocked");
+        .assert_error("blocked")
+        .assert_stderr_contains(reg);
     env.finish();
 }
 
 #[test]
-fn registry_prefix_is_rewritten_to_its_location() {
-    let env = TestEnv::new("pull-rewrite");
-    let addr = &fixtures::get().reg.addr;
+fn registry_prefix_is_pulled_from_its_location_but_keeps_the_name() {
+    let env = TestEnv::new("prefix-rewrite");
+    let reg = &registry().addr;
     env.user_config(
         "containers/registries.conf",
-        &format!("[[registry]]\nprefix = \"berth-it.example/team\"\nlocation = \"{addr}\"\n"),
+        &format!("[[registry]]\nprefix = \"berth-it.example/team\"\nlocation = \"{reg}\"\n"),
     );
     env.berth(&["pull", "-q", "berth-it.example/team/busybox"])
-        .ok();
-    let tags = env
+        .assert_success();
+    let names = env
         .berth(&["images", "--format", "{{.Repository}}"])
-        .ok()
-        .stdout();
-    assert_eq!(
-        tags.trim(),
-        "berth-it.example/team/busybox",
-        "the image keeps the name the user asked for"
+        .assert_success();
+    assert_eq!(names.stdout_str().trim(), "berth-it.example/team/busybox");
+    env.finish();
+}
+
+fn auth_json(user: &str, password: &str) -> String {
+    use base64::Engine;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!(
+        "{{\"auths\": {{\"{}\": {{\"auth\": \"{token}\"}}}}}}\n",
+        auth_registry().addr
+    )
+}
+
+#[test]
+fn pull_from_htpasswd_registry_needs_credentials() {
+    let env = TestEnv::new("auth-missing");
+    let reference = format!("{}/busybox", auth_registry().addr);
+    env.berth(&["pull", &reference])
+        .assert_error("requires authentication")
+        .assert_stderr_contains("berth login");
+    env.write_file(
+        Who::User,
+        &env.user.runtime.join("containers/auth.json"),
+        &auth_json(AUTH_USER, "wrong"),
     );
+    env.berth(&["pull", &reference]).assert_error("rejected");
+    env.finish();
+}
+
+#[test]
+fn pull_from_htpasswd_registry_uses_auth_json() {
+    let env = TestEnv::new("auth-json");
+    let reference = format!("{}/busybox", auth_registry().addr);
+    env.write_file(
+        Who::User,
+        &env.user.runtime.join("containers/auth.json"),
+        &auth_json(AUTH_USER, AUTH_PASSWORD),
+    );
+    env.berth(&["pull", "-q", &reference]).assert_success();
+    env.berth(&["image", "inspect", &reference])
+        .assert_success();
+    env.finish();
+}
+
+#[test]
+fn pull_with_authfile_flag_reads_that_file() {
+    let env = TestEnv::new("auth-file");
+    let reference = format!("{}/busybox", auth_registry().addr);
+    let file = env.user.home.join("creds.json");
+    env.write_file(Who::User, &file, &auth_json(AUTH_USER, AUTH_PASSWORD));
+    env.berth(&[
+        "pull",
+        "-q",
+        "--authfile",
+        file.to_str().unwrap(),
+        &reference,
+    ])
+    .assert_success();
+    env.finish();
+}
+
+#[test]
+fn pull_over_plain_http_from_a_non_loopback_registry_needs_tls_verify_false() {
+    let env = TestEnv::new("insecure-flag");
+    let reference = format!("{}/busybox", remote_registry().addr);
+    env.berth(&["pull", &reference])
+        .assert_error("--tls-verify=false");
+    env.berth(&["pull", "-q", "--tls-verify=false", &reference])
+        .assert_success();
+    env.finish();
+}
+
+#[test]
+fn pull_over_plain_http_from_a_registry_marked_insecure_in_registries_conf() {
+    let env = TestEnv::new("insecure-conf");
+    let addr = &remote_registry().addr;
+    env.user_config(
+        "containers/registries.conf",
+        &format!("[[registry]]\nlocation = \"{addr}\"\ninsecure = true\n"),
+    );
+    env.berth(&["pull", "-q", &format!("{addr}/busybox")])
+        .assert_success();
     env.finish();
 }

@@ -1,140 +1,348 @@
-//! The harness: test users, a private HOME/XDG tree per test, running berth as the user,
-//! and checking that a test leaked no process and no mount.
+//! The harness: the test users, a private HOME/XDG tree per test, running the real berth as
+//! those users, and proving after each test that it left no process and no mount behind.
 
+use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-pub const USER: &str = "berthtest";
-pub const USER_NO_RANGE: &str = "berthnorange";
+/// The unprivileged user the tests run berth as; it has a subordinate id range.
+pub const TEST_USER: &str = "berthtest";
+/// A user without any subordinate range, for berth's single-id mapping.
+pub const NO_RANGE_USER: &str = "berthnorange";
+/// The range given to the test user when it has none yet (moved up if it overlaps another).
+const DEFAULT_SUBID_START: u32 = 300_000;
+const SUBID_COUNT: u32 = 65_536;
+const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// Where every test's private tree lives; `/tmp` itself must stay reachable by the users.
+const BASE: &str = "/tmp/berth-it";
 
-#[derive(Clone, Copy, Debug)]
+/// A range from /etc/subuid or /etc/subgid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubRange {
+    pub start: u32,
+    pub count: u32,
+}
+
+#[derive(Clone, Debug)]
 pub struct Account {
+    pub name: &'static str,
     pub uid: u32,
     pub gid: u32,
+    pub subuid: Option<SubRange>,
+    pub subgid: Option<SubRange>,
 }
 
-fn lookup(name: &str) -> Option<Account> {
-    let out = Command::new("id").args(["-u", name]).output().ok()?;
-    let uid = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-    let out = Command::new("id").args(["-g", name]).output().ok()?;
-    let gid = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-    Some(Account { uid, gid })
-}
-
-fn ensure_line(file: &str, prefix: &str, line: &str) {
-    let text = fs::read_to_string(file).unwrap_or_default();
-    if !text.lines().any(|l| l.starts_with(prefix)) {
-        let mut t = text;
-        if !t.is_empty() && !t.ends_with('\n') {
-            t.push('\n');
+impl Account {
+    /// Host uid that uid `n` of an image maps to in this user's rootless store (podman's
+    /// layout: image 0 is the user, image n >= 1 is `subuid_start + n - 1`).
+    pub fn host_uid(&self, n: u32) -> u32 {
+        match n {
+            0 => self.uid,
+            n => self.subuid.expect("the user has a subuid range").start + n - 1,
         }
-        t.push_str(line);
-        t.push('\n');
-        fs::write(file, t).unwrap();
+    }
+
+    pub fn host_gid(&self, n: u32) -> u32 {
+        match n {
+            0 => self.gid,
+            n => self.subgid.expect("the user has a subgid range").start + n - 1,
+        }
     }
 }
 
-fn remove_lines(file: &str, prefix: &str) {
-    let text = fs::read_to_string(file).unwrap_or_default();
-    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with(prefix)).collect();
-    fs::write(
-        file,
-        kept.join("\n") + if kept.is_empty() { "" } else { "\n" },
-    )
-    .unwrap();
+pub struct Accounts {
+    pub user: Account,
+    pub no_range: Account,
 }
 
-/// The test users, created once per process (under a lock so parallel test binaries agree).
-pub fn accounts() -> (Account, Account) {
-    static ACCOUNTS: OnceLock<(Account, Account)> = OnceLock::new();
-    *ACCOUNTS.get_or_init(|| {
+fn passwd_entry(name: &str) -> Option<(u32, u32)> {
+    let passwd = fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let f: Vec<&str> = line.split(':').collect();
+        if f.len() >= 4 && f[0] == name {
+            Some((f[2].parse().ok()?, f[3].parse().ok()?))
+        } else {
+            None
+        }
+    })
+}
+
+/// `owner:start:count`, one line of /etc/subuid or /etc/subgid.
+fn parse_subid_line(line: &str) -> Option<(&str, SubRange)> {
+    let mut f = line.trim().split(':');
+    let owner = f.next()?;
+    let range = SubRange {
+        start: f.next()?.parse().ok()?,
+        count: f.next()?.parse().ok()?,
+    };
+    f.next().is_none().then_some((owner, range))
+}
+
+fn sub_range(file: &str, name: &str) -> Option<SubRange> {
+    let text = fs::read_to_string(file).ok()?;
+    text.lines()
+        .filter_map(parse_subid_line)
+        .find(|(owner, _)| *owner == name)
+        .map(|(_, r)| r)
+}
+
+/// Replace a file the way shadow's tools do: a sibling temp file renamed over it, so that
+/// newuidmap running for a parallel test never reads a half-written /etc/subuid.
+fn replace_file(path: &str, text: &str) {
+    let tmp = format!("{path}.berth-it");
+    let mode = fs::metadata(path)
+        .map(|m| m.mode() & 0o7777)
+        .unwrap_or(0o644);
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&tmp)
+        .unwrap_or_else(|e| panic!("cannot write {tmp}: {e}"));
+    f.write_all(text.as_bytes()).unwrap();
+    f.sync_all().unwrap();
+    fs::rename(&tmp, path).unwrap_or_else(|e| panic!("cannot replace {path}: {e}"));
+}
+
+/// Give `TEST_USER` a range in `file` if it has none (at the first start that overlaps no
+/// other user's range), and take away any range `NO_RANGE_USER` was given.
+fn fix_subid_file(file: &str) {
+    let text = fs::read_to_string(file).unwrap_or_default();
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{NO_RANGE_USER}:")))
+        .map(str::to_string)
+        .collect();
+    if !lines
+        .iter()
+        .any(|l| l.starts_with(&format!("{TEST_USER}:")))
+    {
+        let taken: Vec<(u64, u64)> = lines
+            .iter()
+            .filter_map(|l| parse_subid_line(l))
+            .map(|(_, r)| (u64::from(r.start), u64::from(r.start) + u64::from(r.count)))
+            .collect();
+        let mut start = u64::from(DEFAULT_SUBID_START);
+        while let Some(&(_, end)) = taken
+            .iter()
+            .find(|(s, e)| start < *e && *s < start + u64::from(SUBID_COUNT))
+        {
+            start = end;
+        }
+        lines.push(format!("{TEST_USER}:{start}:{SUBID_COUNT}"));
+    }
+    let new = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    if new != text {
+        replace_file(file, &new);
+    }
+}
+
+/// The test users, created once per process. Several test binaries may do this at once, so it
+/// happens under an exclusive lock.
+pub fn accounts() -> &'static Accounts {
+    static ACCOUNTS: OnceLock<Accounts> = OnceLock::new();
+    ACCOUNTS.get_or_init(|| {
         assert!(
             rustix::process::geteuid().is_root(),
             "the integration tests need root to create the test users: run `sudo scripts/test.sh`"
         );
-        let lock = fs::File::create("/tmp/berth-it-users.lock").unwrap();
+        let lock = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open("/run/berth-it-users.lock")
+            .expect("cannot create /run/berth-it-users.lock");
         rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
-        for name in [USER, USER_NO_RANGE] {
-            if lookup(name).is_none() {
-                let st = Command::new("useradd")
-                    .args(["-m", "-s", "/bin/sh", name])
-                    .status()
-                    .unwrap();
-                assert!(st.success(), "useradd {name} failed");
+        for name in [TEST_USER, NO_RANGE_USER] {
+            if passwd_entry(name).is_none() {
+                let mut useradd = Command::new("useradd");
+                useradd.args(["-m", "-s", "/bin/sh"]);
+                if name == NO_RANGE_USER {
+                    // Debian's useradd hands out a subordinate range by default.
+                    useradd.args(["-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0"]);
+                }
+                let out = useradd
+                    .arg(name)
+                    .output()
+                    .expect("useradd is missing (package passwd)");
+                assert!(
+                    out.status.success(),
+                    "useradd {name} failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
         }
-        for f in ["/etc/subuid", "/etc/subgid"] {
-            ensure_line(f, &format!("{USER}:"), &format!("{USER}:300000:65536"));
-            // useradd may have given the no-range user a range: it must have none.
-            remove_lines(f, &format!("{USER_NO_RANGE}:"));
+        for file in ["/etc/subuid", "/etc/subgid"] {
+            fix_subid_file(file);
         }
-        (lookup(USER).unwrap(), lookup(USER_NO_RANGE).unwrap())
+        let account = |name: &'static str| {
+            let (uid, gid) = passwd_entry(name).unwrap();
+            Account {
+                name,
+                uid,
+                gid,
+                subuid: sub_range("/etc/subuid", name),
+                subgid: sub_range("/etc/subgid", name),
+            }
+        };
+        Accounts {
+            user: account(TEST_USER),
+            no_range: account(NO_RANGE_USER),
+        }
     })
 }
 
-pub fn berth_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_berth")
+pub fn berth_bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_berth"))
 }
 
-/// Let the test users reach the binary inside the (root-owned) checkout.
-fn open_path_to_binary() {
+/// The binary sits in the (root-owned) checkout; the test users must be able to reach it.
+/// Only the search bit is added, and only where it is missing.
+fn make_binary_reachable() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let mut p = Path::new(berth_bin()).parent().map(Path::to_path_buf);
-        while let Some(dir) = p {
-            if let Ok(m) = fs::metadata(&dir) {
+        for dir in berth_bin().ancestors().skip(1) {
+            if let Ok(m) = fs::metadata(dir) {
                 let mode = m.permissions().mode();
                 if mode & 0o001 == 0 {
-                    let _ = fs::set_permissions(&dir, fs::Permissions::from_mode(mode | 0o011));
+                    fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o001))
+                        .unwrap_or_else(|e| {
+                            panic!("cannot open {} to the test user: {e}", dir.display())
+                        });
                 }
             }
-            p = dir.parent().map(Path::to_path_buf);
         }
     });
 }
 
-pub struct TestEnv {
-    pub dir: PathBuf,
-    pub home: PathBuf,
-    pub user: Account,
-    pub no_range: Account,
-    finished: bool,
+/// Who runs a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    User,
+    NoRange,
+    Root,
 }
 
-pub struct Out(pub Output);
+/// A private home: HOME and the XDG directories of one identity inside the test dir.
+#[derive(Clone, Debug)]
+pub struct Home {
+    pub home: PathBuf,
+    pub data: PathBuf,
+    pub config: PathBuf,
+    pub runtime: PathBuf,
+}
 
-impl Out {
+impl Home {
+    fn create(dir: &Path, name: &str, uid: u32, gid: u32) -> Home {
+        let home = dir.join(name);
+        let h = Home {
+            data: home.join(".local/share"),
+            config: home.join(".config"),
+            runtime: dir.join(format!("{name}-run")),
+            home,
+        };
+        for p in [
+            &h.home,
+            &h.home.join(".local"),
+            &h.data,
+            &h.config,
+            &h.runtime,
+        ] {
+            fs::create_dir(p).unwrap();
+            std::os::unix::fs::chown(p, Some(uid), Some(gid)).unwrap();
+            fs::set_permissions(p, fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        h
+    }
+}
+
+/// What a berth run produced, with assertions that show both streams when they fail.
+pub struct Output {
+    what: String,
+    inner: std::process::Output,
+}
+
+impl Output {
+    pub fn success(&self) -> bool {
+        self.inner.status.success()
+    }
+
+    /// The exit code, or 128 + the signal for a killed process (as a shell reports it).
     pub fn code(&self) -> i32 {
-        self.0.status.code().unwrap_or(-1)
+        let s = self.inner.status;
+        s.code().or(s.signal().map(|sig| 128 + sig)).unwrap_or(-1)
     }
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
+
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.inner.stdout).into_owned()
     }
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
+
+    pub fn stderr_str(&self) -> String {
+        String::from_utf8_lossy(&self.inner.stderr).into_owned()
     }
+
     fn describe(&self) -> String {
         format!(
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            "{}\nexit {}\n--- stdout\n{}--- stderr\n{}---",
+            self.what,
             self.code(),
-            self.stdout(),
-            self.stderr()
+            self.stdout_str(),
+            self.stderr_str()
         )
     }
+
     #[track_caller]
-    pub fn ok(self) -> Out {
-        assert_eq!(self.code(), 0, "berth failed: {}", self.describe());
+    pub fn assert_success(self) -> Output {
+        assert!(self.success(), "expected success: {}", self.describe());
         self
     }
+
+    /// berth's own failure: exit 125 and exactly one `Error: ` line, which contains `needle`.
     #[track_caller]
-    pub fn fails(self, code: i32, needle: &str) -> Out {
-        assert_eq!(self.code(), code, "unexpected exit: {}", self.describe());
+    pub fn assert_error(self, needle: &str) -> Output {
+        assert_eq!(self.code(), 125, "expected exit 125: {}", self.describe());
+        let stderr = self.stderr_str();
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("Error: "))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected one `Error: ` line: {}",
+            self.describe()
+        );
         assert!(
-            self.stderr().contains(needle),
+            errors[0].contains(needle),
+            "the error line lacks {needle:?}: {}",
+            self.describe()
+        );
+        self
+    }
+
+    /// Stdout must contain `needle`.
+    #[track_caller]
+    pub fn assert_stdout_contains(self, needle: &str) -> Output {
+        assert!(
+            self.stdout_str().contains(needle),
+            "stdout lacks {needle:?}: {}",
+            self.describe()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_stderr_contains(self, needle: &str) -> Output {
+        assert!(
+            self.stderr_str().contains(needle),
             "stderr lacks {needle:?}: {}",
             self.describe()
         );
@@ -142,204 +350,377 @@ impl Out {
     }
 }
 
+/// One test's world: a directory under /tmp/berth-it holding a private home for the test user,
+/// the no-range user and root. Call `finish()` at the end of every test.
+pub struct TestEnv {
+    pub dir: PathBuf,
+    pub user: Home,
+    pub no_range: Home,
+    pub root: Home,
+    finished: bool,
+    _owner: fs::File,
+}
+
 impl TestEnv {
     pub fn new(name: &str) -> TestEnv {
-        let (user, no_range) = accounts();
-        open_path_to_binary();
-        let base = Path::new("/tmp/berth-it");
-        fs::create_dir_all(base).unwrap();
-        fs::set_permissions(base, fs::Permissions::from_mode(0o711)).unwrap();
-        let dir = base.join(format!("{name}-{:08x}", rand::random::<u32>()));
+        let accounts = accounts();
+        make_binary_reachable();
+        static SWEPT: OnceLock<()> = OnceLock::new();
+        SWEPT.get_or_init(sweep_stale_test_dirs);
+        fs::create_dir_all(BASE).unwrap();
+        // 0711: the users may pass through to their own homes but not list other tests.
+        fs::set_permissions(BASE, fs::Permissions::from_mode(0o711)).unwrap();
+        let dir = Path::new(BASE).join(format!("{name}-{:08x}", rand::random::<u32>()));
         fs::create_dir(&dir).unwrap();
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o711)).unwrap();
-        let home = dir.join("home");
-        for sub in [
-            "home",
-            "home/.config",
-            "home/.local/share",
-            "home/run",
-            "nr",
-            "nr/.config",
-            "nr/.local/share",
-            "nr/run",
-        ] {
-            let p = dir.join(sub);
-            fs::create_dir_all(&p).unwrap();
-            let owner = if sub.starts_with("nr") {
-                no_range
-            } else {
-                user
-            };
-            std::os::unix::fs::chown(&p, Some(owner.uid), Some(owner.gid)).unwrap();
-            fs::set_permissions(&p, fs::Permissions::from_mode(0o700)).unwrap();
-        }
+        let owner = lock_owner(&dir);
+        let (u, n) = (&accounts.user, &accounts.no_range);
         TestEnv {
+            user: Home::create(&dir, "user", u.uid, u.gid),
+            no_range: Home::create(&dir, "norange", n.uid, n.gid),
+            root: Home::create(&dir, "root", 0, 0),
             dir,
-            home,
-            user,
-            no_range,
             finished: false,
+            _owner: owner,
         }
     }
 
-    /// The rootless store of the test user.
+    pub fn account(&self, who: Who) -> Option<&'static Account> {
+        match who {
+            Who::User => Some(&accounts().user),
+            Who::NoRange => Some(&accounts().no_range),
+            Who::Root => None,
+        }
+    }
+
+    pub fn home(&self, who: Who) -> &Home {
+        match who {
+            Who::User => &self.user,
+            Who::NoRange => &self.no_range,
+            Who::Root => &self.root,
+        }
+    }
+
+    /// The test user's rootless store.
     pub fn store(&self) -> PathBuf {
-        self.home.join(".local/share/berth")
+        self.user.data.join("berth")
     }
 
-    pub fn command_as(&self, who: Option<Account>, home: &Path, args: &[&str]) -> Command {
-        let mut c = Command::new(berth_bin());
-        c.args(args).env_clear().current_dir(&self.dir);
-        c.env(
-            "PATH",
-            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        )
-        .env("LANG", "C.UTF-8");
-        c.env("HOME", home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_RUNTIME_DIR", home.join("run"))
-            .env("BERTH_TEST_DIR", &self.dir);
-        if let Some(a) = who {
-            // std drops root's supplementary groups (setgroups(0)) before switching uid.
-            c.uid(a.uid).gid(a.gid);
+    /// The store root runs use (always inside the test dir, never /var/lib/berth).
+    pub fn root_store(&self) -> PathBuf {
+        self.dir.join("root-store")
+    }
+
+    /// `program args` as `who`: no supplementary groups, an environment of only PATH, HOME,
+    /// XDG_* and LANG, in the test dir, stdin from /dev/null.
+    pub fn command<S: AsRef<OsStr>>(
+        &self,
+        who: Who,
+        program: impl AsRef<OsStr>,
+        args: &[S],
+    ) -> Command {
+        let h = self.home(who);
+        let mut c = Command::new(program);
+        c.args(args)
+            .env_clear()
+            .env("PATH", PATH)
+            .env("LANG", "C.UTF-8")
+            .env("HOME", &h.home)
+            .env("XDG_DATA_HOME", &h.data)
+            .env("XDG_CONFIG_HOME", &h.config)
+            .env("XDG_RUNTIME_DIR", &h.runtime)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null());
+        if let Some(a) = self.account(who) {
+            let (uid, gid) = (a.uid, a.gid);
+            // Done by hand rather than with Command::uid/gid so that dropping root's
+            // supplementary groups is checked, not best-effort.
+            // SAFETY: only async-signal-safe calls between fork and exec.
+            unsafe {
+                c.pre_exec(move || {
+                    if libc::setgroups(0, std::ptr::null()) != 0
+                        || libc::setgid(gid) != 0
+                        || libc::setuid(uid) != 0
+                    {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
         }
-        c.stdin(Stdio::null());
         c
     }
 
-    pub fn berth(&self, args: &[&str]) -> Out {
-        Out(self
-            .command_as(Some(self.user), &self.home, args)
-            .output()
-            .unwrap())
+    fn berth_command(&self, who: Who, args: &[&str]) -> Command {
+        let mut full: Vec<String> = Vec::new();
+        if who == Who::Root {
+            // Root's default store is /var/lib/berth: keep root runs inside the test dir.
+            let root = self.root_store();
+            let run = self.root.runtime.join("berth");
+            full.extend(["--root".into(), root.display().to_string()]);
+            full.extend(["--runroot".into(), run.display().to_string()]);
+        }
+        full.extend(args.iter().map(|a| a.to_string()));
+        self.command(who, berth_bin(), &full)
     }
 
+    fn run(&self, who: Who, args: &[&str]) -> Output {
+        let inner = self
+            .berth_command(who, args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", berth_bin().display()));
+        Output {
+            what: format!(
+                "berth {} (as {})",
+                args.join(" "),
+                self.account(who).map_or("root", |a| a.name)
+            ),
+            inner,
+        }
+    }
+
+    /// berth as the test user (rootless, with a subuid range).
+    pub fn berth(&self, args: &[&str]) -> Output {
+        self.run(Who::User, args)
+    }
+
+    /// berth as the user without a subordinate range.
+    pub fn berth_no_range(&self, args: &[&str]) -> Output {
+        self.run(Who::NoRange, args)
+    }
+
+    /// berth as root, with `--root`/`--runroot` inside the test dir.
+    pub fn berth_as_root(&self, args: &[&str]) -> Output {
+        self.run(Who::Root, args)
+    }
+
+    /// berth as the test user in the background, stdout and stderr piped.
     pub fn spawn(&self, args: &[&str]) -> Child {
-        self.command_as(Some(self.user), &self.home, args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        self.berth_command(Who::User, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
-            .unwrap()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", berth_bin().display()))
     }
 
-    pub fn berth_no_range(&self, args: &[&str]) -> Out {
-        Out(self
-            .command_as(Some(self.no_range), &self.dir.join("nr"), args)
-            .output()
-            .unwrap())
+    /// Write `text` to `path` (inside one of the homes) as owned by `who`, creating the
+    /// missing parent directories with the same owner.
+    pub fn write_file(&self, who: Who, path: &Path, text: &str) {
+        let (uid, gid) = self.account(who).map_or((0, 0), |a| (a.uid, a.gid));
+        let mut missing = Vec::new();
+        let mut p = path.parent();
+        while let Some(d) = p.filter(|d| !d.exists()) {
+            missing.push(d.to_path_buf());
+            p = d.parent();
+        }
+        for d in missing.iter().rev() {
+            fs::create_dir(d).unwrap();
+            std::os::unix::fs::chown(d, Some(uid), Some(gid)).unwrap();
+        }
+        fs::write(path, text).unwrap();
+        std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
     }
 
-    /// As root, with the store inside the test dir.
-    pub fn berth_as_root(&self, args: &[&str]) -> Out {
-        let root = self.dir.join("rootstore");
-        let run = self.dir.join("rootrun");
-        let mut full = vec![
-            "--root",
-            root.to_str().unwrap(),
-            "--runroot",
-            run.to_str().unwrap(),
-        ];
-        full.extend_from_slice(args);
-        Out(self
-            .command_as(None, &self.dir.join("roothome"), &full)
-            .output()
-            .unwrap())
-    }
-
-    /// Write a file in the test user's config dir.
+    /// Write a file under the test user's XDG_CONFIG_HOME, e.g. `containers/registries.conf`.
     pub fn user_config(&self, rel: &str, text: &str) {
-        let p = self.home.join(".config").join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(&p, text).unwrap();
-        let mut d = Some(p.as_path());
-        while let Some(x) = d {
-            if !x.starts_with(self.home.join(".config")) {
-                break;
-            }
-            std::os::unix::fs::chown(x, Some(self.user.uid), Some(self.user.gid)).unwrap();
-            d = x.parent();
-        }
+        self.write_file(Who::User, &self.user.config.join(rel), text);
     }
 
-    fn processes(&self) -> Vec<u32> {
-        let needle = format!("BERTH_TEST_DIR={}", self.dir.display());
-        let mut pids = Vec::new();
-        for e in fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            if let Ok(env) = fs::read(e.path().join("environ")) {
-                if env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()) {
-                    pids.push(pid);
-                }
-            }
-        }
-        pids
+    /// Processes started for this test: their HOME is one of the homes in the test dir.
+    pub fn processes(&self) -> Vec<i32> {
+        processes_under(&self.dir)
     }
 
-    fn mounts(&self) -> Vec<String> {
-        let prefix = self.dir.display().to_string();
-        fs::read_to_string("/proc/self/mountinfo")
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| l.split(' ').nth(4).map(String::from))
-            .filter(|m| m.starts_with(&prefix))
-            .collect()
+    /// Mount points at or under the test dir, as this mount namespace sees them.
+    pub fn mounts(&self) -> Vec<PathBuf> {
+        mounts_under(&self.dir)
     }
 
-    /// Every test ends here: nothing may be left running or mounted.
+    /// Every test ends here: it cleans up and then fails if the test left a process running,
+    /// something mounted, or a directory that cannot be removed.
     pub fn finish(mut self) {
+        self.finished = true;
         let procs = self.processes();
         let mounts = self.mounts();
-        self.finished = true;
-        self.cleanup();
-        assert!(procs.is_empty(), "leaked processes: {procs:?}");
-        assert!(mounts.is_empty(), "leaked mounts: {mounts:?}");
+        let removal = self.cleanup();
+        assert!(
+            procs.is_empty(),
+            "leaked processes in {}: {procs:?}",
+            self.dir.display()
+        );
+        assert!(
+            mounts.is_empty(),
+            "leaked mounts in {}: {mounts:?}",
+            self.dir.display()
+        );
+        if let Err(e) = removal {
+            panic!("cannot remove the test dir {}: {e}", self.dir.display());
+        }
     }
 
-    fn cleanup(&mut self) {
-        for pid in self.processes() {
-            let _ = rustix::process::kill_process(
-                rustix::process::Pid::from_raw(pid as i32).unwrap(),
-                rustix::process::Signal::Kill,
-            );
-        }
-        let mut mounts = self.mounts();
-        mounts.sort_by_key(|m| std::cmp::Reverse(m.len()));
-        for m in mounts {
-            let _ = rustix::mount::unmount(m.as_str(), rustix::mount::UnmountFlags::DETACH);
-        }
-        let _ = fs::remove_dir_all(&self.dir);
+    fn cleanup(&mut self) -> std::io::Result<()> {
+        clean_dir(&self.dir)
     }
 }
 
 impl Drop for TestEnv {
     fn drop(&mut self) {
         if !self.finished {
-            self.cleanup();
+            let _ = self.cleanup();
         }
     }
 }
 
-/// Start of the test user's subordinate uid range, as /etc/subuid has it.
-pub fn subid_start() -> u32 {
-    accounts();
-    let text = fs::read_to_string("/etc/subuid").unwrap();
-    let line = text
+/// Processes started for the test dir `dir`: their HOME is one of the homes inside it.
+fn processes_under(dir: &Path) -> Vec<i32> {
+    let prefix = format!("HOME={}/", dir.display());
+    let mut pids = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if let Ok(environ) = fs::read(entry.path().join("environ")) {
+            if environ
+                .split(|b| *b == 0)
+                .any(|kv| kv.starts_with(prefix.as_bytes()))
+            {
+                pids.push(pid);
+            }
+        }
+    }
+    pids
+}
+
+/// Kill what runs for `dir`, unmount what is mounted under it, remove it.
+fn clean_dir(dir: &Path) -> std::io::Result<()> {
+    // A killed process may have children that are still starting: a few rounds.
+    for _ in 0..5 {
+        let pids = processes_under(dir);
+        if pids.is_empty() {
+            break;
+        }
+        for pid in &pids {
+            if let Some(pid) = rustix::process::Pid::from_raw(*pid) {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::Kill);
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while pids.iter().any(|p| is_alive(*p)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    // Stacked mounts need several passes; the deepest go first.
+    for _ in 0..5 {
+        let mut mounts = mounts_under(dir);
+        if mounts.is_empty() {
+            break;
+        }
+        mounts.sort_by_key(|m| std::cmp::Reverse(m.components().count()));
+        for m in mounts {
+            let _ = rustix::mount::unmount(&m, rustix::mount::UnmountFlags::DETACH);
+        }
+    }
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Each test dir holds this file locked while its TestEnv lives.
+const OWNER_LOCK: &str = ".owner.lock";
+
+fn lock_owner(dir: &Path) -> fs::File {
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(dir.join(OWNER_LOCK))
+        .unwrap();
+    rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    f
+}
+
+/// Remove the test dirs of test processes that were killed (their Drop never ran): those whose
+/// owner lock nobody holds. Dirs of live tests, here or in a parallel test binary, stay.
+pub fn sweep_stale_test_dirs() {
+    let Ok(rd) = fs::read_dir(BASE) else { return };
+    for e in rd.flatten() {
+        let dir = e.path();
+        let stale = match fs::File::open(dir.join(OWNER_LOCK)) {
+            Ok(f) => {
+                rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_ok()
+            }
+            // Being set up right now, or left by a harness without owner locks: only if old.
+            Err(_) => e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > Duration::from_secs(3600))),
+        };
+        if stale {
+            let _ = clean_dir(&dir);
+        }
+    }
+}
+
+/// A process that exists and is not a zombie.
+fn is_alive(pid: i32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            s.rsplit_once(") ")
+                .map(|(_, rest)| !rest.starts_with('Z'))
+                .unwrap_or(false)
+        })
+        .unwrap_or(false)
+}
+
+/// Undo mountinfo's octal escapes (`\040` for a space, ...).
+fn unescape_mountinfo(field: &str) -> PathBuf {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let octal = b
+            .get(i + 1..i + 4)
+            .and_then(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 8).ok());
+        match (b[i], octal) {
+            (b'\\', Some(c)) => {
+                out.push(c);
+                i += 4;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(out))
+}
+
+pub fn mounts_under(dir: &Path) -> Vec<PathBuf> {
+    fs::read_to_string("/proc/self/mountinfo")
+        .unwrap_or_default()
         .lines()
-        .find(|l| l.starts_with(&format!("{USER}:")))
-        .expect("test user has a range");
-    line.split(':').nth(1).unwrap().parse().unwrap()
+        .filter_map(|l| l.split(' ').nth(4).map(unescape_mountinfo))
+        .filter(|m| m.starts_with(dir))
+        .collect()
 }
 
-/// Host uid that image uid `n` maps to for the test user (podman's layout: 0 is the user,
-/// n >= 1 is subid_start + n - 1).
-pub fn host_uid(n: u32) -> u32 {
-    subid_start() + n - 1
-}
-
+/// uid, gid and permission bits of a path (not following a final symlink).
 pub fn owner(p: &Path) -> (u32, u32, u32) {
     let m = fs::symlink_metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     (m.uid(), m.gid(), m.mode() & 0o7777)
+}
+
+/// The names in a directory, sorted; an absent directory has none.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = match fs::read_dir(dir) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    };
+    names.sort();
+    names
 }

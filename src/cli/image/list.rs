@@ -158,11 +158,17 @@ pub fn run(args: &ListArgs, engine: &Engine) -> anyhow::Result<()> {
     } else {
         "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
     };
-    let mut format = args.format.clone().unwrap_or_else(|| default.to_string());
-    if args.noheading {
-        format = format.trim_start_matches("table").trim_start().to_string();
+    let format = match args.format.as_deref().map(str::trim) {
+        None | Some("table") => default.to_string(),
+        Some(f) => f.to_string(),
+    };
+    let rendered = output::render_rows(&format, &values, HEADERS)?;
+    if args.noheading && format.starts_with("table") {
+        // Drop the header but keep the alignment computed with it.
+        print!("{}", rendered.split_once('\n').map(|(_, rest)| rest).unwrap_or(""));
+    } else {
+        print!("{rendered}");
     }
-    print!("{}", output::render_rows(&format, &values, HEADERS)?);
     Ok(())
 }
 
