@@ -26,19 +26,20 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
 }
 
 /// The unpacked directories of an image's layers in `store`, bottom first, as its RootFS says.
-pub fn layer_dirs(env: &TestEnv, who: Who, store: &Path, name: &str) -> Vec<PathBuf> {
-    let out = run(
-        env,
-        who,
-        &[
-            "image",
-            "inspect",
-            "--format",
-            "{{json .RootFS.Layers}}",
-            name,
-        ],
-    )
-    .assert_success();
+pub fn layer_dirs(env: &TestEnv, who: Who, name: &str) -> Vec<PathBuf> {
+    let store = env.store_of(who);
+    let out = env
+        .berth_as(
+            who,
+            &[
+                "image",
+                "inspect",
+                "--format",
+                "{{json .RootFS.Layers}}",
+                name,
+            ],
+        )
+        .assert_success();
     let diff_ids: Vec<String> = serde_json::from_str(out.stdout_str().trim()).unwrap_or_else(|e| {
         panic!(
             "RootFS.Layers of {name} is not a JSON list ({e}): {}",
@@ -56,16 +57,8 @@ pub fn layer_dirs(env: &TestEnv, who: Who, store: &Path, name: &str) -> Vec<Path
         .collect()
 }
 
-fn run(env: &TestEnv, who: Who, args: &[&str]) -> crate::util::Output {
-    match who {
-        Who::User => env.berth(args),
-        Who::NoRange => env.berth_no_range(args),
-        Who::Root => env.berth_as_root(args),
-    }
-}
-
 fn user_layers(env: &TestEnv, name: &str) -> Vec<PathBuf> {
-    layer_dirs(env, Who::User, &env.store(), name)
+    layer_dirs(env, Who::User, name)
 }
 
 #[test]
@@ -401,8 +394,7 @@ fn pull_without_subuid_range_hints_at_etc_subuid_and_files_belong_to_the_user() 
         "one hint line: {stderr}"
     );
     let who = &accounts().no_range;
-    let store = env.no_range.data.join("berth");
-    let top = &layer_dirs(&env, Who::NoRange, &store, &image("owned"))[1];
+    let top = &layer_dirs(&env, Who::NoRange, &image("owned"))[1];
     assert_eq!(
         owner(&top.join("home/user1000/file")),
         (who.uid, who.gid, 0o640)
@@ -415,7 +407,7 @@ fn pull_as_root_keeps_the_image_owners() {
     let env = TestEnv::new("pull-root");
     env.berth_as_root(&["pull", "-q", &image("owned")])
         .assert_success();
-    let top = &layer_dirs(&env, Who::Root, &env.root_store(), &image("owned"))[1];
+    let top = &layer_dirs(&env, Who::Root, &image("owned"))[1];
     assert_eq!(owner(&top.join("home/user1000/file")), (1000, 1000, 0o640));
     assert_eq!(owner(&top.join("bin/setuid-tool")), (0, 0, 0o4755));
     env.finish();

@@ -411,6 +411,15 @@ impl TestEnv {
         self.dir.join("root-store")
     }
 
+    /// The store berth uses when run as `who`.
+    pub fn store_of(&self, who: Who) -> PathBuf {
+        match who {
+            Who::User => self.store(),
+            Who::NoRange => self.no_range.data.join("berth"),
+            Who::Root => self.root_store(),
+        }
+    }
+
     /// `program args` as `who`: no supplementary groups, an environment of only PATH, HOME,
     /// XDG_* and LANG, in the test dir, stdin from /dev/null.
     pub fn command<S: AsRef<OsStr>>(
@@ -464,7 +473,8 @@ impl TestEnv {
         self.command(who, berth_bin(), &full)
     }
 
-    fn run(&self, who: Who, args: &[&str]) -> Output {
+    /// berth as `who`; the shorthands below are what most tests call.
+    pub fn berth_as(&self, who: Who, args: &[&str]) -> Output {
         let inner = self
             .berth_command(who, args)
             .output()
@@ -481,17 +491,17 @@ impl TestEnv {
 
     /// berth as the test user (rootless, with a subuid range).
     pub fn berth(&self, args: &[&str]) -> Output {
-        self.run(Who::User, args)
+        self.berth_as(Who::User, args)
     }
 
     /// berth as the user without a subordinate range.
     pub fn berth_no_range(&self, args: &[&str]) -> Output {
-        self.run(Who::NoRange, args)
+        self.berth_as(Who::NoRange, args)
     }
 
     /// berth as root, with `--root`/`--runroot` inside the test dir.
     pub fn berth_as_root(&self, args: &[&str]) -> Output {
-        self.run(Who::Root, args)
+        self.berth_as(Who::Root, args)
     }
 
     /// berth as the test user in the background, stdout and stderr piped.

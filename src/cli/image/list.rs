@@ -165,7 +165,13 @@ pub fn run(args: &ListArgs, engine: &Engine) -> anyhow::Result<()> {
     let rendered = output::render_rows(&format, &values, HEADERS)?;
     if args.noheading && format.starts_with("table") {
         // Drop the header but keep the alignment computed with it.
-        print!("{}", rendered.split_once('\n').map(|(_, rest)| rest).unwrap_or(""));
+        print!(
+            "{}",
+            rendered
+                .split_once('\n')
+                .map(|(_, rest)| rest)
+                .unwrap_or("")
+        );
     } else {
         print!("{rendered}");
     }
