@@ -14,6 +14,37 @@ fn short(digest: &str) -> &str {
     &hex[..hex.len().min(12)]
 }
 
+/// Ask on the terminal which registry a short name means; `None` when nothing usable is typed.
+fn prompt_choice(name: &str, candidates: &[String]) -> Option<usize> {
+    use std::io::BufRead;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "? Please select an image for {name:?}:");
+    for (i, c) in candidates.iter().enumerate() {
+        let _ = writeln!(err, "  {}) {c}", i + 1);
+    }
+    let _ = write!(err, "Enter a number (1-{}): ", candidates.len());
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).ok()?;
+    let n: usize = line.trim().parse().ok()?;
+    (1..=candidates.len()).contains(&n).then(|| n - 1)
+}
+
+/// `-q`: no progress, but a short name still gets its prompt on a terminal.
+pub struct Quiet;
+
+impl PullReporter for Quiet {
+    fn trying(&self, _: &str) {}
+    fn blob_start(&self, _: &str, _: u64) {}
+    fn blob_progress(&self, _: &str, _: u64) {}
+    fn blob_done(&self, _: &str, _: BlobOutcome) {}
+    fn config(&self, _: &str) {}
+    fn writing_manifest(&self) {}
+    fn choose_candidate(&self, name: &str, candidates: &[String]) -> Option<usize> {
+        prompt_choice(name, candidates)
+    }
+}
+
 /// Plain lines, as podman prints them when stderr is not a terminal.
 pub struct Lines;
 
@@ -45,6 +76,9 @@ impl PullReporter for Lines {
     }
     fn writing_manifest(&self) {
         self.say("Writing manifest to image destination");
+    }
+    fn choose_candidate(&self, name: &str, candidates: &[String]) -> Option<usize> {
+        prompt_choice(name, candidates)
     }
 }
 
@@ -116,5 +150,8 @@ impl PullReporter for Bars {
     }
     fn writing_manifest(&self) {
         let _ = self.multi.println("Writing manifest to image destination");
+    }
+    fn choose_candidate(&self, name: &str, candidates: &[String]) -> Option<usize> {
+        self.multi.suspend(|| prompt_choice(name, candidates))
     }
 }

@@ -59,6 +59,11 @@ pub trait PullReporter: Send + Sync {
     fn blob_done(&self, digest: &str, outcome: BlobOutcome);
     fn config(&self, digest: &str);
     fn writing_manifest(&self);
+    /// A short name matched several registries and the user is at a terminal: let them pick
+    /// (podman's prompt). `None` tries the candidates in order.
+    fn choose_candidate(&self, _name: &str, _candidates: &[String]) -> Option<usize> {
+        None
+    }
 }
 
 /// A reporter that says nothing (for -q and for library callers).
@@ -127,6 +132,13 @@ impl Engine {
         let conf = RegistriesConf::load_default()?;
         let candidates = match conf.resolve(name, opts.interactive)? {
             Resolution::Qualified(r) | Resolution::Alias(r) => vec![r],
+            Resolution::Candidates(c) if opts.interactive && c.len() > 1 => {
+                let names: Vec<String> = c.iter().map(|r| r.to_string()).collect();
+                match rep.choose_candidate(name, &names) {
+                    Some(i) if i < c.len() => vec![c[i].clone()],
+                    _ => c,
+                }
+            }
             Resolution::Candidates(c) => c,
         };
         let want = match &opts.platform {

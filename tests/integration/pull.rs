@@ -582,3 +582,48 @@ fn pull_over_plain_http_from_a_registry_marked_insecure_in_registries_conf() {
         .assert_success();
     env.finish();
 }
+
+#[test]
+fn short_name_with_two_search_registries_on_a_terminal_prompts_for_one() {
+    let env = TestEnv::new("short-prompt");
+    let reg = &registry().addr;
+    env.user_config(
+        "containers/registries.conf",
+        &format!("unqualified-search-registries = [\"other.invalid\", \"{reg}\"]\nshort-name-mode = \"enforcing\"\n"),
+    );
+    // util-linux `script` gives berth a terminal; the answer "2" picks the loopback registry.
+    let berth = env!("CARGO_BIN_EXE_berth");
+    let mut child = env
+        .command(
+            Who::User,
+            "script",
+            &[
+                "-q",
+                "-e",
+                "-c",
+                &format!("{berth} pull -q plain"),
+                "/dev/null",
+            ],
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"2\n").unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Please select an image") && text.contains(&format!("{reg}/plain")),
+        "{text}"
+    );
+    env.berth(&["image", "inspect", &format!("{reg}/plain:latest")])
+        .assert_success();
+    env.finish();
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::progress;
-use crate::engine::pull::{PullOptions, PullReporter, Silent};
+use crate::engine::pull::{PullOptions, PullReporter};
 use crate::engine::Engine;
 
 #[derive(Debug, Args)]
@@ -42,7 +42,7 @@ pub fn run(args: &PullArgs, engine: &Engine) -> anyhow::Result<()> {
         interactive: std::io::stdin().is_terminal(),
     };
     let reporter: Box<dyn PullReporter> = if args.quiet {
-        Box::new(Silent)
+        Box::new(progress::Quiet)
     } else if std::io::stderr().is_terminal() {
         Box::new(progress::Bars::new())
     } else {
