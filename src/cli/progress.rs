@@ -34,12 +34,6 @@ fn prompt_choice(name: &str, candidates: &[String]) -> Option<usize> {
 pub struct Quiet;
 
 impl PullReporter for Quiet {
-    fn trying(&self, _: &str) {}
-    fn blob_start(&self, _: &str, _: u64) {}
-    fn blob_progress(&self, _: &str, _: u64) {}
-    fn blob_done(&self, _: &str, _: BlobOutcome) {}
-    fn config(&self, _: &str) {}
-    fn writing_manifest(&self) {}
     fn choose_candidate(&self, name: &str, candidates: &[String]) -> Option<usize> {
         prompt_choice(name, candidates)
     }
@@ -60,8 +54,6 @@ impl PullReporter for Lines {
         self.say(&format!("Trying to pull {reference}..."));
         self.say("Getting image source signatures");
     }
-    fn blob_start(&self, _: &str, _: u64) {}
-    fn blob_progress(&self, _: &str, _: u64) {}
     fn blob_done(&self, digest: &str, outcome: BlobOutcome) {
         match outcome {
             BlobOutcome::Downloaded => self.say(&format!("Copying blob {} done", short(digest))),

@@ -52,13 +52,14 @@ pub enum BlobOutcome {
 }
 
 /// Progress sink the CLI provides (bars on a terminal, lines otherwise).
+/// Every event defaults to saying nothing.
 pub trait PullReporter: Send + Sync {
-    fn trying(&self, reference: &str);
-    fn blob_start(&self, digest: &str, size: u64);
-    fn blob_progress(&self, digest: &str, done: u64);
-    fn blob_done(&self, digest: &str, outcome: BlobOutcome);
-    fn config(&self, digest: &str);
-    fn writing_manifest(&self);
+    fn trying(&self, _reference: &str) {}
+    fn blob_start(&self, _digest: &str, _size: u64) {}
+    fn blob_progress(&self, _digest: &str, _done: u64) {}
+    fn blob_done(&self, _digest: &str, _outcome: BlobOutcome) {}
+    fn config(&self, _digest: &str) {}
+    fn writing_manifest(&self) {}
     /// A short name matched several registries and the user is at a terminal: let them pick
     /// (podman's prompt). `None` tries the candidates in order.
     fn choose_candidate(&self, _name: &str, _candidates: &[String]) -> Option<usize> {
@@ -69,14 +70,7 @@ pub trait PullReporter: Send + Sync {
 /// A reporter that says nothing (for -q and for library callers).
 pub struct Silent;
 
-impl PullReporter for Silent {
-    fn trying(&self, _: &str) {}
-    fn blob_start(&self, _: &str, _: u64) {}
-    fn blob_progress(&self, _: &str, _: u64) {}
-    fn blob_done(&self, _: &str, _: BlobOutcome) {}
-    fn config(&self, _: &str) {}
-    fn writing_manifest(&self) {}
-}
+impl PullReporter for Silent {}
 
 /// Loopback registries may speak plain HTTP without being marked insecure (docker's rule for 127.0.0.0/8).
 fn is_loopback_host(host: &str) -> bool {
