@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::{Engine, EngineError, Result};
 use crate::image::manifest::ImageConfig;
-use crate::image::reference::Reference;
+use crate::image::reference::{strip_registry, Reference};
 use crate::store::ImageRecord;
 
 /// What `rmi` did, in docker's words.
@@ -283,20 +283,9 @@ fn resolve_name(record: &ImageRecord, typed: &str) -> String {
     record
         .names
         .iter()
-        .find(|n| wanted.iter().any(|w| name_without_registry(n) == *w))
+        .find(|n| wanted.iter().any(|w| strip_registry(n) == *w))
         .cloned()
         .unwrap_or_else(|| typed.to_string())
-}
-
-fn name_without_registry(name: &str) -> &str {
-    match name.split_once('/') {
-        Some((first, rest))
-            if first.contains('.') || first.contains(':') || first == "localhost" =>
-        {
-            rest
-        }
-        _ => name,
-    }
 }
 
 /// "busybox" → ["busybox:latest", "library/busybox:latest"].
@@ -353,7 +342,7 @@ pub(crate) fn find_in(images: &[ImageRecord], name: &str) -> Result<ImageRecord>
     let hits: Vec<(&ImageRecord, &String)> = images
         .iter()
         .flat_map(|i| i.names.iter().map(move |n| (i, n)))
-        .filter(|(_, n)| wanted.iter().any(|w| name_without_registry(n) == *w))
+        .filter(|(_, n)| wanted.iter().any(|w| strip_registry(n) == *w))
         .collect();
     let mut ids: Vec<&str> = hits.iter().map(|(i, _)| i.id.as_str()).collect();
     ids.dedup();

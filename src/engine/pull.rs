@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
 use chrono::Utc;
-use sha2::{Digest as _, Sha256};
 
 use super::{Engine, EngineError, Result};
 use crate::image::manifest::{
@@ -607,12 +606,6 @@ impl Read for FollowReader {
             }
         }
     }
-}
-
-/// Verify bytes against a digest (sha256 only).
-pub fn verify_digest(bytes: &[u8], digest: &str) -> bool {
-    let hex = hex::encode(Sha256::digest(bytes));
-    digest.strip_prefix("sha256:") == Some(hex.as_str())
 }
 
 #[cfg(test)]

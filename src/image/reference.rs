@@ -63,6 +63,15 @@ fn is_registry_component(first: &str) -> bool {
     first.contains('.') || first.contains(':') || first == "localhost"
 }
 
+/// A stored name without its registry host: `127.0.0.1:5000/a/b:t` → `a/b:t`; a name whose
+/// first component is not a host is returned whole.
+pub fn strip_registry(name: &str) -> &str {
+    match name.split_once('/') {
+        Some((first, rest)) if is_registry_component(first) => rest,
+        _ => name,
+    }
+}
+
 fn valid_tag(tag: &str) -> bool {
     let b = tag.as_bytes();
     let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
@@ -585,5 +594,17 @@ mod tests {
         }
         let pinned = format!("quay.io/a/b@{D}");
         assert_eq!(canon(&pinned), pinned);
+    }
+
+    #[test]
+    fn strip_registry_removes_only_a_host_component() {
+        assert_eq!(strip_registry("127.0.0.1:5000/a/b:t"), "a/b:t");
+        assert_eq!(strip_registry("localhost/x:1"), "x:1");
+        assert_eq!(
+            strip_registry("docker.io/library/busybox:latest"),
+            "library/busybox:latest"
+        );
+        assert_eq!(strip_registry("user/app:1"), "user/app:1");
+        assert_eq!(strip_registry("busybox"), "busybox");
     }
 }

@@ -84,10 +84,7 @@ fn reference_matches(p: &glob::Pattern, row: &ImageSummary) -> bool {
         .strip_prefix("docker.io/library/")
         .or_else(|| bare.strip_prefix("docker.io/"))
         .unwrap_or(bare);
-    let no_registry = match bare.split_once('/') {
-        Some((h, rest)) if h.contains('.') || h.contains(':') || h == "localhost" => rest,
-        _ => bare,
-    };
+    let no_registry = crate::image::reference::strip_registry(bare);
     [
         full.as_str(),
         bare,
