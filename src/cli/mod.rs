@@ -59,6 +59,20 @@ pub enum Command {
     Tag(image::tag::TagArgs),
     /// Remove one or more images
     Rmi(image::rm::RmArgs),
+    /// Push an image to a registry
+    Push(image::push::PushArgs),
+    /// Log in to a registry
+    Login(image::login::LoginArgs),
+    /// Log out of a registry
+    Logout(image::logout::LogoutArgs),
+    /// Save images to an archive (docker-archive or oci-archive)
+    Save(image::save::SaveArgs),
+    /// Load images from an archive
+    Load(image::load::LoadArgs),
+    /// Import a tarball as a filesystem image
+    Import(image::import::ImportArgs),
+    /// Show the history of an image
+    History(image::history::HistoryArgs),
     /// Display system-wide information
     Info(system::info::InfoArgs),
     /// Show the berth version information
@@ -123,6 +137,34 @@ pub fn dispatch(
         } => image::inspect::run(a, &engine),
         Command::Tag(a) | Command::Image { command: I::Tag(a) } => image::tag::run(a, &engine),
         Command::Rmi(a) | Command::Image { command: I::Rm(a) } => image::rm::run(a, &engine),
+        Command::Push(a)
+        | Command::Image {
+            command: I::Push(a),
+        } => image::push::run(a, &engine),
+        Command::Login(a) => image::login::run(a, &engine),
+        Command::Logout(a) => image::logout::run(a, &engine),
+        Command::Save(a)
+        | Command::Image {
+            command: I::Save(a),
+        } => image::save::run(a, &engine),
+        Command::Load(a)
+        | Command::Image {
+            command: I::Load(a),
+        } => image::load::run(a, &engine),
+        Command::Import(a)
+        | Command::Image {
+            command: I::Import(a),
+        } => image::import::run(a, &engine),
+        Command::History(a)
+        | Command::Image {
+            command: I::History(a),
+        } => image::history::run(a, &engine),
+        Command::Image {
+            command: I::Prune(a),
+        } => image::prune::run(a, &engine),
+        Command::System {
+            command: system::SystemCommand::Df(a),
+        } => system::df::run(a, &engine),
         Command::Info(a)
         | Command::System {
             command: system::SystemCommand::Info(a),

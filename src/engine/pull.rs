@@ -167,6 +167,7 @@ impl Engine {
         rep: &dyn PullReporter,
     ) -> Result<ImageRecord> {
         let client = self.registry_client(endpoint, opts)?;
+        let _ingest = self.store.ingest_guard()?;
         let (host, repo) = (endpoint.host.as_str(), endpoint.repository.as_str());
         let top = client
             .get_manifest(host, repo, reference.reference())

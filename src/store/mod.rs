@@ -277,6 +277,20 @@ impl Store {
         FileLock::shared(&p).map_err(io_err(&p))
     }
 
+    /// Held (shared) by every command that adds content to the store (pull, load, import,
+    /// commit) from before its first blob or layer is written until its image is registered.
+    /// A sweep for unreferenced layers and blobs takes it exclusively, so it never mistakes the
+    /// half-written content of a running command for garbage.
+    pub fn ingest_guard(&self) -> Result<FileLock> {
+        self.lock_shared("ingest")
+    }
+
+    /// The exclusive side of [`Store::ingest_guard`]: `None` while any command is adding content.
+    pub fn try_sweep_guard(&self) -> Result<Option<FileLock>> {
+        let p = self.lock_path("ingest");
+        FileLock::try_exclusive(&p).map_err(io_err(&p))
+    }
+
     /// A new private work directory under tmp/.
     pub fn temp_dir(&self, purpose: &str) -> Result<TempDir> {
         let path = self

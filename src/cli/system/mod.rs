@@ -1,5 +1,6 @@
 //! `berth info`, `berth version`, `berth system …`.
 
+pub mod df;
 pub mod info;
 pub mod version;
 
@@ -9,6 +10,8 @@ use clap::Subcommand;
 pub enum SystemCommand {
     /// Display system-wide information
     Info(info::InfoArgs),
+    /// Show disk usage
+    Df(df::DfArgs),
     /// Regenerate the man pages and shell completions shipped in man/ and completions/
     #[command(hide = true)]
     Docs(super::docs::DocsArgs),
