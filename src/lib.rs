@@ -7,6 +7,7 @@ pub mod cli;
 pub mod engine;
 pub mod image;
 pub mod layer;
+pub mod monitor;
 pub mod mount;
 pub mod registry;
 pub mod runtime;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use berth::cli::{self, Cli};
-use berth::engine::{Engine, EngineOptions};
+use berth::engine::{Engine, EngineError, EngineOptions};
 use berth::runtime::userns;
 
 const EXIT_BERTH_ERROR: u8 = 125;
@@ -30,10 +30,17 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            // The container's own exit code: it already said what it had to.
+            if let Some(status) = e.downcast_ref::<cli::container::run::ExitStatus>() {
+                return ExitCode::from(status.0.clamp(0, 255) as u8);
+            }
             if e.downcast_ref::<cli::Reported>().is_none() {
                 eprintln!("Error: {}", one_line(&e));
             }
-            ExitCode::from(EXIT_BERTH_ERROR)
+            let code = e
+                .downcast_ref::<EngineError>()
+                .map_or(i32::from(EXIT_BERTH_ERROR), EngineError::exit_code);
+            ExitCode::from(code.clamp(0, 255) as u8)
         }
     }
 }
@@ -56,7 +63,11 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         runroot: cli.global.runroot.clone(),
         storage_driver: cli.global.storage_driver.clone(),
     };
+    let host_side = cli.command.host_side();
     cli::dispatch(cli, move || {
+        if host_side {
+            return Ok(Engine::open_host(ident, &opts)?);
+        }
         // Still single-threaded here: the user namespace must be entered before any thread starts.
         if ident.rootless && ident.single_id {
             eprintln!(

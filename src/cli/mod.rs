@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and output. One file per verb; each parses its flags, calls
 //! exactly one engine operation and prints the result.
 
+pub mod container;
 pub mod docs;
 pub mod image;
 pub mod output;
@@ -44,6 +45,29 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a command in a new container
+    Run(container::run::RunArgs),
+    /// Create a new container
+    Create(container::run::CreateArgs),
+    /// Start one or more containers
+    Start(container::start::StartArgs),
+    /// Stop one or more running containers
+    Stop(container::stop::StopArgs),
+    /// Kill one or more running containers with a signal
+    Kill(container::kill::KillArgs),
+    /// Remove one or more containers
+    Rm(container::rm::RmArgs),
+    /// List containers
+    Ps(container::ps::PsArgs),
+    /// Fetch the logs of a container
+    Logs(container::logs::LogsArgs),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(container::wait::WaitArgs),
+    /// Manage containers
+    Container {
+        #[command(subcommand)]
+        command: container::ContainerCommand,
+    },
     /// Pull an image from a registry
     Pull(image::pull::PullArgs),
     /// List images in local storage
@@ -85,6 +109,27 @@ pub enum Command {
 }
 
 impl Command {
+    /// Container commands run on the host side, outside any user namespace: the monitor must
+    /// create each container's own user namespace from the host, and signalling or joining a
+    /// container needs the host's view. What they do to files owned by the container's ids they
+    /// do in a forked child that enters the namespace.
+    pub fn host_side(&self) -> bool {
+        matches!(
+            self,
+            Command::Run(_)
+                | Command::Create(_)
+                | Command::Start(_)
+                | Command::Stop(_)
+                | Command::Kill(_)
+                | Command::Rm(_)
+                | Command::Ps(_)
+                | Command::Logs(_)
+                | Command::Wait(_)
+                | Command::Container { .. }
+                | Command::Inspect(_)
+        )
+    }
+
     /// Whether the command works on the store (and so needs the rootless user namespace).
     pub fn uses_store(&self) -> bool {
         !matches!(
@@ -125,7 +170,46 @@ pub fn dispatch(
         _ => {}
     }
     let engine = open()?;
+    use container::ContainerCommand as C;
     match &cli.command {
+        Command::Run(a) | Command::Container { command: C::Run(a) } => {
+            container::run::run(a, &engine)
+        }
+        Command::Create(a)
+        | Command::Container {
+            command: C::Create(a),
+        } => container::run::create(a, &engine),
+        Command::Start(a)
+        | Command::Container {
+            command: C::Start(a),
+        } => container::start::run(a, &engine),
+        Command::Stop(a)
+        | Command::Container {
+            command: C::Stop(a),
+        } => container::stop::run(a, &engine),
+        Command::Kill(a)
+        | Command::Container {
+            command: C::Kill(a),
+        } => container::kill::run(a, &engine),
+        Command::Rm(a) | Command::Container { command: C::Rm(a) } => container::rm::run(a, &engine),
+        Command::Ps(a) | Command::Container { command: C::Ps(a) } => container::ps::run(a, &engine),
+        Command::Logs(a)
+        | Command::Container {
+            command: C::Logs(a),
+        } => container::logs::run(a, &engine),
+        Command::Wait(a)
+        | Command::Container {
+            command: C::Wait(a),
+        } => container::wait::run(a, &engine),
+        Command::Container {
+            command: C::Inspect(a),
+        } => container::inspect::run(a, &engine),
+        Command::Container {
+            command: C::Prune(a),
+        } => container::prune::run(a, &engine),
+        Command::Container {
+            command: C::Exists(a),
+        } => container::exists::run(a, &engine),
         Command::Pull(a)
         | Command::Image {
             command: I::Pull(a),

@@ -60,9 +60,48 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Userns(#[from] UsernsError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no container with name or ID {0:?} found: see `berth ps -a`")]
+    NoSuchContainer(String),
+    #[error("{name} matches several containers ({candidates}): use a longer ID or the name")]
+    AmbiguousContainer { name: String, candidates: String },
+    #[error("the container name {name:?} is already in use by {id}: remove that container (`berth rm {name}`) or choose another name")]
+    NameInUse { name: String, id: String },
+    #[error("cannot remove container {name}: it is running; stop it first or use `berth rm -f`")]
+    ContainerRunning { name: String },
+    #[error("container {name} is not running")]
+    ContainerNotRunning { name: String },
+    #[error("image {image} is in use by container {container}: remove the container first or use `berth rmi -f`")]
+    ImageInUse { image: String, container: String },
+    /// The container's command could not be run (126/127) or setup failed (125).
+    #[error("{message}")]
+    Start { code: i32, message: String },
     #[error("{context}: {source}")]
     Io {
         context: String,
         source: std::io::Error,
     },
+}
+
+impl EngineError {
+    /// The exit code docker uses for this error: the command's 126/127 for a start failure,
+    /// 125 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            EngineError::Start { code, .. } => *code,
+            _ => 125,
+        }
+    }
+
+    /// Unwrap an engine error carried out of a store update closure.
+    pub(crate) fn unwrap_store(e: StoreError) -> EngineError {
+        match e {
+            StoreError::Aborted(inner) => match inner.downcast::<EngineError>() {
+                Ok(engine) => *engine,
+                Err(other) => EngineError::Invalid(other.to_string()),
+            },
+            other => EngineError::Store(other),
+        }
+    }
 }

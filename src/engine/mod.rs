@@ -1,6 +1,7 @@
 //! What a command means. The CLI calls only this layer; it owns the store, the identity berth runs
 //! under and the configuration files, and turns lower-level errors into user-facing ones.
 
+pub mod container;
 pub mod error;
 pub mod image;
 pub mod info;
@@ -119,6 +120,29 @@ impl Engine {
             paths,
             store,
         })
+    }
+
+    /// Open the store for a command that stays on the host side (container commands). A store
+    /// that does not exist yet is first created from inside the user namespace, where the
+    /// storage driver probe must run.
+    pub fn open_host(ident: Identity, opts: &EngineOptions) -> Result<Engine> {
+        let paths = Paths::resolve(&ident, opts)?;
+        if ident.rootless && !paths.store_root.join("driver").exists() {
+            let (id2, o2) = (ident.clone(), opts.clone());
+            crate::runtime::userns::in_namespace(&ident, move || {
+                Engine::open(id2, &o2)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(EngineError::Invalid)?;
+        }
+        if ident.rootless && ident.single_id {
+            eprintln!(
+                "berth: no subordinate id range for {user} in /etc/subuid and /etc/subgid: containers get a single-id user namespace; add one with `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}`",
+                user = ident.user_name
+            );
+        }
+        Engine::open(ident, opts)
     }
 
     pub fn store_root(&self) -> &Path {

@@ -1,3 +1,7 @@
-//! Namespaces and identity: entering the rootless user namespace berth works in.
+//! Namespaces and identity, and creating containers: the rootless user namespace berth works
+//! in, the container's rootfs, its user and command, and the clone/sync/exec sequence.
 
+pub mod process;
+pub mod rootfs;
+pub mod user;
 pub mod userns;

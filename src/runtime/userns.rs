@@ -205,6 +205,42 @@ fn run_map_helpers(pid: i32, ident: &Identity) -> Result<(), String> {
     Ok(())
 }
 
+/// Write the id maps of `pid`'s new user namespace from its parent namespace: through
+/// newuidmap/newgidmap for a subordinate range, or directly for the single-id mapping (allowed
+/// for the namespace's owner once setgroups is denied).
+pub fn write_maps(pid: i32, ident: &Identity) -> Result<(), UsernsError> {
+    if ident.single_id {
+        let write = |file: &str, text: String| {
+            fs::write(format!("/proc/{pid}/{file}"), text).map_err(|source| UsernsError::WriteMap {
+                what: "the container's id map",
+                source,
+            })
+        };
+        write("setgroups", "deny".into())?;
+        write("uid_map", format!("0 {} 1\n", ident.host_uid))?;
+        return write("gid_map", format!("0 {} 1\n", ident.host_gid));
+    }
+    run_map_helpers(pid, ident).map_err(|message| {
+        let (tool, detail) = message
+            .split_once('\0')
+            .unwrap_or(("newuidmap", message.as_str()));
+        let tool: &'static str = if tool == "newgidmap" {
+            "newgidmap"
+        } else {
+            "newuidmap"
+        };
+        if detail == "missing" {
+            UsernsError::HelperMissing { tool }
+        } else {
+            UsernsError::MapHelper {
+                tool,
+                uid: ident.host_uid,
+                message: detail.to_string(),
+            }
+        }
+    })
+}
+
 /// Move this (single-threaded) process into a new user + mount namespace with `ident`'s maps
 /// and become uid/gid 0 there. Does nothing for root.
 pub fn enter(ident: &Identity) -> Result<(), UsernsError> {
@@ -273,6 +309,46 @@ pub fn enter(ident: &Identity) -> Result<(), UsernsError> {
         });
     }
     become_root()
+}
+
+/// Run `f` in a forked child that has entered the rootless user namespace (for root: in a plain
+/// forked child), and wait for it. For work on files owned by the container's ids while the
+/// caller stays on the host side (it signals containers, or is a monitor). The caller must be
+/// single-threaded.
+pub fn in_namespace(
+    ident: &Identity,
+    f: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let (r, w) = pipe().map_err(|e| e.to_string())?;
+    // SAFETY: the caller is single-threaded, so the child may allocate and fork helpers.
+    let child = unsafe { libc::fork() };
+    if child < 0 {
+        return Err(std::io::Error::last_os_error().to_string());
+    }
+    if child == 0 {
+        drop(r);
+        let result = enter(ident).map_err(|e| e.to_string()).and_then(|()| f());
+        let mut w = fs::File::from(w);
+        if let Err(msg) = result {
+            let _ = w.write_all(msg.as_bytes());
+        }
+        drop(w);
+        // SAFETY: leave without running the parent's destructors.
+        unsafe { libc::_exit(0) };
+    }
+    drop(w);
+    let mut message = String::new();
+    let _ = fs::File::from(r).read_to_string(&mut message);
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(child, &mut status, 0) };
+    if !message.is_empty() {
+        return Err(message);
+    }
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("the helper process failed (status {status})"));
+    }
+    Ok(())
 }
 
 fn reap(pid: i32) {

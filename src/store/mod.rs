@@ -12,6 +12,7 @@
 //! worst some orphaned entries in tmp/, which the next command removes.
 
 pub mod atomic;
+pub mod containers;
 pub mod images;
 pub mod layers;
 pub mod lock;

@@ -1,0 +1,66 @@
+//! `berth container …` and the top-level container verbs.
+
+pub mod exists;
+pub mod inspect;
+pub mod kill;
+pub mod logs;
+pub mod prune;
+pub mod ps;
+pub mod rm;
+pub mod run;
+pub mod start;
+pub mod stop;
+pub mod wait;
+
+use clap::Subcommand;
+
+use crate::engine::container::Container;
+use crate::engine::Engine;
+
+#[derive(Debug, Subcommand)]
+pub enum ContainerCommand {
+    /// Run a command in a new container
+    Run(run::RunArgs),
+    /// Create a new container
+    Create(run::CreateArgs),
+    /// Start one or more containers
+    Start(start::StartArgs),
+    /// Stop one or more running containers
+    Stop(stop::StopArgs),
+    /// Kill one or more running containers with a signal
+    Kill(kill::KillArgs),
+    /// Remove one or more containers
+    Rm(rm::RmArgs),
+    /// List containers
+    #[command(visible_aliases = ["ls", "list"])]
+    Ps(ps::PsArgs),
+    /// Fetch the logs of a container
+    Logs(logs::LogsArgs),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(wait::WaitArgs),
+    /// Display detailed information on one or more containers
+    Inspect(inspect::InspectArgs),
+    /// Remove all stopped containers
+    Prune(prune::PruneArgs),
+    /// Check if a container exists in local storage
+    Exists(exists::ExistsArgs),
+}
+
+/// The containers a multi-container verb acts on: those named, or with `--all` every one that
+/// `pick` accepts (by ID).
+pub fn targets(
+    engine: &Engine,
+    named: &[String],
+    all: bool,
+    pick: impl Fn(&Container) -> bool,
+) -> anyhow::Result<Vec<String>> {
+    if !all {
+        return Ok(named.to_vec());
+    }
+    Ok(engine
+        .list_containers()?
+        .into_iter()
+        .filter(|c| pick(c))
+        .map(|c| c.record.id)
+        .collect())
+}

@@ -1,0 +1,110 @@
+//! Stopping, killing and waiting for containers. The monitor is not our child, so waiting means
+//! watching the state it records (and the pid it names).
+
+use std::time::{Duration, Instant};
+
+use super::super::{Engine, EngineError, Result};
+use super::{spec::parse_signal, Container};
+use crate::store::containers::ContainerState;
+
+const POLL: Duration = Duration::from_millis(20);
+
+fn send_signal(pid: i32, sig: i32) -> Result<()> {
+    // SAFETY: kill(2) on a pid we recorded and checked against its start time.
+    if unsafe { libc::kill(pid, sig) } != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::ESRCH) {
+            return Err(EngineError::Io {
+                context: format!("sending signal {sig} to process {pid}"),
+                source: e,
+            });
+        }
+    }
+    Ok(())
+}
+
+impl Engine {
+    /// Wait until the container is no longer running, up to `timeout` (None: forever).
+    /// Returns the final state, or None on timeout.
+    pub fn wait_for_exit(
+        &self,
+        id: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Option<ContainerState>> {
+        let start = Instant::now();
+        loop {
+            let c = match self.find_container(id) {
+                Ok(c) => c,
+                // Removed meanwhile (--rm): it has certainly stopped.
+                Err(EngineError::NoSuchContainer(_)) => return Ok(Some(ContainerState::default())),
+                Err(e) => return Err(e),
+            };
+            if !c.is_running() {
+                return Ok(Some(c.state));
+            }
+            if timeout.is_some_and(|t| start.elapsed() >= t) {
+                return Ok(None);
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Send a signal (docker's `kill -s`, default KILL) to the container's init.
+    pub fn kill_container(&self, c: &Container, signal: &str) -> Result<()> {
+        if !c.is_running() {
+            return Err(EngineError::ContainerNotRunning {
+                name: c.record.name.clone(),
+            });
+        }
+        let sig = parse_signal(signal)?;
+        self.store.update_container_state(&c.record.id, |s| {
+            s.stopped_by_user = true;
+        })?;
+        send_signal(c.state.pid, sig)
+    }
+
+    /// docker's stop: the stop signal, then KILL after `timeout` seconds.
+    pub fn stop_container(&self, c: &Container, timeout: Option<u32>) -> Result<()> {
+        if !c.is_running() {
+            return Ok(());
+        }
+        let sig = parse_signal(&c.record.config.stop_signal)?;
+        let timeout = timeout.unwrap_or(c.record.config.stop_timeout);
+        self.store.update_container_state(&c.record.id, |s| {
+            s.stopped_by_user = true;
+        })?;
+        send_signal(c.state.pid, sig)?;
+        if self
+            .wait_for_exit(&c.record.id, Some(Duration::from_secs(timeout.into())))?
+            .is_some()
+        {
+            return Ok(());
+        }
+        send_signal(c.state.pid, libc::SIGKILL)?;
+        match self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))? {
+            Some(_) => Ok(()),
+            None => Err(EngineError::Invalid(format!(
+                "container {} did not exit after SIGKILL",
+                c.record.name
+            ))),
+        }
+    }
+
+    /// `rm -f`: kill a running container and wait for its monitor to record the exit, then
+    /// remove it.
+    pub fn force_remove_container(&self, c: &Container) -> Result<()> {
+        if c.is_running() {
+            self.store.update_container_state(&c.record.id, |s| {
+                s.stopped_by_user = true;
+            })?;
+            send_signal(c.state.pid, libc::SIGKILL)?;
+            self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
+        }
+        match self.find_container(&c.record.id) {
+            Ok(now) => self.remove_container(&now),
+            // The monitor removed it (--rm) while we waited.
+            Err(EngineError::NoSuchContainer(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,551 @@
+//! Containers: creating one from an image and options, finding it by name or ID prefix, its live
+//! state, and removing it. Starting (the monitor and the runtime) is in `start.rs`.
+
+pub mod lifecycle;
+pub mod names;
+pub mod spec;
+pub mod start;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::PathBuf;
+
+use chrono::Utc;
+
+use super::{Engine, EngineError, Result};
+use crate::image::manifest::ImageConfig;
+use crate::store::containers::{ContainerConfig, ContainerRecord, ContainerState, Status};
+use crate::store::{ImageRecord, StoreError};
+
+/// What `create`/`run` were asked for, before the image config is applied.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    pub image: String,
+    pub name: Option<String>,
+    /// COMMAND and ARGS after the image name.
+    pub command: Vec<String>,
+    /// `--entrypoint` ("" clears the image's).
+    pub entrypoint: Option<String>,
+    pub env: Vec<String>,
+    pub env_files: Vec<PathBuf>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    pub hostname: Option<String>,
+    pub domainname: Option<String>,
+    pub labels: Vec<String>,
+    pub tty: bool,
+    pub interactive: bool,
+    pub auto_remove: bool,
+    pub network: Option<String>,
+    pub init: bool,
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub security_opt: Vec<String>,
+    pub read_only: bool,
+    pub stop_signal: Option<String>,
+    pub stop_timeout: Option<u32>,
+    pub userns: Option<String>,
+    pub runtime: Option<String>,
+    pub dns: Vec<String>,
+    pub dns_search: Vec<String>,
+    pub dns_option: Vec<String>,
+    pub add_host: Vec<String>,
+}
+
+/// A container record with its state as it is now (dead pids noticed).
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub record: ContainerRecord,
+    pub state: ContainerState,
+}
+
+impl Container {
+    pub fn is_running(&self) -> bool {
+        matches!(
+            self.state.status,
+            Status::Running | Status::Paused | Status::Stopping
+        )
+    }
+}
+
+/// Clock ticks since boot at which `pid` started (field 22 of /proc/PID/stat), if it lives and
+/// is not a zombie.
+pub fn process_start_time(pid: i32) -> Option<u64> {
+    if pid <= 0 {
+        return None;
+    }
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(") ")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    if fields.first() == Some(&"Z") {
+        return None;
+    }
+    // `rest` starts at field 3 (state), so field 22 is index 19.
+    fields.get(19)?.parse().ok()
+}
+
+fn is_hex_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*
+pub fn valid_name(name: &str) -> bool {
+    let mut b = name.bytes();
+    matches!(b.next(), Some(c) if c.is_ascii_alphanumeric())
+        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+fn parse_labels(labels: &[String]) -> BTreeMap<String, String> {
+    labels
+        .iter()
+        .map(|l| match l.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}
+
+/// Read docker's env-file format: KEY=VALUE lines, comments, and bare KEY taken from our env.
+pub fn read_env_file(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        EngineError::Invalid(format!("cannot read --env-file {}: {e}", path.display()))
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| match l.split_once('=') {
+            Some(_) => Some(l.to_string()),
+            None => std::env::var(l).ok().map(|v| format!("{l}={v}")),
+        })
+        .collect())
+}
+
+/// Merge `KEY=VALUE` lists: later entries replace earlier ones with the same key.
+pub fn merge_env(base: &[String], overrides: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = base.to_vec();
+    for e in overrides {
+        let key = e.split_once('=').map_or(e.as_str(), |(k, _)| k);
+        // A bare KEY passes the caller's value, as docker's -e KEY does.
+        let entry = if e.contains('=') {
+            e.clone()
+        } else {
+            match std::env::var(key) {
+                Ok(v) => format!("{key}={v}"),
+                Err(_) => continue,
+            }
+        };
+        match out
+            .iter()
+            .position(|x| x.split_once('=').map_or(x.as_str(), |(k, _)| k) == key)
+        {
+            Some(i) => out[i] = entry,
+            None => out.push(entry),
+        }
+    }
+    out
+}
+
+/// docker's override rules: --entrypoint replaces the image's entrypoint and clears its cmd;
+/// a command replaces the image's cmd.
+pub fn resolve_command(
+    image: Option<&crate::image::manifest::ContainerConfig>,
+    entrypoint: Option<&str>,
+    command: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let (img_ep, img_cmd) = image
+        .map(|c| {
+            (
+                c.entrypoint.clone().unwrap_or_default(),
+                c.cmd.clone().unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    let ep = match entrypoint {
+        Some("") => Vec::new(),
+        Some(e) => vec![e.to_string()],
+        None => img_ep,
+    };
+    let cmd = if !command.is_empty() {
+        command.to_vec()
+    } else if entrypoint.is_some() {
+        Vec::new()
+    } else {
+        img_cmd
+    };
+    (ep, cmd)
+}
+
+impl Engine {
+    /// All containers with their current state, oldest first.
+    pub fn list_containers(&self) -> Result<Vec<Container>> {
+        let records = self.store.containers()?;
+        records
+            .into_iter()
+            .map(|record| {
+                let state = self.live_state(&record.id)?;
+                Ok(Container { record, state })
+            })
+            .collect()
+    }
+
+    /// The recorded state, corrected when the processes it names are gone (a killed monitor,
+    /// or a reboot that emptied the runtime directory): such a container is exited.
+    pub fn live_state(&self, id: &str) -> Result<ContainerState> {
+        let mut state = self.store.container_state(id)?;
+        if matches!(
+            state.status,
+            Status::Running | Status::Paused | Status::Stopping
+        ) {
+            let container_alive = process_start_time(state.pid) == Some(state.pid_start);
+            let monitor_alive = process_start_time(state.monitor_pid) == Some(state.monitor_start);
+            if !container_alive && !monitor_alive {
+                // Re-read under the lock: the monitor may have just recorded the real exit.
+                state = self.store.update_container_state(id, |s| {
+                    if matches!(
+                        s.status,
+                        Status::Running | Status::Paused | Status::Stopping
+                    ) && process_start_time(s.pid) != Some(s.pid_start)
+                    {
+                        s.status = Status::Exited;
+                        s.exit_code = 255;
+                        s.finished_at.get_or_insert_with(Utc::now);
+                        s.pid = 0;
+                    }
+                    s.clone()
+                })?;
+            }
+        }
+        Ok(state)
+    }
+
+    /// Find a container by full name, full ID or unique ID prefix.
+    pub fn find_container(&self, name_or_id: &str) -> Result<Container> {
+        let records = self.store.containers()?;
+        let wanted = name_or_id.strip_prefix('/').unwrap_or(name_or_id);
+        let record = if let Some(r) = records.iter().find(|r| r.name == wanted || r.id == wanted) {
+            r.clone()
+        } else if is_hex_id(wanted) {
+            let hits: Vec<_> = records
+                .iter()
+                .filter(|r| r.id.starts_with(wanted))
+                .collect();
+            match hits.len() {
+                1 => hits[0].clone(),
+                0 => return Err(EngineError::NoSuchContainer(name_or_id.to_string())),
+                _ => {
+                    return Err(EngineError::AmbiguousContainer {
+                        name: name_or_id.to_string(),
+                        candidates: hits
+                            .iter()
+                            .map(|r| r.id[..12].to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })
+                }
+            }
+        } else {
+            return Err(EngineError::NoSuchContainer(name_or_id.to_string()));
+        };
+        let state = self.live_state(&record.id)?;
+        Ok(Container { record, state })
+    }
+
+    /// Image IDs that containers are made from (so `rmi` and `image prune` leave them).
+    pub fn images_used_by_containers(&self) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .containers()?
+            .into_iter()
+            .map(|c| c.image_id)
+            .collect())
+    }
+
+    /// Create a container from an image that is already in the store.
+    pub fn create_container(
+        &self,
+        opts: &CreateOptions,
+        image: &ImageRecord,
+    ) -> Result<ContainerRecord> {
+        let img_config: ImageConfig = self.image_config(image)?;
+        let ic = img_config.config.as_ref();
+        let (entrypoint, cmd) = resolve_command(ic, opts.entrypoint.as_deref(), &opts.command);
+        let args: Vec<String> = entrypoint.iter().chain(cmd.iter()).cloned().collect();
+        if args.is_empty() {
+            return Err(EngineError::Invalid(
+                "no command specified: the image has no CMD or ENTRYPOINT; give a command after the image name".into(),
+            ));
+        }
+        let id = loop {
+            let id = hex::encode(rand::random::<[u8; 32]>());
+            // docker avoids all-numeric short IDs: they would be read as numbers.
+            if !id[..12].bytes().all(|b| b.is_ascii_digit()) {
+                break id;
+            }
+        };
+        let mut env_in = Vec::new();
+        for f in &opts.env_files {
+            env_in.extend(read_env_file(f)?);
+        }
+        env_in.extend(opts.env.iter().cloned());
+        let mut env = ic.and_then(|c| c.env.clone()).unwrap_or_default();
+        if !env.iter().any(|e| e.starts_with("PATH=")) {
+            env.insert(0, format!("PATH={}", crate::runtime::user::DEFAULT_PATH));
+        }
+        let hostname = opts
+            .hostname
+            .clone()
+            .unwrap_or_else(|| id[..12].to_string());
+        let mut env = merge_env(&env, &[format!("HOSTNAME={hostname}")]);
+        if opts.tty {
+            env = merge_env(&env, &["TERM=xterm".to_string()]);
+        }
+        let env = merge_env(&env, &env_in);
+        let mut labels = ic.and_then(|c| c.labels.clone()).unwrap_or_default();
+        labels.extend(parse_labels(&opts.labels));
+        let network = opts.network.clone().unwrap_or_else(|| "none".to_string());
+        if !matches!(network.as_str(), "none" | "host") {
+            return Err(EngineError::Invalid(format!(
+                "network mode {network:?} is not supported yet: use --network none or --network host"
+            )));
+        }
+        let userns_host = match opts.userns.as_deref() {
+            None | Some("") => false,
+            Some("host") if !self.ident.rootless => true,
+            Some("host") => return Err(EngineError::Invalid(
+                "--userns=host needs root: a rootless container always has its own user namespace"
+                    .into(),
+            )),
+            Some(other) => return Err(EngineError::Invalid(format!(
+                "unsupported --userns mode {other:?}: use --userns=host (as root) or leave it out"
+            ))),
+        };
+        let config = ContainerConfig {
+            args,
+            entrypoint,
+            cmd,
+            env,
+            working_dir: opts
+                .workdir
+                .clone()
+                .or_else(|| ic.and_then(|c| c.working_dir.clone()))
+                .filter(|w| !w.is_empty())
+                .unwrap_or_else(|| "/".to_string()),
+            user: opts
+                .user
+                .clone()
+                .or_else(|| ic.and_then(|c| c.user.clone()))
+                .unwrap_or_default(),
+            hostname,
+            domainname: opts.domainname.clone().unwrap_or_default(),
+            labels,
+            tty: opts.tty,
+            open_stdin: opts.interactive,
+            stop_signal: opts
+                .stop_signal
+                .clone()
+                .or_else(|| ic.and_then(|c| c.stop_signal.clone()))
+                .unwrap_or_else(|| "SIGTERM".to_string()),
+            stop_timeout: opts.stop_timeout.unwrap_or(10),
+            network,
+            auto_remove: opts.auto_remove,
+            init: opts.init,
+            privileged: opts.privileged,
+            cap_add: opts.cap_add.clone(),
+            cap_drop: opts.cap_drop.clone(),
+            security_opt: opts.security_opt.clone(),
+            read_only: opts.read_only,
+            userns_host,
+            runtime: opts.runtime.clone(),
+            dns: opts.dns.clone(),
+            dns_search: opts.dns_search.clone(),
+            dns_option: opts.dns_option.clone(),
+            add_host: opts.add_host.clone(),
+            log_driver: "k8s-file".to_string(),
+        };
+        if let Some(sig) = &opts.stop_signal {
+            spec::parse_signal(sig)?;
+        }
+        if !config.user.is_empty() && config.user.split(':').any(|p| p.is_empty()) {
+            return Err(EngineError::Invalid(format!(
+                "invalid --user {:?}: use USER, USER:GROUP, UID or UID:GID",
+                config.user
+            )));
+        }
+        let name_wanted = opts.name.clone();
+        if let Some(n) = &name_wanted {
+            if !valid_name(n) {
+                return Err(EngineError::Invalid(format!(
+                    "invalid container name {n:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+                )));
+            }
+        }
+        let dir = self.store.container_dir(&id);
+        let record = self
+            .store
+            .update_containers(|all| {
+                let name = match &name_wanted {
+                    Some(n) => {
+                        if let Some(owner) = all.iter().find(|c| &c.name == n) {
+                            return Err(StoreError::Aborted(Box::new(EngineError::NameInUse {
+                                name: n.clone(),
+                                id: owner.id[..12].to_string(),
+                            })));
+                        }
+                        n.clone()
+                    }
+                    None => names::generate(|n| all.iter().any(|c| c.name == n)),
+                };
+                let record = ContainerRecord {
+                    id: id.clone(),
+                    name,
+                    image_id: image.id.clone(),
+                    image_name: image
+                        .names
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| opts.image.clone()),
+                    created: Utc::now(),
+                    config: config.clone(),
+                };
+                // The directory exists before the record points at it.
+                for sub in ["", "upper", "work", "merged", "userdata"] {
+                    let p = dir.join(sub);
+                    fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(&p)
+                        .map_err(|source| StoreError::Io { path: p, source })?;
+                }
+                all.push(record.clone());
+                Ok(record)
+            })
+            .map_err(EngineError::unwrap_store)?;
+        if let Err(e) = spec::write_userdata(self, &record, image, &img_config) {
+            let _ = self.remove_container_files(&record.id);
+            let _ = self.store.update_containers(|all| {
+                all.retain(|c| c.id != record.id);
+                Ok(())
+            });
+            return Err(e);
+        }
+        Ok(record)
+    }
+
+    /// Delete a container that is not running: its record, then its directory (whose writable
+    /// layer holds files owned by the container's users, so rootless deletes them inside the
+    /// user namespace).
+    pub fn remove_container(&self, c: &Container) -> Result<()> {
+        if c.is_running() {
+            return Err(EngineError::ContainerRunning {
+                name: c.record.name.clone(),
+            });
+        }
+        self.store
+            .update_containers(|all| {
+                all.retain(|r| r.id != c.record.id);
+                Ok(())
+            })
+            .map_err(EngineError::unwrap_store)?;
+        self.remove_container_files(&c.record.id)
+    }
+
+    fn remove_container_files(&self, id: &str) -> Result<()> {
+        let dir = self.store.container_dir(id);
+        if !dir.exists() {
+            return Ok(());
+        }
+        // Move it aside first so a half-deleted directory is never mistaken for a container.
+        let trash = self
+            .store
+            .root()
+            .join("tmp")
+            .join(format!("container-{id}"));
+        match fs::rename(&dir, &trash) {
+            Ok(()) => {}
+            // Someone else (the monitor of an --rm container) removed it first.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => {
+                return Err(EngineError::Io {
+                    context: format!("removing {}", dir.display()),
+                    source: e,
+                })
+            }
+        }
+        let target = trash.clone();
+        crate::runtime::userns::in_namespace(&self.ident, move || {
+            crate::store::remove_tree(&target).map_err(|e| e.to_string())
+        })
+        .map_err(|e| EngineError::Io {
+            context: format!("removing {}", trash.display()),
+            source: std::io::Error::other(e),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::manifest::ContainerConfig as ImgCfg;
+
+    fn img(ep: Option<&[&str]>, cmd: Option<&[&str]>) -> ImgCfg {
+        ImgCfg {
+            entrypoint: ep.map(|v| v.iter().map(|s| s.to_string()).collect()),
+            cmd: cmd.map(|v| v.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        }
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_command_replaces_the_image_cmd_but_keeps_its_entrypoint() {
+        let i = img(Some(&["/ep"]), Some(&["default"]));
+        assert_eq!(
+            resolve_command(Some(&i), None, &s(&["x"])),
+            (s(&["/ep"]), s(&["x"]))
+        );
+        assert_eq!(
+            resolve_command(Some(&i), None, &[]),
+            (s(&["/ep"]), s(&["default"]))
+        );
+    }
+
+    #[test]
+    fn entrypoint_flag_clears_the_image_cmd() {
+        let i = img(Some(&["/ep"]), Some(&["default"]));
+        assert_eq!(
+            resolve_command(Some(&i), Some("/other"), &[]),
+            (s(&["/other"]), vec![])
+        );
+        assert_eq!(
+            resolve_command(Some(&i), Some(""), &s(&["sh"])),
+            (vec![], s(&["sh"]))
+        );
+    }
+
+    #[test]
+    fn later_env_entries_replace_earlier_keys() {
+        let merged = merge_env(&s(&["A=1", "B=2"]), &s(&["B=3", "C=4"]));
+        assert_eq!(merged, s(&["A=1", "B=3", "C=4"]));
+    }
+
+    #[test]
+    fn container_names_follow_dockers_rule() {
+        assert!(valid_name("web-1.a_b"));
+        assert!(!valid_name("-web"));
+        assert!(!valid_name("a/b"));
+        assert!(!valid_name(""));
+    }
+
+    #[test]
+    fn start_time_of_ourselves_is_readable_and_of_a_bogus_pid_is_none() {
+        assert!(process_start_time(std::process::id() as i32).is_some());
+        assert!(process_start_time(0).is_none());
+        assert!(process_start_time(i32::MAX).is_none());
+    }
+}

@@ -1,0 +1,394 @@
+//! From a container record to what the runtime needs: the files berth writes for the container
+//! (hosts, hostname, resolv.conf), the OCI runtime config.json that describes it, and the
+//! runtime's own spec.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use super::super::{Engine, EngineError, Result};
+use crate::image::manifest::ImageConfig;
+use crate::runtime::rootfs::{BindMount, RootfsSource, RootfsSpec, MASKED_PATHS, READONLY_PATHS};
+use crate::store::containers::ContainerRecord;
+use crate::store::{Driver, ImageRecord};
+
+const SIGNALS: &[(&str, i32)] = &[
+    ("HUP", libc::SIGHUP),
+    ("INT", libc::SIGINT),
+    ("QUIT", libc::SIGQUIT),
+    ("ILL", libc::SIGILL),
+    ("TRAP", libc::SIGTRAP),
+    ("ABRT", libc::SIGABRT),
+    ("IOT", libc::SIGIOT),
+    ("BUS", libc::SIGBUS),
+    ("FPE", libc::SIGFPE),
+    ("KILL", libc::SIGKILL),
+    ("USR1", libc::SIGUSR1),
+    ("SEGV", libc::SIGSEGV),
+    ("USR2", libc::SIGUSR2),
+    ("PIPE", libc::SIGPIPE),
+    ("ALRM", libc::SIGALRM),
+    ("TERM", libc::SIGTERM),
+    ("STKFLT", libc::SIGSTKFLT),
+    ("CHLD", libc::SIGCHLD),
+    ("CONT", libc::SIGCONT),
+    ("STOP", libc::SIGSTOP),
+    ("TSTP", libc::SIGTSTP),
+    ("TTIN", libc::SIGTTIN),
+    ("TTOU", libc::SIGTTOU),
+    ("URG", libc::SIGURG),
+    ("XCPU", libc::SIGXCPU),
+    ("XFSZ", libc::SIGXFSZ),
+    ("VTALRM", libc::SIGVTALRM),
+    ("PROF", libc::SIGPROF),
+    ("WINCH", libc::SIGWINCH),
+    ("IO", libc::SIGIO),
+    ("PWR", libc::SIGPWR),
+    ("SYS", libc::SIGSYS),
+];
+
+/// "SIGTERM", "term", "15", "RTMIN+3" → the number.
+pub fn parse_signal(s: &str) -> Result<i32> {
+    let bad = || {
+        EngineError::Invalid(format!(
+            "invalid signal {s:?}: use a name such as SIGTERM or KILL, or a number"
+        ))
+    };
+    if let Ok(n) = s.parse::<i32>() {
+        return if (1..=64).contains(&n) {
+            Ok(n)
+        } else {
+            Err(bad())
+        };
+    }
+    let up = s.to_ascii_uppercase();
+    let name = up.strip_prefix("SIG").unwrap_or(&up);
+    if let Some((_, n)) = SIGNALS.iter().find(|(k, _)| *k == name) {
+        return Ok(*n);
+    }
+    let rt = |base: i32, off: &str| -> Result<i32> {
+        let off: i32 = if off.is_empty() {
+            0
+        } else {
+            off.parse().map_err(|_| bad())?
+        };
+        let n = base + off;
+        if (libc::SIGRTMIN()..=libc::SIGRTMAX()).contains(&n) {
+            Ok(n)
+        } else {
+            Err(bad())
+        }
+    };
+    if let Some(off) = name.strip_prefix("RTMIN") {
+        return rt(libc::SIGRTMIN(), off.trim_start_matches('+'));
+    }
+    if let Some(off) = name.strip_prefix("RTMAX") {
+        let off = off.trim_start_matches('-');
+        let n: i32 = if off.is_empty() {
+            0
+        } else {
+            off.parse().map_err(|_| bad())?
+        };
+        return rt(libc::SIGRTMAX() - n, "");
+    }
+    Err(bad())
+}
+
+fn userdata(engine: &Engine, id: &str) -> PathBuf {
+    engine.store.container_dir(id).join("userdata")
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    crate::store::atomic::write_atomic(path, text.as_bytes(), 0o644).map_err(|e| EngineError::Io {
+        context: format!("writing {}", path.display()),
+        source: e,
+    })
+}
+
+/// The host's resolvers, without loopback ones (they mean nothing in another network
+/// namespace), as docker filters them.
+fn resolv_conf(record: &ContainerRecord) -> String {
+    let c = &record.config;
+    let host = fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    let mut servers: Vec<String> = c.dns.clone();
+    let mut search: Vec<String> = c.dns_search.clone();
+    let mut options: Vec<String> = c.dns_option.clone();
+    let host_net = c.network == "host";
+    for line in host.lines() {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("nameserver") if c.dns.is_empty() => {
+                if let Some(ns) = words.next() {
+                    if host_net || !(ns.starts_with("127.") || ns == "::1") {
+                        servers.push(ns.to_string());
+                    }
+                }
+            }
+            Some("search") if c.dns_search.is_empty() => search.extend(words.map(str::to_string)),
+            Some("options") if c.dns_option.is_empty() => options.extend(words.map(str::to_string)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    if !search.is_empty() {
+        out.push_str(&format!("search {}\n", search.join(" ")));
+    }
+    for s in servers {
+        out.push_str(&format!("nameserver {s}\n"));
+    }
+    if !options.is_empty() {
+        out.push_str(&format!("options {}\n", options.join(" ")));
+    }
+    out
+}
+
+fn hosts_file(record: &ContainerRecord) -> Result<String> {
+    let c = &record.config;
+    let mut out = String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    for entry in &c.add_host {
+        let (name, ip) = entry.split_once(':').ok_or_else(|| {
+            EngineError::Invalid(format!("invalid --add-host {entry:?}: use NAME:IP"))
+        })?;
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(EngineError::Invalid(format!(
+                "invalid --add-host {entry:?}: {ip:?} is not an IP address"
+            )));
+        }
+        out.push_str(&format!("{ip}\t{name}\n"));
+    }
+    if c.network == "host" {
+        if let Ok(host) = fs::read_to_string("/etc/hosts") {
+            out.push_str(&host);
+        }
+    } else {
+        out.push_str(&format!("127.0.1.1\t{}\n", c.hostname));
+    }
+    Ok(out)
+}
+
+/// Write hosts, hostname, resolv.conf and the OCI config.json for a new container; for vfs,
+/// also the container's private copy of the image.
+pub fn write_userdata(
+    engine: &Engine,
+    record: &ContainerRecord,
+    image: &ImageRecord,
+    _config: &ImageConfig,
+) -> Result<()> {
+    let dir = userdata(engine, &record.id);
+    write_file(
+        &dir.join("hostname"),
+        &format!("{}\n", record.config.hostname),
+    )?;
+    write_file(&dir.join("hosts"), &hosts_file(record)?)?;
+    write_file(&dir.join("resolv.conf"), &resolv_conf(record))?;
+    if engine.store.driver() == Driver::Vfs {
+        let top = image
+            .layers
+            .last()
+            .map(|l| engine.store.layer_diff(&l.chain_id));
+        let dst = engine.store.container_dir(&record.id).join("rootfs");
+        let ident = engine.ident.clone();
+        crate::runtime::userns::in_namespace(&ident, move || match top {
+            Some(src) => crate::layer::unpack::copy_tree(&src, &dst).map_err(|e| e.to_string()),
+            None => fs::create_dir(&dst).map_err(|e| e.to_string()),
+        })
+        .map_err(|e| EngineError::Invalid(format!("copying the image for the container: {e}")))?;
+    }
+    let oci = oci_config(engine, record, image);
+    let bytes = serde_json::to_vec_pretty(&oci).expect("config serializes");
+    crate::store::atomic::write_atomic(&dir.join("config.json"), &bytes, 0o600).map_err(|e| {
+        EngineError::Io {
+            context: "writing config.json".into(),
+            source: e,
+        }
+    })
+}
+
+/// Lower layers, top-most first, relative to the store's layers/ directory.
+fn lowers(image: &ImageRecord) -> Vec<PathBuf> {
+    image
+        .layers
+        .iter()
+        .rev()
+        .map(|l| PathBuf::from(l.chain_id.trim_start_matches("sha256:")).join("diff"))
+        .collect()
+}
+
+/// The runtime's view of the container's filesystem.
+pub fn rootfs_spec(
+    engine: &Engine,
+    record: &ContainerRecord,
+    image: &ImageRecord,
+    console: Option<PathBuf>,
+) -> RootfsSpec {
+    let dir = engine.store.container_dir(&record.id);
+    let layers_dir = engine.store.root().join("layers");
+    let source = match engine.store.driver() {
+        Driver::Overlay => RootfsSource::Overlay {
+            layers_dir,
+            lowers: lowers(image),
+            upper: dir.join("upper"),
+            work: dir.join("work"),
+            userxattr: engine.ident.rootless,
+        },
+        Driver::FuseOverlayfs => RootfsSource::FuseOverlay {
+            layers_dir,
+            lowers: lowers(image),
+            upper: dir.join("upper"),
+            work: dir.join("work"),
+        },
+        Driver::Vfs => RootfsSource::Directory(dir.join("rootfs")),
+    };
+    let ud = dir.join("userdata");
+    let binds = ["hosts", "hostname", "resolv.conf"]
+        .iter()
+        .map(|f| BindMount {
+            source: ud.join(f),
+            target: Path::new("/etc").join(f),
+            readonly: false,
+        })
+        .collect();
+    let c = &record.config;
+    RootfsSpec {
+        source,
+        mountpoint: dir.join("merged"),
+        binds,
+        new_netns: c.network != "host",
+        masked_paths: if c.privileged {
+            Vec::new()
+        } else {
+            MASKED_PATHS.iter().map(|s| s.to_string()).collect()
+        },
+        readonly_paths: if c.privileged {
+            Vec::new()
+        } else {
+            READONLY_PATHS.iter().map(|s| s.to_string()).collect()
+        },
+        read_only: c.read_only,
+        console,
+        tty_gid_mapped: !engine.ident.single_id,
+    }
+}
+
+/// An OCI runtime-spec config.json describing the container as berth runs it (and what
+/// `--runtime` hands to crun or runc).
+pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord) -> Value {
+    let c = &record.config;
+    let rootfs = rootfs_spec(engine, record, image, None);
+    let mut namespaces = vec![
+        json!({"type": "pid"}),
+        json!({"type": "ipc"}),
+        json!({"type": "uts"}),
+        json!({"type": "mount"}),
+        json!({"type": "cgroup"}),
+    ];
+    if c.network != "host" {
+        namespaces.push(json!({"type": "network"}));
+    }
+    let maps = |m: &[crate::runtime::userns::IdMap]| -> Vec<Value> {
+        m.iter()
+            .map(|x| json!({"containerID": x.container_id, "hostID": x.host_id, "size": x.size}))
+            .collect()
+    };
+    let mut linux = json!({
+        "namespaces": namespaces,
+        "maskedPaths": rootfs.masked_paths,
+        "readonlyPaths": rootfs.readonly_paths,
+    });
+    if engine.ident.rootless {
+        linux["namespaces"]
+            .as_array_mut()
+            .expect("array")
+            .push(json!({"type": "user"}));
+        linux["uidMappings"] = json!(maps(&engine.ident.uid_map));
+        linux["gidMappings"] = json!(maps(&engine.ident.gid_map));
+    }
+    let mut mounts = vec![
+        json!({"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]}),
+        json!({"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]}),
+        json!({"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]}),
+        json!({"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]}),
+        json!({"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]}),
+    ];
+    if c.network == "host" {
+        mounts.push(json!({"destination": "/sys", "type": "bind", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]}));
+    } else {
+        mounts.push(json!({"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}));
+    }
+    for b in &rootfs.binds {
+        mounts.push(json!({
+            "destination": b.target, "type": "bind", "source": b.source,
+            "options": ["rbind", if b.readonly { "ro" } else { "rw" }],
+        }));
+    }
+    json!({
+        "ociVersion": "1.0.2",
+        "process": {
+            "terminal": c.tty,
+            "user": {"uid": 0, "gid": 0},
+            "args": c.args,
+            "env": c.env,
+            "cwd": c.working_dir,
+            "noNewPrivileges": !c.privileged,
+        },
+        "root": {"path": rootfs.mountpoint, "readonly": c.read_only},
+        "hostname": c.hostname,
+        "domainname": c.domainname,
+        "mounts": mounts,
+        "annotations": {"io.berth.container.name": record.name, "io.berth.image.id": record.image_id},
+        "linux": linux,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_parse_by_name_with_or_without_sig_and_by_number() {
+        assert_eq!(parse_signal("SIGTERM").unwrap(), libc::SIGTERM);
+        assert_eq!(parse_signal("kill").unwrap(), libc::SIGKILL);
+        assert_eq!(parse_signal("9").unwrap(), 9);
+        assert_eq!(parse_signal("RTMIN+1").unwrap(), libc::SIGRTMIN() + 1);
+        assert!(parse_signal("SIGNOPE").is_err());
+        assert!(parse_signal("0").is_err());
+    }
+
+    fn record(network: &str, add_host: &[&str]) -> ContainerRecord {
+        ContainerRecord {
+            id: "a".repeat(64),
+            name: "n".into(),
+            image_id: "b".repeat(64),
+            image_name: "i".into(),
+            created: chrono::Utc::now(),
+            config: crate::store::containers::ContainerConfig {
+                hostname: "box".into(),
+                network: network.into(),
+                add_host: add_host.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn hosts_has_localhost_the_hostname_and_added_hosts() {
+        let h = hosts_file(&record("none", &["db:10.0.0.5"])).unwrap();
+        assert!(h.contains("127.0.0.1\tlocalhost"));
+        assert!(h.contains("10.0.0.5\tdb"));
+        assert!(h.contains("127.0.1.1\tbox"));
+        assert!(hosts_file(&record("none", &["db"])).is_err());
+        assert!(hosts_file(&record("none", &["db:nope"])).is_err());
+    }
+
+    #[test]
+    fn dns_flags_replace_the_hosts_resolvers() {
+        let mut r = record("none", &[]);
+        r.config.dns = vec!["9.9.9.9".into()];
+        r.config.dns_search = vec!["example.org".into()];
+        let text = resolv_conf(&r);
+        assert!(text.contains("nameserver 9.9.9.9"));
+        assert!(text.contains("search example.org"));
+        assert_eq!(text.matches("nameserver").count(), 1);
+    }
+}

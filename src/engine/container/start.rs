@@ -1,0 +1,533 @@
+//! Starting a container: the CLI double-forks a monitor, the monitor creates the container and
+//! reports back over a pipe; an attached CLI relays signals and terminal resizes until the
+//! monitor reports the exit.
+//!
+//! ```text
+//! berth run ──fork──▶ intermediate ──setsid, fork──▶ monitor ──clone──▶ container
+//!    ▲   (exits at once)                               │
+//!    └──────────── S<pid> / F<code> / X<code> / D ─────┘   (the status pipe)
+//! ```
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::PathBuf;
+
+use chrono::Utc;
+
+use super::super::{Engine, EngineError, Result};
+use super::{process_start_time, spec, Container};
+use crate::monitor::log::{LogWriter, Stream};
+use crate::monitor::supervise::{self, Attached, Io};
+use crate::monitor::{self, DetachMatcher, Report, Source};
+use crate::runtime::process::{self, ContainerSpec, ProcessSpec};
+use crate::store::containers::Status;
+use crate::store::ImageRecord;
+
+/// How the starting command stays connected to the container.
+#[derive(Debug, Clone)]
+pub enum Attach {
+    Detached,
+    Foreground {
+        /// Forward our stdin (`-i`).
+        stdin: bool,
+        /// Forward signals we receive to the container (`--sig-proxy`, docker's default).
+        sig_proxy: bool,
+        detach_keys: Vec<u8>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOutcome {
+    Running { pid: i32 },
+    Exited(i32),
+    Detached,
+}
+
+/// A pseudo-terminal for a `-t` container.
+struct Pty {
+    master: OwnedFd,
+    slave: OwnedFd,
+    slave_path: PathBuf,
+}
+
+fn open_pty() -> io::Result<Pty> {
+    // SAFETY: the classic posix_openpt/grantpt/unlockpt/ptsname_r sequence on fds we own.
+    unsafe {
+        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        if m < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let master = OwnedFd::from_raw_fd(m);
+        if libc::grantpt(m) != 0 || libc::unlockpt(m) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut name = [0 as libc::c_char; 128];
+        if libc::ptsname_r(m, name.as_mut_ptr(), name.len()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let path = std::ffi::CStr::from_ptr(name.as_ptr());
+        let s = libc::open(
+            path.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        if s < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Pty {
+            master,
+            slave: OwnedFd::from_raw_fd(s),
+            slave_path: PathBuf::from(path.to_string_lossy().into_owned()),
+        })
+    }
+}
+
+/// Copy our terminal's size (stdin's or stdout's) onto `pty`.
+fn copy_window_size(pty: RawFd) {
+    // SAFETY: TIOCGWINSZ/TIOCSWINSZ with a valid winsize struct.
+    unsafe {
+        let mut ws: libc::winsize = std::mem::zeroed();
+        if libc::ioctl(0, libc::TIOCGWINSZ, &mut ws) == 0
+            || libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0
+        {
+            libc::ioctl(pty, libc::TIOCSWINSZ, &ws);
+        }
+    }
+}
+
+fn dev_null_onto(fds: &[RawFd]) {
+    let null = std::ffi::CString::new("/dev/null").expect("static");
+    // SAFETY: opening /dev/null and duplicating it onto our own standard descriptors.
+    unsafe {
+        let fd = libc::open(null.as_ptr(), libc::O_RDWR);
+        if fd >= 0 {
+            for &t in fds {
+                libc::dup2(fd, t);
+            }
+            if !fds.contains(&fd) {
+                libc::close(fd);
+            }
+        }
+    }
+}
+
+/// The terminal in raw mode while attached to a `-t` container; restored on drop.
+struct RawMode {
+    saved: libc::termios,
+}
+
+impl RawMode {
+    fn enable() -> Option<RawMode> {
+        // SAFETY: tcgetattr/tcsetattr on stdin with valid termios structs.
+        unsafe {
+            if libc::isatty(0) != 1 {
+                return None;
+            }
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            libc::cfmakeraw(&mut t);
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+            Some(RawMode { saved })
+        }
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        // SAFETY: restoring the attributes we read.
+        unsafe { libc::tcsetattr(0, libc::TCSANOW, &self.saved) };
+    }
+}
+
+const PROXIED_SIGNALS: &[i32] = &[
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGWINCH,
+];
+
+/// Signals delivered through a descriptor while attached; the old mask is restored on drop.
+struct SignalFd {
+    fd: OwnedFd,
+    old: libc::sigset_t,
+}
+
+impl SignalFd {
+    fn new() -> io::Result<SignalFd> {
+        // SAFETY: building a signal set, blocking it, and opening a signalfd for it.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for s in PROXIED_SIGNALS {
+                libc::sigaddset(&mut set, *s);
+            }
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigprocmask(libc::SIG_BLOCK, &set, &mut old);
+            let fd = libc::signalfd(-1, &set, libc::SFD_CLOEXEC);
+            if fd < 0 {
+                libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+                return Err(io::Error::last_os_error());
+            }
+            Ok(SignalFd {
+                fd: OwnedFd::from_raw_fd(fd),
+                old,
+            })
+        }
+    }
+
+    fn read(&self) -> Option<i32> {
+        // SAFETY: reading one signalfd_siginfo.
+        unsafe {
+            let mut info: libc::signalfd_siginfo = std::mem::zeroed();
+            let n = libc::read(
+                self.fd.as_raw_fd(),
+                &mut info as *mut _ as *mut libc::c_void,
+                std::mem::size_of::<libc::signalfd_siginfo>(),
+            );
+            (n == std::mem::size_of::<libc::signalfd_siginfo>() as isize)
+                .then_some(info.ssi_signo as i32)
+        }
+    }
+}
+
+impl Drop for SignalFd {
+    fn drop(&mut self) {
+        // SAFETY: restoring the previous mask.
+        unsafe { libc::sigprocmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut()) };
+    }
+}
+
+impl Engine {
+    fn image_of(&self, c: &Container) -> Result<ImageRecord> {
+        self.store
+            .images()
+            .list()?
+            .into_iter()
+            .find(|i| i.id == c.record.image_id)
+            .ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "the image of container {} ({}) is no longer in the store: pull it again",
+                    c.record.name, c.record.image_name
+                ))
+            })
+    }
+
+    /// Start `c` under a new monitor. Must be called while berth is single-threaded.
+    pub fn start_container(&self, c: &Container, attach: Attach) -> Result<StartOutcome> {
+        if c.is_running() {
+            return Ok(StartOutcome::Running { pid: c.state.pid });
+        }
+        let image = self.image_of(c)?;
+        let io_err = |what: &str| {
+            let what = what.to_string();
+            move |e: io::Error| EngineError::Io {
+                context: what,
+                source: e,
+            }
+        };
+        let pty = if c.record.config.tty {
+            let p = open_pty().map_err(io_err("creating a terminal for the container"))?;
+            copy_window_size(p.master.as_raw_fd());
+            Some(p)
+        } else {
+            None
+        };
+        let (status_r, status_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
+        let (alive_r, alive_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
+        let _ = io::stdout().flush();
+        let _ = io::stderr().flush();
+
+        // SAFETY: berth is single-threaded here (the caller's contract), so the children may
+        // allocate; each leaves only through _exit.
+        let intermediate = unsafe { libc::fork() };
+        if intermediate < 0 {
+            return Err(io_err("forking the monitor")(io::Error::last_os_error()));
+        }
+        if intermediate == 0 {
+            // SAFETY: a new session, so the terminal's signals never reach the monitor; then
+            // the monitor's own fork, and we leave so it is reparented.
+            unsafe {
+                libc::setsid();
+                let m = libc::fork();
+                if m != 0 {
+                    libc::_exit(if m < 0 { 1 } else { 0 });
+                }
+            }
+            drop(status_r);
+            drop(alive_w);
+            let attached = match &attach {
+                Attach::Detached => None,
+                Attach::Foreground {
+                    stdin, detach_keys, ..
+                } => Some((*stdin, detach_keys.clone(), alive_r)),
+            };
+            self.monitor_main(c, &image, pty, attached, status_w);
+        }
+        drop(status_w);
+        drop(alive_r);
+        let mut st = 0;
+        // SAFETY: reaping the intermediate child.
+        unsafe { libc::waitpid(intermediate, &mut st, 0) };
+        let master = pty.map(|p| p.master);
+        let mut reports = BufReader::new(std::fs::File::from(status_r));
+        let first = read_report(&mut reports)?;
+        let pid = match first {
+            Report::Started(pid) => pid,
+            Report::Failed(code, message) => return Err(EngineError::Start { code, message }),
+            Report::Exited(code) => return Ok(StartOutcome::Exited(code)),
+            Report::Detached => return Ok(StartOutcome::Detached),
+        };
+        let Attach::Foreground { sig_proxy, .. } = attach else {
+            drop(alive_w);
+            return Ok(StartOutcome::Running { pid });
+        };
+        let _raw = if c.record.config.tty {
+            RawMode::enable()
+        } else {
+            None
+        };
+        let signals = SignalFd::new().map_err(io_err("watching signals"))?;
+        let status_fd = reports.get_ref().as_raw_fd();
+        loop {
+            let mut fds = [
+                libc::pollfd {
+                    fd: status_fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: signals.fd.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            // SAFETY: polling two valid descriptors.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+            if n < 0 {
+                continue;
+            }
+            if fds[1].revents != 0 {
+                if let Some(sig) = signals.read() {
+                    if sig == libc::SIGWINCH {
+                        if let Some(m) = &master {
+                            copy_window_size(m.as_raw_fd());
+                        }
+                    } else if sig_proxy {
+                        // SAFETY: signalling the container's init.
+                        unsafe { libc::kill(pid, sig) };
+                    }
+                }
+            }
+            if fds[0].revents != 0 {
+                let report = read_report(&mut reports)?;
+                drop(alive_w);
+                return Ok(match report {
+                    Report::Exited(code) => StartOutcome::Exited(code),
+                    Report::Detached => StartOutcome::Detached,
+                    Report::Failed(code, message) => {
+                        return Err(EngineError::Start { code, message })
+                    }
+                    Report::Started(pid) => StartOutcome::Running { pid },
+                });
+            }
+        }
+    }
+
+    /// The monitor process. Never returns.
+    fn monitor_main(
+        &self,
+        c: &Container,
+        image: &ImageRecord,
+        pty: Option<Pty>,
+        attached: Option<(bool, Vec<u8>, OwnedFd)>,
+        status: OwnedFd,
+    ) -> ! {
+        // SAFETY: plain signal disposition changes in our own process.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+        }
+        if attached.is_none() {
+            dev_null_onto(&[0, 1, 2]);
+        }
+        let mut status = std::fs::File::from(status);
+        let id = c.record.id.clone();
+        let code = match self.monitor_run(c, image, pty, attached, &mut status) {
+            Ok(code) => code,
+            Err((code, message)) => {
+                let _ = self.store.update_container_state(&id, |s| {
+                    s.status = Status::Exited;
+                    s.exit_code = code;
+                    s.error = message.clone();
+                    s.pid = 0;
+                    s.finished_at = Some(Utc::now());
+                });
+                dev_null_onto(&[0, 1, 2]);
+                self.auto_remove(c);
+                let _ = status.write_all(Report::Failed(code, message).encode().as_bytes());
+                // SAFETY: leave without destructors.
+                unsafe { libc::_exit(0) }
+            }
+        };
+        dev_null_onto(&[0, 1, 2]);
+        self.auto_remove(c);
+        let _ = status.write_all(Report::Exited(code).encode().as_bytes());
+        // SAFETY: leave without destructors.
+        unsafe { libc::_exit(0) }
+    }
+
+    fn auto_remove(&self, c: &Container) {
+        if c.record.config.auto_remove {
+            if let Ok(now) = self.find_container(&c.record.id) {
+                let _ = self.remove_container(&now);
+            }
+        }
+    }
+
+    /// Create the container and supervise it; the exit code, or why it could not start.
+    fn monitor_run(
+        &self,
+        c: &Container,
+        image: &ImageRecord,
+        pty: Option<Pty>,
+        attached: Option<(bool, Vec<u8>, OwnedFd)>,
+        status: &mut std::fs::File,
+    ) -> std::result::Result<i32, (i32, String)> {
+        let setup = |e: io::Error| (125, e.to_string());
+        let cfg = &c.record.config;
+        let null = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .map_err(setup)?;
+        // The container's ends (closed here once it runs) and ours.
+        let mut child_ends: Vec<OwnedFd> = Vec::new();
+        let (stdio, sources, container_stdin, console) = match pty {
+            Some(p) => {
+                let s = p.slave.as_raw_fd();
+                let master_in = p.master.try_clone().map_err(setup)?;
+                let src = Source {
+                    fd: p.master,
+                    stream: Stream::Stdout,
+                    open: true,
+                };
+                child_ends.push(p.slave);
+                ([s, s, s], vec![src], Some(master_in), Some(p.slave_path))
+            }
+            None => {
+                let (out_r, out_w) = monitor::pipe().map_err(setup)?;
+                let (err_r, err_w) = monitor::pipe().map_err(setup)?;
+                let (stdin_fd, stdin_keep) = if cfg.open_stdin {
+                    let (in_r, in_w) = monitor::pipe().map_err(setup)?;
+                    let fd = in_r.as_raw_fd();
+                    child_ends.push(in_r);
+                    (fd, Some(in_w))
+                } else {
+                    (null.as_raw_fd(), None)
+                };
+                let fds = [stdin_fd, out_w.as_raw_fd(), err_w.as_raw_fd()];
+                child_ends.push(out_w);
+                child_ends.push(err_w);
+                let sources = vec![
+                    Source {
+                        fd: out_r,
+                        stream: Stream::Stdout,
+                        open: true,
+                    },
+                    Source {
+                        fd: err_r,
+                        stream: Stream::Stderr,
+                        open: true,
+                    },
+                ];
+                (fds, sources, stdin_keep, None)
+            }
+        };
+        let spec = ContainerSpec {
+            rootfs: spec::rootfs_spec(self, &c.record, image, console),
+            process: ProcessSpec {
+                args: cfg.args.clone(),
+                env: cfg.env.clone(),
+                cwd: cfg.working_dir.clone(),
+                user: cfg.user.clone(),
+                tty: cfg.tty,
+                stdio,
+            },
+            hostname: cfg.hostname.clone(),
+            domainname: cfg.domainname.clone(),
+            userns: (self.ident.rootless && !cfg.userns_host).then(|| self.ident.clone()),
+            new_netns: cfg.network != "host",
+            security: None,
+        };
+        let spawned = process::spawn(&spec).map_err(|e| (e.exit_code(), e.to_string()))?;
+        drop(child_ends);
+        drop(null);
+        let pid = spawned.pid;
+        // SAFETY: getpid has no preconditions.
+        let me = unsafe { libc::getpid() };
+        self.store
+            .update_container_state(&c.record.id, |s| {
+                s.status = Status::Running;
+                s.pid = pid;
+                s.pid_start = process_start_time(pid).unwrap_or(0);
+                s.monitor_pid = me;
+                s.monitor_start = process_start_time(me).unwrap_or(0);
+                s.started_at = Some(Utc::now());
+                s.finished_at = None;
+                s.exit_code = 0;
+                s.error.clear();
+                s.stopped_by_user = false;
+            })
+            .map_err(|e| (125, e.to_string()))?;
+        let _ = status.write_all(Report::Started(pid).encode().as_bytes());
+
+        let log_path = self.store.container_dir(&c.record.id).join("ctr.log");
+        let mut log = LogWriter::open(&log_path).ok();
+        let attached = attached.map(|(stdin, keys, alive)| Attached {
+            stdin: stdin.then_some(0),
+            stdout: 1,
+            stderr: 2,
+            alive,
+            detach: DetachMatcher::new(keys),
+        });
+        let io = Io {
+            sources,
+            container_stdin,
+            tty: cfg.tty,
+        };
+        let outcome = supervise::supervise(pid, io, attached, &mut log, |by_keys| {
+            dev_null_onto(&[0, 1, 2]);
+            if by_keys {
+                let _ = status.write_all(Report::Detached.encode().as_bytes());
+            }
+        });
+        let code = monitor::exit_code(outcome.status);
+        let _ = self.store.update_container_state(&c.record.id, |s| {
+            s.status = Status::Exited;
+            s.exit_code = code;
+            s.pid = 0;
+            s.finished_at = Some(Utc::now());
+        });
+        Ok(code)
+    }
+}
+
+fn read_report(r: &mut BufReader<std::fs::File>) -> Result<Report> {
+    let mut line = String::new();
+    r.read_line(&mut line).map_err(|e| EngineError::Io {
+        context: "reading from the container monitor".into(),
+        source: e,
+    })?;
+    Report::decode(line.trim_end()).ok_or_else(|| {
+        EngineError::Invalid(
+            "the container monitor exited without reporting (see the container's state with `berth inspect`)".into(),
+        )
+    })
+}

@@ -1,0 +1,427 @@
+//! Creating a container process: clone into new namespaces, then a numbered handshake with the
+//! child over a socketpair (crun's sync points), then exec of the user's command. No other
+//! program runs except newuidmap/newgidmap.
+//!
+//! ```text
+//! parent (the monitor)                         child (becomes the container's PID 1)
+//! clone(NEWUSER|NEWNS|NEWPID|NEWUTS|NEWIPC|NEWCGROUP[|NEWNET])
+//! sync 1: write uid/gid maps  ── MAPS ──────▶  become root in the new user namespace
+//!                                              mount the rootfs, /proc, /dev, binds, masks
+//!                                              pivot_root, hostname
+//! sync 2: (cgroups, network)  ◀── READY ────
+//!                             ── GO ────────▶  user, capabilities, no_new_privs, seccomp,
+//!                                              close fds, chdir, execve
+//! sync 3: EOF = exec'd        ◀── EXECFAIL ──  (only when exec failed: code + message)
+//! ```
+//! The socket is close-on-exec, so a successful exec is seen by the parent as end-of-file.
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use thiserror::Error;
+
+use super::rootfs::{self, RootfsSpec};
+use super::user::{self, ExecFailure, ExecUser};
+use super::userns::Identity;
+
+#[derive(Debug, Error)]
+pub enum SpawnError {
+    /// Setting the container up failed (berth's fault or the host's: exit 125).
+    #[error("{0}")]
+    Setup(String),
+    /// The command could not be run (126/127, docker's codes).
+    #[error("{}", .0.message)]
+    Exec(ExecFailure),
+}
+
+impl SpawnError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            SpawnError::Setup(_) => 125,
+            SpawnError::Exec(f) => f.code,
+        }
+    }
+}
+
+fn setup(what: &str, e: impl std::fmt::Display) -> SpawnError {
+    SpawnError::Setup(format!("{what}: {e}"))
+}
+
+/// Capabilities, no_new_privs and seccomp: applied in the child after it switched user and
+/// before exec. The hook gets the resolved user.
+pub type SecurityHook = Box<dyn Fn(&ExecUser) -> io::Result<()>>;
+
+pub struct ProcessSpec {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    /// docker's `user[:group]`, resolved in the container.
+    pub user: String,
+    pub tty: bool,
+    /// The container's stdin, stdout, stderr (a pty slave for all three with a tty).
+    pub stdio: [RawFd; 3],
+}
+
+pub struct ContainerSpec {
+    pub rootfs: RootfsSpec,
+    pub process: ProcessSpec,
+    pub hostname: String,
+    pub domainname: String,
+    /// A new user namespace mapped like `Identity` (rootless), or none (root, `--userns=host`).
+    pub userns: Option<Identity>,
+    pub new_netns: bool,
+    pub security: Option<SecurityHook>,
+}
+
+// Parent → child
+const MSG_MAPS: u8 = 1;
+const MSG_GO: u8 = 2;
+// Child → parent
+const MSG_READY: u8 = 10;
+const MSG_SETUP_FAILED: u8 = 11;
+const MSG_EXEC_FAILED: u8 = 12;
+
+fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: socketpair into a two-element array.
+    let rc = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: two fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+fn send(fd: &OwnedFd, tag: u8, payload: &[u8]) -> io::Result<()> {
+    let mut msg = Vec::with_capacity(1 + payload.len());
+    msg.push(tag);
+    msg.extend_from_slice(payload);
+    loop {
+        // SAFETY: sending from a valid buffer.
+        let n = unsafe {
+            libc::send(
+                fd.as_raw_fd(),
+                msg.as_ptr() as *const libc::c_void,
+                msg.len(),
+                libc::MSG_NOSIGNAL,
+            )
+        };
+        if n >= 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// One message; `None` at end-of-file.
+fn recv(fd: &OwnedFd) -> io::Result<Option<(u8, Vec<u8>)>> {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        // SAFETY: receiving into a valid buffer.
+        let n = unsafe {
+            libc::recv(
+                fd.as_raw_fd(),
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.len(),
+                0,
+            )
+        };
+        if n > 0 {
+            buf.truncate(n as usize);
+            let tag = buf.remove(0);
+            return Ok(Some((tag, buf)));
+        }
+        if n == 0 {
+            return Ok(None);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// The running container process, as seen by its parent.
+#[derive(Debug)]
+pub struct Spawned {
+    pub pid: i32,
+}
+
+/// Create the container. Must be called from a single-threaded process (the monitor): the child
+/// is a copy of it that allocates before exec.
+pub fn spawn(spec: &ContainerSpec) -> Result<Spawned, SpawnError> {
+    let (parent_sock, child_sock) =
+        socketpair().map_err(|e| setup("creating the sync socket", e))?;
+    let mut flags = libc::CLONE_NEWNS
+        | libc::CLONE_NEWPID
+        | libc::CLONE_NEWUTS
+        | libc::CLONE_NEWIPC
+        | libc::CLONE_NEWCGROUP;
+    if spec.userns.is_some() {
+        flags |= libc::CLONE_NEWUSER;
+    }
+    if spec.new_netns {
+        flags |= libc::CLONE_NEWNET;
+    }
+    // SAFETY: a fork-like clone (no new stack: the child continues on a copy of ours). The
+    // caller is single-threaded, so the copy's allocator and locks are consistent.
+    let pid = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
+    };
+    if pid < 0 {
+        return Err(setup(
+            "creating the container's namespaces",
+            io::Error::last_os_error(),
+        ));
+    }
+    if pid == 0 {
+        drop(parent_sock);
+        child_main(spec, child_sock);
+    }
+    let pid = pid as i32;
+    drop(child_sock);
+    match handshake(spec, pid, &parent_sock) {
+        Ok(()) => Ok(Spawned { pid }),
+        Err(e) => {
+            // SAFETY: killing and reaping our own child.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                let mut st = 0;
+                libc::waitpid(pid, &mut st, 0);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn child_failed(payload: &[u8]) -> SpawnError {
+    SpawnError::Setup(String::from_utf8_lossy(payload).into_owned())
+}
+
+fn handshake(spec: &ContainerSpec, pid: i32, sock: &OwnedFd) -> Result<(), SpawnError> {
+    // sync 1: the id maps.
+    if let Some(ident) = &spec.userns {
+        super::userns::write_maps(pid, ident).map_err(|e| setup("mapping ids", e))?;
+    }
+    send(sock, MSG_MAPS, &[]).map_err(|e| setup("sync 1", e))?;
+    // sync 2: the child has its rootfs.
+    match recv(sock).map_err(|e| setup("sync 2", e))? {
+        Some((MSG_READY, _)) => {}
+        Some((MSG_SETUP_FAILED, p)) => return Err(child_failed(&p)),
+        Some((t, _)) => return Err(setup("sync 2", format!("unexpected message {t}"))),
+        None => return Err(setup("sync 2", "the container process died during setup")),
+    }
+    send(sock, MSG_GO, &[]).map_err(|e| setup("sync 3", e))?;
+    // sync 3: end-of-file means exec succeeded.
+    match recv(sock).map_err(|e| setup("sync 3", e))? {
+        None => Ok(()),
+        Some((MSG_EXEC_FAILED, p)) if p.len() >= 4 => {
+            let code = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+            Err(SpawnError::Exec(ExecFailure {
+                code,
+                message: String::from_utf8_lossy(&p[4..]).into_owned(),
+            }))
+        }
+        Some((MSG_SETUP_FAILED, p)) => Err(child_failed(&p)),
+        Some((t, _)) => Err(setup("sync 3", format!("unexpected message {t}"))),
+    }
+}
+
+/// The child side. Never returns: execs or exits.
+fn child_main(spec: &ContainerSpec, sock: OwnedFd) -> ! {
+    // If the monitor dies during setup, do not linger half-built.
+    // SAFETY: prctl on ourselves.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    let result = child_setup(spec, &sock);
+    match result {
+        Err(ChildFailure::Setup(msg)) => {
+            let _ = send(&sock, MSG_SETUP_FAILED, msg.as_bytes());
+        }
+        Err(ChildFailure::Exec(f)) => {
+            let mut p = f.code.to_le_bytes().to_vec();
+            p.extend_from_slice(f.message.as_bytes());
+            let _ = send(&sock, MSG_EXEC_FAILED, &p);
+        }
+        Ok(never) => match never {},
+    }
+    // SAFETY: leave without running the monitor's destructors.
+    unsafe { libc::_exit(125) }
+}
+
+enum ChildFailure {
+    Setup(String),
+    Exec(ExecFailure),
+}
+
+enum Never {}
+
+fn fail(what: &str) -> impl FnOnce(io::Error) -> ChildFailure + '_ {
+    move |e| ChildFailure::Setup(format!("{what}: {e}"))
+}
+
+fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailure> {
+    // sync 1
+    match recv(sock).map_err(fail("sync 1"))? {
+        Some((MSG_MAPS, _)) => {}
+        _ => return Err(ChildFailure::Setup("sync 1: the monitor went away".into())),
+    }
+    if spec.userns.is_some() {
+        // SAFETY: credential syscalls on ourselves, root in our new user namespace.
+        unsafe {
+            if libc::setresgid(0, 0, 0) != 0 || libc::setresuid(0, 0, 0) != 0 {
+                return Err(fail("becoming root in the user namespace")(
+                    io::Error::last_os_error(),
+                ));
+            }
+        }
+    }
+    // Host supplementary groups would show up as "nogroup" in the container.
+    // SAFETY: dropping all supplementary groups (allowed: setgroups is not denied with newgidmap).
+    unsafe { libc::setgroups(0, std::ptr::null()) };
+
+    rootfs::prepare(&spec.rootfs).map_err(fail("preparing the rootfs"))?;
+    rootfs::pivot(&spec.rootfs.mountpoint).map_err(fail("entering the rootfs"))?;
+    set_name(libc::SYS_sethostname, &spec.hostname).map_err(fail("setting the hostname"))?;
+    if !spec.domainname.is_empty() {
+        set_name(libc::SYS_setdomainname, &spec.domainname)
+            .map_err(fail("setting the domain name"))?;
+    }
+
+    let p = &spec.process;
+    let exec_user =
+        user::resolve_in_container(&p.user).map_err(|e| ChildFailure::Setup(e.to_string()))?;
+    if !p.cwd.is_empty() {
+        // docker creates a missing working directory.
+        std::fs::create_dir_all(&p.cwd).map_err(fail("creating the working directory"))?;
+    }
+
+    // sync 2
+    send(sock, MSG_READY, &[]).map_err(fail("sync 2"))?;
+    match recv(sock).map_err(fail("sync 2"))? {
+        Some((MSG_GO, _)) => {}
+        _ => return Err(ChildFailure::Setup("sync 2: the monitor went away".into())),
+    }
+
+    // stdio, and the terminal as controlling tty.
+    for (i, fd) in p.stdio.iter().enumerate() {
+        if *fd != i as RawFd {
+            // SAFETY: dup2 onto 0..2.
+            if unsafe { libc::dup2(*fd, i as RawFd) } < 0 {
+                return Err(fail("setting up stdio")(io::Error::last_os_error()));
+            }
+        }
+    }
+    if p.tty {
+        // SAFETY: a new session whose controlling terminal is our stdin.
+        unsafe {
+            libc::setsid();
+            if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(fail("setting the controlling terminal")(
+                    io::Error::last_os_error(),
+                ));
+            }
+        }
+    }
+
+    switch_user(&exec_user).map_err(fail("switching to the container user"))?;
+    if let Some(hook) = &spec.security {
+        hook(&exec_user).map_err(fail("applying the security profile"))?;
+    }
+    if !p.cwd.is_empty() {
+        std::env::set_current_dir(&p.cwd).map_err(fail("entering the working directory"))?;
+    }
+
+    let mut env = p.env.clone();
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        env.push(format!("HOME={}", exec_user.home));
+    }
+    let path_env = env
+        .iter()
+        .find_map(|e| e.strip_prefix("PATH="))
+        .map(str::to_string);
+    let cmd = p
+        .args
+        .first()
+        .ok_or_else(|| ChildFailure::Setup("no command specified".into()))?;
+    let program = user::find_executable(cmd, path_env.as_deref()).map_err(ChildFailure::Exec)?;
+
+    // Nothing of the monitor's may leak into the container: mark every descriptor above 2
+    // close-on-exec (the sync socket already is, and must stay open until exec).
+    // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags.
+    unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3u32,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    let to_c = |s: &str| {
+        CString::new(s).map_err(|_| ChildFailure::Setup(format!("{s:?} contains a NUL byte")))
+    };
+    let prog = CString::new(program.as_os_str().as_encoded_bytes())
+        .map_err(|_| ChildFailure::Setup("the command contains a NUL byte".into()))?;
+    let argv: Vec<CString> = p.args.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?;
+    let envp: Vec<CString> = env.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?;
+    let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    argv_p.push(std::ptr::null());
+    let mut envp_p: Vec<*const libc::c_char> = envp.iter().map(|a| a.as_ptr()).collect();
+    envp_p.push(std::ptr::null());
+    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
+    unsafe { libc::execve(prog.as_ptr(), argv_p.as_ptr(), envp_p.as_ptr()) };
+    let errno = io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO);
+    Err(ChildFailure::Exec(user::exec_failure(cmd, errno)))
+}
+
+fn set_name(nr: libc::c_long, name: &str) -> io::Result<()> {
+    // SAFETY: the kernel reads `len` bytes from the pointer.
+    let rc = unsafe { libc::syscall(nr, name.as_ptr(), name.len()) };
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+fn switch_user(u: &ExecUser) -> io::Result<()> {
+    // SAFETY: plain credential syscalls on ourselves. KEEPCAPS lets the security hook decide
+    // what a non-root user keeps instead of the kernel clearing everything at setuid.
+    unsafe {
+        libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0);
+        let groups: Vec<libc::gid_t> = u.groups.clone();
+        if libc::setgroups(groups.len(), groups.as_ptr()) != 0 {
+            let e = io::Error::last_os_error();
+            // Without newgidmap, setgroups is denied in the namespace: only an empty list works.
+            if !(groups.is_empty() && e.raw_os_error() == Some(libc::EPERM)) {
+                return Err(e);
+            }
+        }
+        if libc::setresgid(u.gid, u.gid, u.gid) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::setresuid(u.uid, u.uid, u.uid) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,601 @@
+//! The container's filesystem, built inside its new mount namespace before pivot_root: the
+//! image layers (overlay or a vfs copy), /proc, /sys, a small /dev, the per-container files, and
+//! docker's masked and read-only paths.
+//!
+//! Every mount target inside the rootfs is opened with `openat2(RESOLVE_IN_ROOT)` and mounted
+//! through `/proc/self/fd/N`, so a symlink planted in the image (or by a running container) can
+//! never redirect a mount to the host (the CVE-2021-30465 class).
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+/// How the rootfs is assembled.
+#[derive(Debug, Clone)]
+pub enum RootfsSource {
+    /// Kernel overlay: `lowers` top-most first, relative to `layers_dir` (keeps the mount data
+    /// short with many layers), plus the container's upper and work dirs.
+    Overlay {
+        layers_dir: PathBuf,
+        lowers: Vec<PathBuf>,
+        upper: PathBuf,
+        work: PathBuf,
+        userxattr: bool,
+    },
+    /// fuse-overlayfs with the same layout, for kernels that refuse overlay in a user namespace.
+    FuseOverlay {
+        layers_dir: PathBuf,
+        lowers: Vec<PathBuf>,
+        upper: PathBuf,
+        work: PathBuf,
+    },
+    /// A private copy of the image (vfs driver): bound onto the mount point.
+    Directory(PathBuf),
+}
+
+/// A bind mount of a host file or directory into the container.
+#[derive(Debug, Clone)]
+pub struct BindMount {
+    pub source: PathBuf,
+    /// Absolute path inside the container.
+    pub target: PathBuf,
+    pub readonly: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RootfsSpec {
+    pub source: RootfsSource,
+    /// Where the rootfs is mounted (an empty directory owned by the container's root).
+    pub mountpoint: PathBuf,
+    pub binds: Vec<BindMount>,
+    /// A new network namespace lets us mount a fresh sysfs; with the host's we bind it.
+    pub new_netns: bool,
+    pub masked_paths: Vec<String>,
+    pub readonly_paths: Vec<String>,
+    pub read_only: bool,
+    /// The terminal the container gets as /dev/console, if any.
+    pub console: Option<PathBuf>,
+    /// The gid of "tty" inside the container (5) is usable only when it is mapped.
+    pub tty_gid_mapped: bool,
+}
+
+/// docker's defaults.
+pub const MASKED_PATHS: &[&str] = &[
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+];
+
+pub const READONLY_PATHS: &[&str] = &[
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
+
+/// Host devices bound into the container's /dev (mknod is not allowed in a user namespace, and
+/// binding works the same as root).
+const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
+
+fn cstr(p: &Path) -> io::Result<CString> {
+    CString::new(p.as_os_str().as_bytes()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+}
+
+fn check(rc: libc::c_int) -> io::Result<()> {
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+fn ctx(e: io::Error, what: impl std::fmt::Display) -> io::Error {
+    io::Error::new(e.kind(), format!("{what}: {e}"))
+}
+
+/// mount(2) with optional source, fstype and data.
+pub fn mount(
+    source: Option<&Path>,
+    target: &Path,
+    fstype: Option<&str>,
+    flags: libc::c_ulong,
+    data: Option<&str>,
+) -> io::Result<()> {
+    let src = source.map(cstr).transpose()?;
+    let tgt = cstr(target)?;
+    let fst = fstype.map(|f| CString::new(f).expect("static fstype"));
+    let dat = data
+        .map(CString::new)
+        .transpose()
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: every pointer is a valid NUL-terminated string or null.
+    let rc = unsafe {
+        libc::mount(
+            src.as_ref().map_or(std::ptr::null(), |s| s.as_ptr()),
+            tgt.as_ptr(),
+            fst.as_ref().map_or(std::ptr::null(), |s| s.as_ptr()),
+            flags,
+            dat.as_ref()
+                .map_or(std::ptr::null(), |s| s.as_ptr() as *const libc::c_void),
+        )
+    };
+    check(rc).map_err(|e| ctx(e, format!("mounting {}", target.display())))
+}
+
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_IN_ROOT: u64 = 0x10;
+
+#[repr(C)]
+struct OpenHow {
+    flags: u64,
+    mode: u64,
+    resolve: u64,
+}
+
+/// openat2 relative to `root` as if it were `/`: `..` and absolute symlinks stay inside.
+fn open_in_root(root: &OwnedFd, path: &Path, flags: i32) -> io::Result<OwnedFd> {
+    let rel = path.strip_prefix("/").unwrap_or(path);
+    let rel = if rel.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        rel
+    };
+    let c = cstr(rel)?;
+    let how = OpenHow {
+        flags: (flags | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    // SAFETY: openat2 with a valid dirfd, path and open_how of the size we pass.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            root.as_raw_fd(),
+            c.as_ptr(),
+            &how as *const OpenHow,
+            std::mem::size_of::<OpenHow>(),
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel returned a new descriptor we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// Open (creating what is missing: directories, and the last component as a directory or an
+/// empty file) `path` inside `root`, never leaving it. Returns an O_PATH descriptor to mount on.
+pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedFd> {
+    let mut current = PathBuf::from("/");
+    let comps: Vec<_> = path
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    for (i, comp) in comps.iter().enumerate() {
+        let last = i + 1 == comps.len();
+        let next = current.join(comp.as_os_str());
+        match open_in_root(root, &next, libc::O_PATH) {
+            Ok(fd) => {
+                if last {
+                    return Ok(fd);
+                }
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
+                let parent = open_in_root(root, &current, libc::O_PATH | libc::O_DIRECTORY)?;
+                let name = CString::new(comp.as_os_str().as_bytes())
+                    .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+                let rc = if dir || !last {
+                    // SAFETY: mkdirat relative to a directory descriptor we hold.
+                    unsafe { libc::mkdirat(parent.as_raw_fd(), name.as_ptr(), 0o755) }
+                } else {
+                    // SAFETY: as above; O_EXCL so a racing symlink is never followed.
+                    let fd = unsafe {
+                        libc::openat(
+                            parent.as_raw_fd(),
+                            name.as_ptr(),
+                            libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC,
+                            0o644,
+                        )
+                    };
+                    if fd >= 0 {
+                        // SAFETY: closing the descriptor we just made.
+                        unsafe { libc::close(fd) };
+                    }
+                    fd
+                };
+                if rc < 0 {
+                    let e = io::Error::last_os_error();
+                    if e.raw_os_error() != Some(libc::EEXIST) {
+                        return Err(ctx(e, format!("creating {}", next.display())));
+                    }
+                }
+                if last {
+                    return open_in_root(root, &next, libc::O_PATH);
+                }
+            }
+            Err(e) => return Err(ctx(e, format!("resolving {}", next.display()))),
+        }
+        current = next;
+    }
+    open_in_root(root, Path::new("/"), libc::O_PATH | libc::O_DIRECTORY)
+}
+
+fn fd_path(fd: &OwnedFd) -> PathBuf {
+    PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+}
+
+/// Bind `source` (a host path) onto `target` inside the rootfs.
+fn bind_into(
+    root: &OwnedFd,
+    source: &Path,
+    target: &Path,
+    readonly: bool,
+    recursive: bool,
+) -> io::Result<()> {
+    let is_dir = std::fs::metadata(source)
+        .map_err(|e| ctx(e, source.display()))?
+        .is_dir();
+    let fd = mount_target(root, target, is_dir)?;
+    let at = fd_path(&fd);
+    let rec = if recursive { libc::MS_REC } else { 0 };
+    mount(Some(source), &at, None, libc::MS_BIND | rec, None).map_err(|e| {
+        ctx(
+            e,
+            format!("binding {} to {}", source.display(), target.display()),
+        )
+    })?;
+    if readonly {
+        remount_readonly(root, target)?;
+    }
+    Ok(())
+}
+
+/// Remount an existing mount point inside the rootfs read-only, keeping its other flags (a
+/// user namespace may not clear nosuid/nodev/noexec that the host set).
+fn remount_readonly(root: &OwnedFd, target: &Path) -> io::Result<()> {
+    let fd = open_in_root(root, target, libc::O_PATH)?;
+    let at = fd_path(&fd);
+    let c = cstr(&at)?;
+    // SAFETY: statvfs on a path we own, into a zeroed struct.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    check(unsafe { libc::statvfs(c.as_ptr(), &mut st) })?;
+    let keep = st.f_flag
+        & (libc::ST_NOSUID | libc::ST_NODEV | libc::ST_NOEXEC | libc::ST_NOATIME) as libc::c_ulong;
+    let mut flags = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY;
+    if keep & libc::ST_NOSUID as libc::c_ulong != 0 {
+        flags |= libc::MS_NOSUID;
+    }
+    if keep & libc::ST_NODEV as libc::c_ulong != 0 {
+        flags |= libc::MS_NODEV;
+    }
+    if keep & libc::ST_NOEXEC as libc::c_ulong != 0 {
+        flags |= libc::MS_NOEXEC;
+    }
+    if keep & libc::ST_NOATIME as libc::c_ulong != 0 {
+        flags |= libc::MS_NOATIME;
+    }
+    mount(None, &at, None, flags, None)
+        .map_err(|e| ctx(e, format!("making {} read-only", target.display())))
+}
+
+fn mount_fs_in(
+    root: &OwnedFd,
+    target: &str,
+    fstype: &str,
+    flags: libc::c_ulong,
+    data: Option<&str>,
+) -> io::Result<()> {
+    let fd = mount_target(root, Path::new(target), true)?;
+    mount(
+        Some(Path::new(fstype)),
+        &fd_path(&fd),
+        Some(fstype),
+        flags,
+        data,
+    )
+}
+
+fn symlink_in(root: &OwnedFd, target: &str, link: &str) -> io::Result<()> {
+    let (dir, name) = link.rsplit_once('/').expect("absolute link path");
+    let parent = open_in_root(
+        root,
+        Path::new(if dir.is_empty() { "/" } else { dir }),
+        libc::O_PATH | libc::O_DIRECTORY,
+    )?;
+    let t = CString::new(target).expect("static target");
+    let n = CString::new(name).expect("static name");
+    // SAFETY: symlinkat relative to a directory descriptor we hold.
+    let rc = unsafe { libc::symlinkat(t.as_ptr(), parent.as_raw_fd(), n.as_ptr()) };
+    if rc < 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EEXIST) {
+            return Err(ctx(e, format!("creating {link}")));
+        }
+    }
+    Ok(())
+}
+
+/// Mount the image at `spec.mountpoint`, then everything inside it. Runs in the container's
+/// mount namespace, as its root, before pivot_root.
+pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
+    // Nothing we mount may propagate back to the host's (or berth's) mount namespace.
+    mount(
+        None,
+        Path::new("/"),
+        None,
+        libc::MS_REC | libc::MS_PRIVATE,
+        None,
+    )?;
+    mount_image(spec)?;
+    let root_fd = {
+        let c = cstr(&spec.mountpoint)?;
+        // SAFETY: opening the freshly mounted rootfs directory.
+        let fd = unsafe {
+            libc::open(
+                c.as_ptr(),
+                libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(ctx(io::Error::last_os_error(), spec.mountpoint.display()));
+        }
+        // SAFETY: a descriptor we own.
+        unsafe { OwnedFd::from_raw_fd(fd) }
+    };
+    let root = &root_fd;
+    let nosuid_nodev_noexec = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+
+    mount_fs_in(root, "/proc", "proc", nosuid_nodev_noexec, None)?;
+    if spec.new_netns {
+        mount_fs_in(
+            root,
+            "/sys",
+            "sysfs",
+            nosuid_nodev_noexec | libc::MS_RDONLY,
+            None,
+        )?;
+    } else {
+        bind_into(root, Path::new("/sys"), Path::new("/sys"), false, true)?;
+        remount_readonly(root, Path::new("/sys"))?;
+    }
+
+    mount_fs_in(
+        root,
+        "/dev",
+        "tmpfs",
+        libc::MS_NOSUID | libc::MS_STRICTATIME,
+        Some("mode=755,size=65536k"),
+    )?;
+    for dev in DEVICES {
+        let host = Path::new("/dev").join(dev);
+        if host.exists() {
+            bind_into(root, &host, &Path::new("/dev").join(dev), false, false)?;
+        }
+    }
+    let pts_opts = if spec.tty_gid_mapped {
+        "newinstance,ptmxmode=0666,mode=0620,gid=5"
+    } else {
+        "newinstance,ptmxmode=0666,mode=0620"
+    };
+    mount_fs_in(
+        root,
+        "/dev/pts",
+        "devpts",
+        libc::MS_NOSUID | libc::MS_NOEXEC,
+        Some(pts_opts),
+    )?;
+    mount_fs_in(
+        root,
+        "/dev/shm",
+        "tmpfs",
+        nosuid_nodev_noexec,
+        Some("mode=1777,size=65536k"),
+    )?;
+    // mqueue needs an IPC namespace owned by our user namespace, which we have; tolerate hosts
+    // without the filesystem compiled in.
+    match mount_fs_in(root, "/dev/mqueue", "mqueue", nosuid_nodev_noexec, None) {
+        Err(e) if e.raw_os_error() == Some(libc::ENODEV) => {}
+        r => r?,
+    }
+    for (target, link) in [
+        ("pts/ptmx", "/dev/ptmx"),
+        ("/proc/self/fd", "/dev/fd"),
+        ("/proc/self/fd/0", "/dev/stdin"),
+        ("/proc/self/fd/1", "/dev/stdout"),
+        ("/proc/self/fd/2", "/dev/stderr"),
+        ("/proc/kcore", "/dev/core"),
+    ] {
+        symlink_in(root, target, link)?;
+    }
+    if let Some(console) = &spec.console {
+        bind_into(root, console, Path::new("/dev/console"), false, false)?;
+    }
+
+    for b in &spec.binds {
+        bind_into(root, &b.source, &b.target, b.readonly, true)?;
+    }
+
+    for p in &spec.masked_paths {
+        mask(root, Path::new(p))?;
+    }
+    for p in &spec.readonly_paths {
+        match open_in_root(root, Path::new(p), libc::O_PATH) {
+            Ok(fd) => {
+                let at = fd_path(&fd);
+                mount(Some(&at), &at, None, libc::MS_BIND | libc::MS_REC, None)?;
+                drop(fd);
+                remount_readonly(root, Path::new(p))?;
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {}
+            Err(e) => return Err(ctx(e, p)),
+        }
+    }
+    if spec.read_only {
+        remount_readonly(root, Path::new("/"))?;
+    }
+    Ok(())
+}
+
+/// Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory.
+fn mask(root: &OwnedFd, path: &Path) -> io::Result<()> {
+    let fd = match open_in_root(root, path, libc::O_PATH) {
+        Ok(fd) => fd,
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Ok(()),
+        Err(e) => return Err(ctx(e, path.display())),
+    };
+    let at = fd_path(&fd);
+    let is_dir = std::fs::metadata(&at).map(|m| m.is_dir()).unwrap_or(false);
+    if is_dir {
+        mount(
+            Some(Path::new("tmpfs")),
+            &at,
+            Some("tmpfs"),
+            libc::MS_RDONLY,
+            Some("size=0"),
+        )
+    } else {
+        mount(Some(Path::new("/dev/null")), &at, None, libc::MS_BIND, None)
+    }
+    .map_err(|e| ctx(e, format!("masking {}", path.display())))
+}
+
+fn mount_image(spec: &RootfsSpec) -> io::Result<()> {
+    match &spec.source {
+        RootfsSource::Overlay {
+            layers_dir,
+            lowers,
+            upper,
+            work,
+            userxattr,
+        } => {
+            // Relative lowerdirs are resolved against our cwd: many layers still fit in a page.
+            std::env::set_current_dir(layers_dir).map_err(|e| ctx(e, layers_dir.display()))?;
+            let lower = join_lowers(lowers);
+            let mut data = format!(
+                "lowerdir={lower},upperdir={},workdir={}",
+                upper.display(),
+                work.display()
+            );
+            if *userxattr {
+                data.push_str(",userxattr");
+            }
+            mount(
+                Some(Path::new("overlay")),
+                &spec.mountpoint,
+                Some("overlay"),
+                0,
+                Some(&data),
+            )
+            .map_err(|e| ctx(e, "mounting the container's overlay rootfs"))
+        }
+        RootfsSource::FuseOverlay {
+            layers_dir,
+            lowers,
+            upper,
+            work,
+        } => {
+            std::env::set_current_dir(layers_dir).map_err(|e| ctx(e, layers_dir.display()))?;
+            let data = format!(
+                "lowerdir={},upperdir={},workdir={}",
+                join_lowers(lowers),
+                upper.display(),
+                work.display()
+            );
+            let status = std::process::Command::new("fuse-overlayfs")
+                .arg("-o")
+                .arg(&data)
+                .arg(&spec.mountpoint)
+                .status()
+                .map_err(|e| ctx(e, "running fuse-overlayfs"))?;
+            if !status.success() {
+                return Err(io::Error::other(format!(
+                    "fuse-overlayfs failed to mount the rootfs ({status})"
+                )));
+            }
+            Ok(())
+        }
+        RootfsSource::Directory(dir) => mount(
+            Some(dir),
+            &spec.mountpoint,
+            None,
+            libc::MS_BIND | libc::MS_REC,
+            None,
+        ),
+    }
+}
+
+fn join_lowers(lowers: &[PathBuf]) -> String {
+    lowers
+        .iter()
+        .map(|l| l.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Make the prepared rootfs `/`, with the old root detached (runc's pivot_root(".", ".")).
+pub fn pivot(mountpoint: &Path) -> io::Result<()> {
+    std::env::set_current_dir(mountpoint).map_err(|e| ctx(e, mountpoint.display()))?;
+    let dot = CString::new(".").expect("static");
+    // SAFETY: pivot_root with valid paths; both are the current directory.
+    check(unsafe { libc::syscall(libc::SYS_pivot_root, dot.as_ptr(), dot.as_ptr()) as i32 })
+        .map_err(|e| ctx(e, "pivot_root"))?;
+    // The old root is now stacked under the new one: make it private, then detach it.
+    mount(
+        None,
+        Path::new("."),
+        None,
+        libc::MS_REC | libc::MS_SLAVE,
+        None,
+    )?;
+    // SAFETY: detaching the old root mounted on ".".
+    check(unsafe { libc::umount2(dot.as_ptr(), libc::MNT_DETACH) })
+        .map_err(|e| ctx(e, "detaching the old root"))?;
+    std::env::set_current_dir("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowers_join_top_first_with_colons() {
+        let l = vec![PathBuf::from("b/diff"), PathBuf::from("a/diff")];
+        assert_eq!(join_lowers(&l), "b/diff:a/diff");
+    }
+
+    #[test]
+    fn mount_target_creates_missing_parents_and_stays_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        // A symlink pointing out of the root must be resolved inside it.
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("escape")).unwrap();
+        let c = cstr(&root).unwrap();
+        let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY) };
+        assert!(fd >= 0);
+        let rootfd = unsafe { OwnedFd::from_raw_fd(fd) };
+        mount_target(&rootfd, Path::new("/etc/hosts"), false).unwrap();
+        assert!(root.join("etc/hosts").is_file());
+        // The link dangles inside the root, so the target cannot be made; what matters is that
+        // nothing appears outside.
+        let _ = mount_target(&rootfd, Path::new("/escape/data"), true);
+        assert!(
+            !outside.join("data").exists(),
+            "followed a symlink out of the root"
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! Container records: what was asked for when each container was created (`containers.json`,
+//! replaced atomically under `locks/containers.lock`), and a directory per container with its
+//! writable layer, the files berth writes into it, its log and its last known state.
+//!
+//! ```text
+//! <root>/containers.json
+//! <root>/containers/<id>/upper, work   the writable layer (overlay) or rootfs/ (vfs)
+//! <root>/containers/<id>/merged        where the rootfs is mounted inside the container's namespace
+//! <root>/containers/<id>/userdata/     hosts, hostname, resolv.conf, config.json (OCI)
+//! <root>/containers/<id>/state.json    status, pid, exit code — written by the monitor and the CLI
+//! <root>/containers/<id>/ctr.log       the container's output, k8s-file format
+//! ```
+//! State is kept in the store rather than in the runtime directory so that after a reboot a
+//! container shows as exited instead of vanishing; a recorded pid is trusted only while the
+//! process with that pid still has the start time recorded next to it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{atomic, io_err, Result, Store, StoreError};
+
+/// Everything a container was created with. Fields are what the runtime needs, already resolved
+/// against the image config (the image config itself stays in the image).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct ContainerConfig {
+    /// The full command: entrypoint + cmd after docker's override rules.
+    pub args: Vec<String>,
+    /// What the user gave (for inspect's Config.Entrypoint / Config.Cmd).
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub working_dir: String,
+    /// `user[:group]` as given (or the image's), resolved in the container at start.
+    pub user: String,
+    pub hostname: String,
+    pub domainname: String,
+    pub labels: BTreeMap<String, String>,
+    pub tty: bool,
+    pub open_stdin: bool,
+    pub stop_signal: String,
+    pub stop_timeout: u32,
+    pub network: String,
+    pub auto_remove: bool,
+    pub init: bool,
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub security_opt: Vec<String>,
+    pub read_only: bool,
+    /// Docker's `--userns=host` as root: no new user namespace.
+    pub userns_host: bool,
+    /// `--runtime PATH`: hand the bundle to an external OCI runtime.
+    pub runtime: Option<String>,
+    pub dns: Vec<String>,
+    pub dns_search: Vec<String>,
+    pub dns_option: Vec<String>,
+    pub add_host: Vec<String>,
+    pub log_driver: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContainerRecord {
+    /// 64 hex digits.
+    pub id: String,
+    pub name: String,
+    /// The image ID (hex) and the name the user gave for it.
+    pub image_id: String,
+    pub image_name: String,
+    pub created: DateTime<Utc>,
+    pub config: ContainerConfig,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Created,
+    Running,
+    Paused,
+    Stopping,
+    Exited,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Stopping => "stopping",
+            Status::Exited => "exited",
+        }
+    }
+}
+
+/// The last state recorded for a container.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct ContainerState {
+    pub status: Status,
+    /// The container's PID 1 as the host sees it, and its start time (clock ticks since boot,
+    /// field 22 of /proc/PID/stat) so that a recycled pid is never mistaken for it.
+    pub pid: i32,
+    pub pid_start: u64,
+    pub monitor_pid: i32,
+    pub monitor_start: u64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub exit_code: i32,
+    pub oom_killed: bool,
+    /// Set by `stop`/`kill` so the monitor's restart policy knows the user wanted it down.
+    pub stopped_by_user: bool,
+    pub error: String,
+    pub restart_count: u32,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct DbFile {
+    containers: Vec<ContainerRecord>,
+}
+
+impl Store {
+    pub fn container_dir(&self, id: &str) -> PathBuf {
+        self.root().join("containers").join(id)
+    }
+
+    fn containers_path(&self) -> PathBuf {
+        self.root().join("containers.json")
+    }
+
+    fn read_containers_unlocked(&self) -> Result<Vec<ContainerRecord>> {
+        let path = self.containers_path();
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice::<DbFile>(&bytes)
+                .map(|db| db.containers)
+                .map_err(|e| StoreError::CorruptDb {
+                    path,
+                    reason: e.to_string(),
+                }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// All container records, oldest first.
+    pub fn containers(&self) -> Result<Vec<ContainerRecord>> {
+        let _guard = self.lock_shared("containers")?;
+        self.read_containers_unlocked()
+    }
+
+    /// Read-modify-write the container records under the exclusive lock; nothing is written
+    /// when `f` fails.
+    pub fn update_containers<T>(
+        &self,
+        f: impl FnOnce(&mut Vec<ContainerRecord>) -> Result<T>,
+    ) -> Result<T> {
+        let _guard = self.lock_exclusive("containers")?;
+        let mut records = self.read_containers_unlocked()?;
+        let out = f(&mut records)?;
+        let path = self.containers_path();
+        let bytes = serde_json::to_vec_pretty(&DbFile {
+            containers: records,
+        })
+        .expect("container records serialize");
+        atomic::write_atomic(&path, &bytes, 0o600).map_err(io_err(&path))?;
+        Ok(out)
+    }
+
+    fn state_path(&self, id: &str) -> PathBuf {
+        self.container_dir(id).join("state.json")
+    }
+
+    /// The recorded state, or `Created` when none was written yet.
+    pub fn container_state(&self, id: &str) -> Result<ContainerState> {
+        let path = self.state_path(id);
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::CorruptDb {
+                path,
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(ContainerState::default()),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// Change the state under the container's lock, so the monitor and a CLI command never
+    /// overwrite each other's fields.
+    pub fn update_container_state<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut ContainerState) -> T,
+    ) -> Result<T> {
+        let _guard = self.lock_exclusive(&format!("container-{id}"))?;
+        let mut state = self.container_state(id)?;
+        let out = f(&mut state);
+        let path = self.state_path(id);
+        let bytes = serde_json::to_vec_pretty(&state).expect("state serializes");
+        atomic::write_atomic(&path, &bytes, 0o600).map_err(io_err(&path))?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Driver;
+
+    fn record(id: &str, name: &str) -> ContainerRecord {
+        ContainerRecord {
+            id: id.into(),
+            name: name.into(),
+            image_id: "ab".repeat(32),
+            image_name: "busybox".into(),
+            created: Utc::now(),
+            config: ContainerConfig::default(),
+        }
+    }
+
+    #[test]
+    fn container_records_round_trip_and_failed_updates_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
+        store
+            .update_containers(|c| {
+                c.push(record("a1", "one"));
+                Ok(())
+            })
+            .unwrap();
+        let r: Result<()> = store.update_containers(|c| {
+            c.clear();
+            Err(StoreError::BlobMissing { digest: "x".into() })
+        });
+        assert!(r.is_err());
+        let all = store.containers().unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].name, "one");
+    }
+
+    #[test]
+    fn missing_state_reads_as_created_and_updates_persist() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
+        fs::create_dir_all(store.container_dir("a1")).unwrap();
+        assert_eq!(store.container_state("a1").unwrap().status, Status::Created);
+        store
+            .update_container_state("a1", |s| {
+                s.status = Status::Exited;
+                s.exit_code = 3;
+            })
+            .unwrap();
+        let s = store.container_state("a1").unwrap();
+        assert_eq!((s.status, s.exit_code), (Status::Exited, 3));
+    }
+}
