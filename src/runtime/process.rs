@@ -293,6 +293,9 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
             }
         }
     }
+    // docker's umask for the container, whatever berth was started with.
+    // SAFETY: umask has no preconditions.
+    unsafe { libc::umask(0o022) };
     // Host supplementary groups would show up as "nogroup" in the container.
     // SAFETY: dropping all supplementary groups (allowed: setgroups is not denied with newgidmap).
     unsafe { libc::setgroups(0, std::ptr::null()) };

@@ -12,4 +12,5 @@ mod harness;
 mod images;
 mod info;
 mod pull;
+mod run;
 mod store;

@@ -504,6 +504,25 @@ impl TestEnv {
         self.berth_as(Who::Root, args)
     }
 
+    /// berth as the test user with `input` on its stdin.
+    pub fn berth_with_stdin(&self, args: &[&str], input: &[u8]) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .berth_command(Who::User, args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", berth_bin().display()));
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input).unwrap();
+        drop(stdin);
+        Output {
+            what: format!("berth {} (with stdin)", args.join(" ")),
+            inner: child.wait_with_output().unwrap(),
+        }
+    }
+
     /// berth as the test user in the background, stdout and stderr piped.
     pub fn spawn(&self, args: &[&str]) -> Child {
         self.berth_command(Who::User, args)

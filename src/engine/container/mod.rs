@@ -8,7 +8,7 @@ pub mod start;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -318,9 +318,11 @@ impl Engine {
                 "--userns=host needs root: a rootless container always has its own user namespace"
                     .into(),
             )),
-            Some(other) => return Err(EngineError::Invalid(format!(
+            Some(other) => {
+                return Err(EngineError::Invalid(format!(
                 "unsupported --userns mode {other:?}: use --userns=host (as root) or leave it out"
-            ))),
+            )))
+            }
         };
         let config = ContainerConfig {
             args,
@@ -411,12 +413,21 @@ impl Engine {
                     config: config.clone(),
                 };
                 // The directory exists before the record points at it.
-                for sub in ["", "upper", "work", "merged", "userdata"] {
+                // The upper dir's mode becomes the mode of the container's `/`: 0755 as in an
+                // image, or users other than root could not reach anything.
+                for (sub, mode) in [
+                    ("", 0o700),
+                    ("upper", 0o755),
+                    ("work", 0o700),
+                    ("merged", 0o755),
+                    ("userdata", 0o755),
+                ] {
                     let p = dir.join(sub);
                     fs::DirBuilder::new()
                         .recursive(true)
-                        .mode(0o700)
+                        .mode(mode)
                         .create(&p)
+                        .and_then(|()| fs::set_permissions(&p, fs::Permissions::from_mode(mode)))
                         .map_err(|source| StoreError::Io { path: p, source })?;
                 }
                 all.push(record.clone());

@@ -1,0 +1,434 @@
+//! `berth run`, `create`, `start`, `stop`, `kill`, `rm`: containers forked by berth itself,
+//! rootless (with and without a subordinate range) and as root.
+
+use std::fs;
+
+use crate::fixtures::image;
+use crate::util::{accounts, TestEnv, Who};
+
+fn busybox_env(name: &str) -> (TestEnv, String) {
+    let env = TestEnv::new(name);
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    (env, img)
+}
+
+fn container_dirs(env: &TestEnv) -> Vec<String> {
+    match fs::read_dir(env.store().join("containers")) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[test]
+fn run_makes_the_command_pid_1_and_streams_its_output() {
+    let (env, img) = busybox_env("run-pid1");
+    let out = env
+        .berth(&["run", "--rm", &img, "ps", "aux"])
+        .assert_success()
+        .stdout_str();
+    let first = out
+        .lines()
+        .nth(1)
+        .unwrap_or_else(|| panic!("no process rows: {out}"));
+    let cols: Vec<&str> = first.split_whitespace().collect();
+    assert_eq!(cols[0], "1", "{out}");
+    assert_eq!(cols[2..], ["ps", "aux"], "{out}");
+    assert_eq!(out.lines().count(), 2, "only ps itself runs: {out}");
+    env.finish();
+}
+
+#[test]
+fn run_exits_with_the_commands_code_and_dockers_126_127() {
+    let (env, img) = busybox_env("run-codes");
+    let out = env.berth(&[
+        "run",
+        "--rm",
+        &img,
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    ]);
+    assert_eq!(out.code(), 3);
+    assert_eq!(out.stdout_str(), "out\n");
+    assert_eq!(out.stderr_str(), "err\n");
+    let missing = env.berth(&["run", "--rm", &img, "no-such-command"]);
+    assert_eq!(missing.code(), 127, "{}", missing.stderr_str());
+    assert!(
+        missing
+            .stderr_str()
+            .contains("no-such-command: executable file not found in $PATH"),
+        "{}",
+        missing.stderr_str()
+    );
+    let not_exec = env.berth(&["run", "--rm", &img, "/etc/passwd"]);
+    assert_eq!(not_exec.code(), 126, "{}", not_exec.stderr_str());
+    assert!(not_exec.stderr_str().contains("permission denied"));
+    assert!(
+        container_dirs(&env).is_empty(),
+        "--rm removes even failed containers: {:?}",
+        container_dirs(&env)
+    );
+    env.finish();
+}
+
+#[test]
+fn containers_of_one_image_do_not_see_each_others_writes() {
+    let (env, img) = busybox_env("run-cow");
+    let script = "cat /test.txt 2>/dev/null; echo mine > /test.txt";
+    let first = env
+        .berth(&["run", "--name", "writer", &img, "sh", "-c", script])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(first, "");
+    let other = env.berth(&["run", "--rm", &img, "cat", "/test.txt"]);
+    assert_eq!(other.code(), 1, "another container must not see the file");
+    // The writer's own layer keeps it across a restart.
+    let again = env
+        .berth(&["start", "-a", "writer"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(again, "mine\n");
+    env.berth(&["rm", "writer"]).assert_success();
+    assert!(container_dirs(&env).is_empty());
+    env.finish();
+}
+
+#[test]
+fn no_descriptor_of_berth_leaks_into_the_container() {
+    let (env, img) = busybox_env("run-fds");
+    let out = env
+        .berth(&["run", "--rm", &img, "sh", "-c", "ls /proc/$$/fd; true"])
+        .assert_success()
+        .stdout_str();
+    let fds: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(fds, ["0", "1", "2"], "{out}");
+    env.finish();
+}
+
+#[test]
+fn hostname_defaults_to_the_short_id_and_hostname_flag_sets_it() {
+    let (env, img) = busybox_env("run-hostname");
+    let id = env
+        .berth(&["create", &img, "busybox", "hostname"])
+        .assert_success()
+        .stdout_str();
+    let id = id.trim();
+    assert_eq!(id.len(), 64);
+    let out = env
+        .berth(&["start", "-a", &id[..12]])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out.trim(), &id[..12]);
+    let named = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--hostname",
+            "box1",
+            &img,
+            "sh",
+            "-c",
+            "busybox hostname; cat /etc/hostname; busybox grep box1 /etc/hosts",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(named.starts_with("box1\nbox1\n"), "{named}");
+    env.berth(&["rm", id]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn user_env_and_workdir_flags_are_honoured() {
+    let (env, img) = busybox_env("run-user-env");
+    let envfile = env.home(Who::User).home.join("vars.env");
+    env.write_file(Who::User, &envfile, "# comment\nFROM_FILE=yes\n");
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "-u",
+            "user1000",
+            "-e",
+            "GREETING=hi",
+            "--env-file",
+            envfile.to_str().unwrap(),
+            "-w",
+            "/made/here",
+            &img,
+            "sh",
+            "-c",
+            "id -u; id -g; echo $GREETING $FROM_FILE; pwd; echo $HOME",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "1000\n1000\nhi yes\n/made/here\n/home/user1000\n");
+    let numeric = env
+        .berth(&[
+            "run",
+            "--rm",
+            "-u",
+            "4242:4343",
+            &img,
+            "sh",
+            "-c",
+            "id -u; id -g",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(numeric, "4242\n4343\n");
+    env.berth(&["run", "--rm", "-u", "nosuchuser", &img, "true"])
+        .assert_error("unable to find user nosuchuser");
+    env.berth(&[
+        "run",
+        "--rm",
+        "--env-file",
+        "/nonexistent.env",
+        &img,
+        "true",
+    ])
+    .assert_error("cannot read --env-file /nonexistent.env");
+    assert!(container_dirs(&env).is_empty());
+    env.finish();
+}
+
+#[test]
+fn a_duplicate_name_is_refused_naming_the_owner() {
+    let (env, img) = busybox_env("run-dupname");
+    let id = env
+        .berth(&["create", "--name", "web", &img, "true"])
+        .assert_success()
+        .stdout_str();
+    env.berth(&["create", "--name", "web", &img, "true"])
+        .assert_error(&format!("already in use by {}", &id.trim()[..12]));
+    env.berth(&["rm", "web"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn detached_containers_keep_running_until_stopped_then_can_be_removed() {
+    let (env, img) = busybox_env("run-detach");
+    let id = env
+        .berth(&["run", "-d", "--name", "sleeper", &img, "sleep", "1000"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(id.trim().len(), 64);
+    env.berth(&["rm", "sleeper"])
+        .assert_error("it is running; stop it first or use `berth rm -f`");
+    // sleep as PID 1 ignores SIGTERM: stop must fall back to SIGKILL.
+    env.berth(&["stop", "-t", "1", "sleeper"]).assert_success();
+    env.berth(&["rm", "sleeper"]).assert_success();
+    let id2 = env
+        .berth(&["run", "-d", &img, "sleep", "1000"])
+        .assert_success()
+        .stdout_str();
+    env.berth(&["rm", "-f", id2.trim()]).assert_success();
+    assert!(container_dirs(&env).is_empty());
+    env.finish();
+}
+
+/// The exit code the monitor records once the (only) container in the store has exited.
+fn recorded_exit_code(env: &TestEnv) -> Option<i64> {
+    let state = env.store().join("containers");
+    let dir = fs::read_dir(&state).ok()?.next()?.ok()?.path();
+    // Wait for the monitor without a timing assertion: give up only after a long while.
+    for _ in 0..1500 {
+        let s = fs::read_to_string(dir.join("state.json")).unwrap_or_default();
+        if s.contains("\"exited\"") {
+            let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+            return v["exit_code"].as_i64();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    None
+}
+
+#[test]
+fn kill_sends_the_signal_and_refuses_a_stopped_container() {
+    let (env, img) = busybox_env("run-kill");
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "k",
+        &img,
+        "sh",
+        "-c",
+        "trap 'exit 42' USR1; while true; do sleep 0.1; done",
+    ])
+    .assert_success();
+    env.berth(&["kill", "-s", "USR1", "k"]).assert_success();
+    assert_eq!(recorded_exit_code(&env), Some(42));
+    env.berth(&["kill", "k"])
+        .assert_error("container k is not running");
+    env.berth(&["kill", "-s", "NOPE", "k"])
+        .assert_error("invalid signal");
+    // Killed by a signal from outside: 128 + 9, as docker reports it.
+    env.berth(&["start", "k"]).assert_success();
+    env.berth(&["kill", "k"]).assert_success();
+    assert_eq!(recorded_exit_code(&env), Some(137));
+    env.berth(&["rm", "k"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn stdin_is_forwarded_with_i_and_closed_at_its_end() {
+    let (env, img) = busybox_env("run-stdin");
+    let out = env.berth_with_stdin(&["run", "--rm", "-i", &img, "cat"], b"line one\nline two\n");
+    let out = out.assert_success().stdout_str();
+    assert_eq!(out, "line one\nline two\n");
+    env.finish();
+}
+
+#[test]
+fn rootless_containers_map_root_to_the_user_and_the_rest_to_the_subuid_range() {
+    let (env, img) = busybox_env("run-userns");
+    let a = &accounts().user;
+    let out = env
+        .berth(&["run", "--rm", &img, "cat", "/proc/self/uid_map"])
+        .assert_success()
+        .stdout_str();
+    let rows: Vec<Vec<u32>> = out
+        .lines()
+        .map(|l| l.split_whitespace().map(|n| n.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows[0], vec![0, a.uid, 1], "{out}");
+    assert_eq!(rows[1][0], 1, "{out}");
+    assert_eq!(rows[1][1], a.host_uid(1), "{out}");
+    env.finish();
+}
+
+#[test]
+fn a_user_without_a_subuid_range_runs_with_a_single_id_map_and_a_hint() {
+    let env = TestEnv::new("run-norange");
+    let img = image("busybox");
+    env.berth_no_range(&["pull", "-q", &img]).assert_success();
+    let out = env
+        .berth_no_range(&[
+            "run",
+            "--rm",
+            &img,
+            "sh",
+            "-c",
+            "id -u; cat /proc/self/uid_map",
+        ])
+        .assert_success();
+    assert!(out.stderr_str().contains("no subordinate id range"));
+    let text = out.stdout_str();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("0"));
+    let map: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(map[2], "1", "{text}");
+    env.finish();
+}
+
+#[test]
+fn root_runs_containers_without_a_user_namespace() {
+    let env = TestEnv::new("run-root");
+    let img = image("busybox");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    let out = env
+        .berth_as_root(&["run", "--rm", &img, "cat", "/proc/self/uid_map"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(
+        out.split_whitespace().collect::<Vec<_>>(),
+        ["0", "0", "4294967295"]
+    );
+    env.finish();
+}
+
+#[test]
+fn dockers_masked_and_read_only_paths_are_applied() {
+    let (env, img) = busybox_env("run-masked");
+    let out = env
+        .berth(&[
+            "run", "--rm", &img, "sh", "-c",
+            "stat -c %s /proc/kcore; ls /sys/firmware | busybox wc -l; echo x > /proc/sysrq-trigger && echo writable",
+        ])
+        .stdout_str();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.first(), Some(&"0"), "/proc/kcore is masked: {out}");
+    assert!(!out.contains("writable"), "{out}");
+    env.finish();
+}
+
+#[test]
+fn read_only_makes_the_root_filesystem_unwritable() {
+    let (env, img) = busybox_env("run-readonly");
+    let out = env.berth(&["run", "--rm", "--read-only", &img, "touch", "/newfile"]);
+    assert_eq!(out.code(), 1);
+    assert!(
+        out.stderr_str().contains("Read-only file system"),
+        "{}",
+        out.stderr_str()
+    );
+    env.finish();
+}
+
+#[test]
+fn network_none_has_only_loopback_and_host_shares_the_hosts() {
+    let (env, img) = busybox_env("run-network");
+    let none = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &img,
+            "cat",
+            "/proc/net/dev",
+        ])
+        .assert_success()
+        .stdout_str();
+    let ifaces: Vec<&str> = none
+        .lines()
+        .skip(2)
+        .map(|l| l.split(':').next().unwrap().trim())
+        .collect();
+    assert_eq!(ifaces, ["lo"], "{none}");
+    let host = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "host",
+            &img,
+            "cat",
+            "/proc/net/dev",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(host.lines().count() > 3, "the host's interfaces: {host}");
+    env.berth(&["run", "--rm", "--network", "bridge0", &img, "true"])
+        .assert_error("network mode \"bridge0\" is not supported yet");
+    env.finish();
+}
+
+#[test]
+fn an_unknown_image_is_pulled_like_docker_or_fails_clearly() {
+    let env = TestEnv::new("run-pull");
+    let img = image("busybox");
+    let out = env
+        .berth(&["run", "--rm", &img, "echo", "pulled"])
+        .assert_success();
+    assert!(
+        out.stderr_str().contains("Unable to find image"),
+        "{}",
+        out.stderr_str()
+    );
+    assert_eq!(out.stdout_str(), "pulled\n");
+    env.berth(&[
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "localhost/absent:1",
+        "true",
+    ])
+    .assert_error("image not known");
+    env.finish();
+}
