@@ -339,6 +339,10 @@ mod tests {
         assert!(apply_change(&mut c, "EXPOSE 99999").is_err());
         assert!(apply_change(&mut c, r#"ENV A="open"#).is_err());
         assert!(apply_change(&mut c, "ENV =x").is_err());
-        assert_eq!(c, ContainerConfig::default(), "failed changes change nothing");
+        assert_eq!(
+            c,
+            ContainerConfig::default(),
+            "failed changes change nothing"
+        );
     }
 }

@@ -40,7 +40,9 @@ pub enum IngestError {
         expected: String,
         actual: String,
     },
-    #[error("blob {expected}: its content hashes to {actual} ({size} bytes); the archive is corrupt")]
+    #[error(
+        "blob {expected}: its content hashes to {actual} ({size} bytes); the archive is corrupt"
+    )]
     BlobMismatch {
         expected: String,
         actual: String,

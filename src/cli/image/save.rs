@@ -46,7 +46,8 @@ pub fn run(args: &SaveArgs, engine: &Engine) -> anyhow::Result<()> {
             }
             let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
             engine.save(&args.images, format, &mut out)?;
-            out.flush().context("writing the archive to standard output")?;
+            out.flush()
+                .context("writing the archive to standard output")?;
             Ok(())
         }
     }

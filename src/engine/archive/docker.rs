@@ -268,7 +268,10 @@ mod tests {
                           {"Config":"def.json","RepoTags":null,"Layers":[]}]"#;
         let m = parse_manifest(docker).unwrap();
         assert_eq!(m.len(), 2);
-        assert_eq!(m[0].repo_tags.as_deref(), Some(&["busybox:latest".to_string()][..]));
+        assert_eq!(
+            m[0].repo_tags.as_deref(),
+            Some(&["busybox:latest".to_string()][..])
+        );
         assert_eq!(m[0].layers, vec!["d1/layer.tar", "d2/layer.tar"]);
         assert_eq!(m[1].repo_tags, None);
         // podman omits RepoTags for untagged images and adds fields berth does not need.
@@ -280,14 +283,20 @@ mod tests {
     fn manifest_json_that_is_not_a_list_is_reported() {
         let err = parse_manifest(br#"{"Config":"x"}"#).unwrap_err();
         assert!(err.to_string().contains("manifest.json"), "{err}");
-        assert!(parse_manifest(br#"[{"RepoTags":[]}]"#).is_err(), "Config and Layers are required");
+        assert!(
+            parse_manifest(br#"[{"RepoTags":[]}]"#).is_err(),
+            "Config and Layers are required"
+        );
     }
 
     #[test]
     fn config_names_carry_their_digest_in_either_layout() {
         let hex = "a".repeat(64);
         assert_eq!(named_digest(&format!("{hex}.json")), Some(hex.as_str()));
-        assert_eq!(named_digest(&format!("blobs/sha256/{hex}")), Some(hex.as_str()));
+        assert_eq!(
+            named_digest(&format!("blobs/sha256/{hex}")),
+            Some(hex.as_str())
+        );
         assert_eq!(named_digest("config.json"), None);
     }
 }

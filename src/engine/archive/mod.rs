@@ -28,7 +28,9 @@ pub enum ArchiveError {
     NotAnArchive { reason: String },
     #[error("the archive is truncated or corrupt: {reason}")]
     Truncated { reason: String },
-    #[error("it is neither a docker-archive (no manifest.json) nor an oci-archive (no index.json)")]
+    #[error(
+        "it is neither a docker-archive (no manifest.json) nor an oci-archive (no index.json)"
+    )]
     UnknownLayout,
     #[error("the archive lacks {name}, which {referrer} refers to; the archive is incomplete")]
     Missing { name: String, referrer: String },
@@ -39,10 +41,7 @@ pub enum ArchiveError {
     #[error("the archive holds no image")]
     Empty,
     #[error("tag {tag:?} in the archive: {source}")]
-    BadTag {
-        tag: String,
-        source: ReferenceError,
-    },
+    BadTag { tag: String, source: ReferenceError },
     #[error("{context}: {source}")]
     Io { context: String, source: io::Error },
     #[error(transparent)]
@@ -123,11 +122,9 @@ impl Extracted {
             files: HashMap::new(),
             links: HashMap::new(),
         };
-        let entries = archive
-            .entries()
-            .map_err(|e| ArchiveError::NotAnArchive {
-                reason: e.to_string(),
-            })?;
+        let entries = archive.entries().map_err(|e| ArchiveError::NotAnArchive {
+            reason: e.to_string(),
+        })?;
         let mut seen_any = false;
         for (n, entry) in entries.enumerate() {
             let mut entry = entry.map_err(|e| {
@@ -266,7 +263,9 @@ impl Engine {
             let record = ingest.register(
                 &img.config,
                 img.layers,
-                img.manifest.as_ref().map(|(b, mt)| (b.as_slice(), mt.as_str())),
+                img.manifest
+                    .as_ref()
+                    .map(|(b, mt)| (b.as_slice(), mt.as_str())),
                 img.names.clone(),
             )?;
             loaded.push(Loaded {
@@ -279,7 +278,12 @@ impl Engine {
     }
 
     /// Write `images` as one archive to `out`. Names are resolved before anything is written.
-    pub fn save(&self, images: &[String], format: ArchiveFormat, out: &mut dyn Write) -> Result<()> {
+    pub fn save(
+        &self,
+        images: &[String],
+        format: ArchiveFormat,
+        out: &mut dyn Write,
+    ) -> Result<()> {
         let mut chosen: Vec<(ImageRecord, BTreeSet<String>)> = Vec::new();
         for name in images {
             let record = self.find_image(name)?;
@@ -300,8 +304,7 @@ impl Engine {
 /// ID untagged), the name itself when the image has it, otherwise every name of the image.
 fn names_meant(record: &ImageRecord, arg: &str) -> Vec<String> {
     let hex = arg.trim_start_matches("sha256:");
-    if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) && record.id.starts_with(hex)
-    {
+    if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) && record.id.starts_with(hex) {
         return Vec::new();
     }
     match Reference::parse(arg).map(|r| r.to_string()) {
@@ -317,7 +320,10 @@ mod tests {
     #[test]
     fn normalize_collapses_dots_and_refuses_climbing_out() {
         assert_eq!(normalize("./a//b/").as_deref(), Some("a/b"));
-        assert_eq!(normalize("/blobs/sha256/x").as_deref(), Some("blobs/sha256/x"));
+        assert_eq!(
+            normalize("/blobs/sha256/x").as_deref(),
+            Some("blobs/sha256/x")
+        );
         assert_eq!(normalize("a/../b").as_deref(), Some("b"));
         assert_eq!(normalize("../etc/passwd"), None);
         assert_eq!(normalize("a/../../b"), None);

@@ -46,9 +46,7 @@ pub fn name_from_annotation(value: &str) -> Result<String> {
 
 fn blob_name(digest: &str) -> Result<String> {
     match digest.split_once(':') {
-        Some(("sha256", hex))
-            if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) =>
-        {
+        Some(("sha256", hex)) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
             Ok(format!("blobs/sha256/{hex}"))
         }
         _ => Err(ArchiveError::Invalid {
@@ -91,8 +89,8 @@ pub(crate) fn read(
         let mut desc = entry.clone();
         let mut bytes = read_verified(archive, &desc, "index.json")?;
         // A multi-platform image inside the layout: take the host's platform, like pull.
-        if let Manifest::Index(inner) = Manifest::parse(&bytes, Some(&desc.media_type))
-            .map_err(|e| ArchiveError::Invalid {
+        if let Manifest::Index(inner) =
+            Manifest::parse(&bytes, Some(&desc.media_type)).map_err(|e| ArchiveError::Invalid {
                 name: blob_name(&desc.digest).unwrap_or_default(),
                 reason: e.to_string(),
             })?
@@ -252,7 +250,10 @@ mod tests {
         assert_eq!(idx.manifests.len(), 1);
         let ann = idx.manifests[0].annotations.as_ref().unwrap();
         assert_eq!(ann[REF_NAME], "localhost/app:1");
-        assert_eq!(blob_name(&idx.manifests[0].digest).unwrap(), format!("blobs/sha256/{hex}"));
+        assert_eq!(
+            blob_name(&idx.manifests[0].digest).unwrap(),
+            format!("blobs/sha256/{hex}")
+        );
     }
 
     #[test]
