@@ -76,7 +76,10 @@ pub enum LayerSource {
     Stream(Box<dyn Read + Send>),
     /// A blob file whose digest the caller was told (an OCI layout's blob): kept as it is once
     /// its digest verified, so a push later sends the very same bytes.
-    Blob { path: PathBuf, desc: Descriptor },
+    Blob {
+        path: PathBuf,
+        desc: Box<Descriptor>,
+    },
 }
 
 /// One load/import/commit in progress. Drop it without [`Ingest::register`] and what it added
@@ -291,7 +294,10 @@ impl<'e> Ingest<'e> {
                     size,
                     (
                         if from_store { PathBuf::new() } else { path },
-                        Descriptor { media_type, ..desc },
+                        Descriptor {
+                            media_type,
+                            ..*desc
+                        },
                     ),
                 )
             }

@@ -153,7 +153,7 @@ pub(crate) fn read(
             let stored = ingest.layer(
                 LayerSource::Blob {
                     path,
-                    desc: layer.clone(),
+                    desc: Box::new(layer.clone()),
                 },
                 parent.as_deref(),
                 Some(diff_id),
