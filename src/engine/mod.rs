@@ -1,10 +1,13 @@
 //! What a command means. The CLI calls only this layer; it owns the store, the identity berth runs
 //! under and the configuration files, and turns lower-level errors into user-facing ones.
 
+pub mod archive;
 pub mod container;
 pub mod error;
 pub mod image;
+pub mod import;
 pub mod info;
+pub mod ingest;
 pub mod pull;
 
 use std::fs;

@@ -389,15 +389,7 @@ impl Engine {
                 source: e,
             })?;
         }
-        let opts = unpack::UnpackOptions {
-            whiteouts: if self.store.driver().is_layered() {
-                unpack::WhiteoutFormat::Overlay
-            } else {
-                unpack::WhiteoutFormat::Vfs
-            },
-            allow_devices: !self.ident.rootless,
-            ignore_chown_errors: self.ident.single_id,
-        };
+        let opts = self.unpack_options();
 
         let have_blob = self.store.has_blob(&digest);
         let blob_file = if have_blob {

@@ -7,6 +7,7 @@ mod fixtures;
 mod registry;
 mod util;
 
+mod archive;
 mod cli;
 mod harness;
 mod images;
