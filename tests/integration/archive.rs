@@ -251,7 +251,7 @@ fn podman(env: &TestEnv, run: &tempfile::TempDir, args: &[&str]) -> std::process
 }
 
 #[test]
-fn archives_saved_by_podman_load_in_berth() {
+fn archives_saved_by_podman_load_in_berth_and_run() {
     let env = TestEnv::new("archive-from-podman");
     let run = podman_runroot();
     let name = image("layered");
@@ -288,6 +288,12 @@ fn archives_saved_by_podman_load_in_berth() {
             json!([format!("{name}:latest")]),
             "{format}"
         );
+        // ... and runs.
+        let motd = env
+            .berth(&["run", "--rm", &name, "cat", "/etc/motd"])
+            .assert_success()
+            .stdout_str();
+        assert_eq!(motd, "hello from layered\n", "{format}");
         env.berth(&["rmi", &name]).assert_success();
     }
     env.finish();
