@@ -211,6 +211,49 @@ impl Source {
     }
 }
 
+/// Give back what the monitor inherited from the CLI and will not use again, so that a
+/// long-running monitor stays small: freed heap goes back to the kernel, and the pages of
+/// executable code are dropped from our page tables (they are read-only copies of the binary
+/// and fault back in on use, so only the code the loop runs stays resident). Writable and
+/// relocated mappings are left alone: dropping them would lose their contents.
+pub fn shrink() {
+    // SAFETY: malloc_trim only returns free memory.
+    unsafe { libc::malloc_trim(0) };
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return;
+    };
+    // The stack below where we are now held the CLI's deeper frames; it is zero-filled again if
+    // ever reached. A margin stays for the loop's own frames.
+    let here = &maps as *const String as usize;
+    let margin = 256 * 1024;
+    for line in maps.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(range), Some(perms), Some(_off), Some(_dev), Some(inode)) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        let Some((a, b)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16)) else {
+            continue;
+        };
+        if line.ends_with("[stack]") && here > a + margin && here < b {
+            let end = (here - margin) & !4095;
+            // SAFETY: anonymous stack pages below our frames and the margin: unused.
+            unsafe { libc::madvise(a as *mut libc::c_void, end - a, libc::MADV_DONTNEED) };
+            continue;
+        }
+        if perms != "r-xp" || inode == "0" {
+            continue;
+        }
+        // SAFETY: the range is an executable, never-written file mapping of this process; its
+        // pages are re-read from the file when next used.
+        unsafe { libc::madvise(a as *mut libc::c_void, b - a, libc::MADV_DONTNEED) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -168,7 +168,7 @@ impl Store {
             containers: records,
         })
         .expect("container records serialize");
-        atomic::write_atomic(&path, &bytes, 0o600).map_err(io_err(&path))?;
+        atomic::write_replace(&path, &bytes, 0o600).map_err(io_err(&path))?;
         Ok(out)
     }
 
@@ -201,7 +201,7 @@ impl Store {
         let out = f(&mut state);
         let path = self.state_path(id);
         let bytes = serde_json::to_vec_pretty(&state).expect("state serializes");
-        atomic::write_atomic(&path, &bytes, 0o600).map_err(io_err(&path))?;
+        atomic::write_replace(&path, &bytes, 0o600).map_err(io_err(&path))?;
         Ok(out)
     }
 }

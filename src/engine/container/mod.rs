@@ -485,6 +485,11 @@ impl Engine {
                 })
             }
         }
+        // What the container wrote as its root is ours on the host: try without the user
+        // namespace first (no helper processes), and enter it only for files of other ids.
+        if crate::store::remove_tree(&trash).is_ok() {
+            return Ok(());
+        }
         let target = trash.clone();
         crate::runtime::userns::in_namespace(&self.ident, move || {
             crate::store::remove_tree(&target).map_err(|e| e.to_string())

@@ -100,7 +100,7 @@ fn userdata(engine: &Engine, id: &str) -> PathBuf {
 }
 
 fn write_file(path: &Path, text: &str) -> Result<()> {
-    crate::store::atomic::write_atomic(path, text.as_bytes(), 0o644).map_err(|e| EngineError::Io {
+    crate::store::atomic::write_replace(path, text.as_bytes(), 0o644).map_err(|e| EngineError::Io {
         context: format!("writing {}", path.display()),
         source: e,
     })
@@ -197,7 +197,7 @@ pub fn write_userdata(
     }
     let oci = oci_config(engine, record, image);
     let bytes = serde_json::to_vec_pretty(&oci).expect("config serializes");
-    crate::store::atomic::write_atomic(&dir.join("config.json"), &bytes, 0o600).map_err(|e| {
+    crate::store::atomic::write_replace(&dir.join("config.json"), &bytes, 0o600).map_err(|e| {
         EngineError::Io {
             context: "writing config.json".into(),
             source: e,

@@ -487,6 +487,7 @@ impl Engine {
             })
             .map_err(|e| (125, e.to_string()))?;
         let _ = status.write_all(Report::Started(pid).encode().as_bytes());
+        monitor::shrink();
 
         let log_path = self.store.container_dir(&c.record.id).join("ctr.log");
         let mut log = LogWriter::open(&log_path).ok();
