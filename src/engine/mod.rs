@@ -4,7 +4,9 @@
 pub mod error;
 pub mod image;
 pub mod info;
+pub mod login;
 pub mod pull;
+pub mod push;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};

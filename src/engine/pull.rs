@@ -72,7 +72,7 @@ pub struct Silent;
 impl PullReporter for Silent {}
 
 /// Loopback registries may speak plain HTTP without being marked insecure (docker's rule for 127.0.0.0/8).
-fn is_loopback_host(host: &str) -> bool {
+pub(super) fn is_loopback_host(host: &str) -> bool {
     let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     let name = name.trim_start_matches('[').trim_end_matches(']');
     name == "localhost"
@@ -97,7 +97,7 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
 }
 
 impl Engine {
-    fn registry_client(&self, endpoint: &Endpoint, opts: &PullOptions) -> Result<RegistryClient> {
+    pub(super) fn registry_client(&self, endpoint: &Endpoint, opts: &PullOptions) -> Result<RegistryClient> {
         let auth = match &opts.authfile {
             Some(p) => AuthStore::from_paths(vec![p.clone()]),
             None => AuthStore::default_paths(),
