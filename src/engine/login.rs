@@ -19,10 +19,7 @@ pub enum LoginError {
     #[error("not logged into {0}")]
     NotLoggedIn(String),
     #[error("logging in to {host}: {source}")]
-    Check {
-        host: String,
-        source: RegistryError,
-    },
+    Check { host: String, source: RegistryError },
     #[error(transparent)]
     Auth(#[from] AuthError),
     #[error(transparent)]

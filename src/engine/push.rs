@@ -123,7 +123,9 @@ pub enum PushOutcome {
     Uploaded,
     AlreadyExists,
     /// Mounted from this repository of the same registry.
-    Mounted { from: String },
+    Mounted {
+        from: String,
+    },
 }
 
 /// Progress sink the CLI provides. Every event defaults to saying nothing.
@@ -313,8 +315,7 @@ impl Engine {
             };
             let (digest, size, path, compression) = match target {
                 Some(c) => {
-                    let (digest, size, path) =
-                        self.recompress(image, &layer.digest, c, work)?;
+                    let (digest, size, path) = self.recompress(image, &layer.digest, c, work)?;
                     (digest, size, path, c)
                 }
                 None => (
@@ -550,7 +551,10 @@ mod tests {
     #[test]
     fn short_name_destination_is_refused_with_the_fix() {
         let e = destination("busybox", None).unwrap_err().to_string();
-        assert!(e.contains("fully-qualified") && e.contains("REGISTRY/busybox"), "{e}");
+        assert!(
+            e.contains("fully-qualified") && e.contains("REGISTRY/busybox"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -601,7 +605,10 @@ mod tests {
         let (digest, size) = recompress_file(&src, &dst, LayerCompression::Zstd).unwrap();
         let bytes = std::fs::read(&dst).unwrap();
         assert_eq!(size, bytes.len() as u64);
-        assert_eq!(digest, format!("sha256:{}", hex::encode(Sha256::digest(&bytes))));
+        assert_eq!(
+            digest,
+            format!("sha256:{}", hex::encode(Sha256::digest(&bytes)))
+        );
         assert_eq!(zstd::decode_all(&bytes[..]).unwrap(), tar);
     }
 }

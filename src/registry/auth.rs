@@ -306,7 +306,10 @@ fn login_file_from(
     uid: u32,
 ) -> Result<PathBuf, AuthError> {
     let env = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(p) = authfile.map(Path::to_path_buf).or_else(|| env("REGISTRY_AUTH_FILE")) {
+    if let Some(p) = authfile
+        .map(Path::to_path_buf)
+        .or_else(|| env("REGISTRY_AUTH_FILE"))
+    {
         return Ok(p);
     }
     match env("XDG_RUNTIME_DIR") {
@@ -342,10 +345,14 @@ pub fn login_key(arg: &str) -> Result<(String, String), AuthError> {
     };
     if host.is_empty()
         || host.bytes().any(|b| {
-            matches!(b, b'?' | b'#' | b'@' | b'\\') || b.is_ascii_whitespace() || b.is_ascii_control()
+            matches!(b, b'?' | b'#' | b'@' | b'\\')
+                || b.is_ascii_whitespace()
+                || b.is_ascii_control()
         })
     {
-        return Err(bad("expected a registry host like quay.io or localhost:5000"));
+        return Err(bad(
+            "expected a registry host like quay.io or localhost:5000",
+        ));
     }
     let host = normalize_registry(&host.to_ascii_lowercase());
     let key = match path {
@@ -353,7 +360,9 @@ pub fn login_key(arg: &str) -> Result<(String, String), AuthError> {
             let ok = p.split('/').all(|c| {
                 !c.is_empty()
                     && c.bytes().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+                        b.is_ascii_lowercase()
+                            || b.is_ascii_digit()
+                            || matches!(b, b'.' | b'_' | b'-')
                     })
             });
             if !ok {
@@ -413,7 +422,11 @@ impl AuthFile {
     /// Remove every entry of `auths` (other keys, e.g. `credHelpers`, stay).
     pub fn remove_all(&self) -> Result<(), AuthError> {
         let mut doc = self.read()?;
-        if doc.get("auths").and_then(Value::as_object).is_none_or(|a| a.is_empty()) {
+        if doc
+            .get("auths")
+            .and_then(Value::as_object)
+            .is_none_or(|a| a.is_empty())
+        {
             return Ok(());
         }
         auths_mut(&mut doc).clear();

@@ -188,7 +188,9 @@ impl Scheme {
 enum Access<'a> {
     Pull,
     /// Pull and push on the repository, and pull on the one a blob is mounted from.
-    Push { mount_from: Option<&'a str> },
+    Push {
+        mount_from: Option<&'a str>,
+    },
 }
 
 impl Access<'_> {

@@ -11,5 +11,7 @@ mod cli;
 mod harness;
 mod images;
 mod info;
+mod login;
 mod pull;
+mod push;
 mod store;

@@ -240,3 +240,27 @@ pub fn non_loopback_ip() -> IpAddr {
             "this test needs a non-loopback IPv4 address on the host (none found by `ip -4 addr`)",
         )
 }
+
+/// Every manifest type berth pushes, for `Accept`.
+const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
+
+impl Registry {
+    /// GET a manifest: its digest (Docker-Content-Digest), Content-Type and JSON body.
+    pub fn manifest(&self, repo: &str, reference: &str) -> (String, String, serde_json::Value) {
+        let mut req = ureq::get(&self.url(&format!("/v2/{repo}/manifests/{reference}")))
+            .set("Accept", MANIFEST_ACCEPT);
+        if let Some(auth) = self.authorization() {
+            req = req.set("Authorization", &auth);
+        }
+        let resp = req
+            .call()
+            .unwrap_or_else(|e| panic!("GET manifest {repo}:{reference} from {}: {e}", self.addr));
+        let digest = resp
+            .header("Docker-Content-Digest")
+            .unwrap_or("")
+            .to_string();
+        let media_type = resp.header("Content-Type").unwrap_or("").to_string();
+        let body = serde_json::from_reader(resp.into_reader()).unwrap();
+        (digest, media_type, body)
+    }
+}

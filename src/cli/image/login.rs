@@ -19,7 +19,12 @@ pub struct LoginArgs {
     #[arg(short, long, value_name = "NAME")]
     pub username: Option<String>,
     /// Password for the registry (visible to other users in the process list: prefer --password-stdin)
-    #[arg(short, long, value_name = "PASSWORD", conflicts_with = "password_stdin")]
+    #[arg(
+        short,
+        long,
+        value_name = "PASSWORD",
+        conflicts_with = "password_stdin"
+    )]
     pub password: Option<String>,
     /// Read the password from stdin
     #[arg(long)]
@@ -65,7 +70,9 @@ pub fn run(args: &LoginArgs, engine: &Engine) -> anyhow::Result<()> {
                     println!("Existing credentials are valid. Already logged in to {registry}");
                     return Ok(());
                 }
-                eprintln!("Existing credentials are invalid, please enter valid username and password");
+                eprintln!(
+                    "Existing credentials are invalid, please enter valid username and password"
+                );
             }
             Ok(_) | Err(LoginError::NotLoggedIn(_)) => {}
             Err(e) => return Err(e.into()),
@@ -75,9 +82,9 @@ pub fn run(args: &LoginArgs, engine: &Engine) -> anyhow::Result<()> {
     let username = match &args.username {
         Some(u) => u.clone(),
         None if stdin_tty && !args.password_stdin => prompt_line("Username: ")?,
-        None => bail!(
-            "cannot ask for a username: stdin is not a terminal; give it with --username"
-        ),
+        None => {
+            bail!("cannot ask for a username: stdin is not a terminal; give it with --username")
+        }
     };
     if username.is_empty() {
         bail!("the username is empty: give one with --username");

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, LOCATION};
+use reqwest::header::{
+    HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, LOCATION,
+};
 use reqwest::{Method, Response, StatusCode, Url};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
@@ -85,7 +87,10 @@ impl RegistryClient {
         check_repository(repo)?;
         check_repository(from)?;
         Hasher::for_digest(digest)?;
-        let what = format!("mounting blob {digest} from {from} into {}/{repo}", display_host(host));
+        let what = format!(
+            "mounting blob {digest} from {from} into {}/{repo}",
+            display_host(host)
+        );
         let path = format!("/v2/{repo}/blobs/uploads/?mount={digest}&from={from}");
         let (what, path) = (&what, &path);
         self.with_retries(move || async move {
@@ -140,7 +145,16 @@ impl RegistryClient {
         let mut attempt = 0;
         loop {
             let result = self
-                .upload_once(host, repo, digest, size, file, session.take(), &what, progress)
+                .upload_once(
+                    host,
+                    repo,
+                    digest,
+                    size,
+                    file,
+                    session.take(),
+                    &what,
+                    progress,
+                )
                 .await;
             match result {
                 Err(e) if e.is_transient() && attempt < self.opts.max_retries => {
@@ -206,7 +220,10 @@ impl RegistryClient {
         let mut put_url = Url::parse(&url).map_err(|_| bad_location(host, what, &url))?;
         put_url.query_pairs_mut().append_pair("digest", digest);
         let (headers, body) = if monolithic {
-            (octet_headers(size), Some(FileSlice::new(file, 0, size, &sent)))
+            (
+                octet_headers(size),
+                Some(FileSlice::new(file, 0, size, &sent)),
+            )
         } else {
             (empty_body_headers(), None)
         };
@@ -272,13 +289,12 @@ impl RegistryClient {
         check_reference(tag)?;
         let what = format!("manifest {}/{repo}:{tag}", display_host(host));
         let path = format!("/v2/{repo}/manifests/{tag}");
-        let content_type = HeaderValue::from_str(media_type).map_err(|_| {
-            RegistryError::InvalidName {
+        let content_type =
+            HeaderValue::from_str(media_type).map_err(|_| RegistryError::InvalidName {
                 what: "media type",
                 value: media_type.into(),
                 reason: "not a valid header value",
-            }
-        })?;
+            })?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, content_type);
         headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len() as u64));
