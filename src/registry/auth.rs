@@ -915,4 +915,143 @@ mod tests {
         .collect();
         assert_eq!(default_paths_from(env, 0), want);
     }
+
+    #[test]
+    fn login_keys_normalise_docker_hub_urls_and_keep_namespaces() {
+        let key = |s: &str| login_key(s).unwrap();
+        for hub in [
+            "docker.io",
+            "index.docker.io",
+            "https://index.docker.io/v1/",
+            "registry-1.docker.io",
+            "HTTPS://Index.Docker.IO/v1/",
+        ] {
+            assert_eq!(key(hub), ("docker.io".into(), "docker.io".into()), "{hub}");
+        }
+        assert_eq!(
+            key("localhost:5000"),
+            ("localhost:5000".into(), "localhost:5000".into())
+        );
+        assert_eq!(
+            key("http://r.io:5000/v2/"),
+            ("r.io:5000".into(), "r.io:5000".into())
+        );
+        assert_eq!(
+            key("quay.io/team/"),
+            ("quay.io/team".into(), "quay.io".into())
+        );
+        assert!(login_key("").is_err());
+        assert!(login_key("quay.io/Team:tag").is_err());
+        assert!(login_key("user@quay.io").is_err());
+    }
+
+    #[test]
+    fn login_file_follows_podman_and_refuses_a_missing_runtime_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = dir.path().to_path_buf();
+        let env = |vars: Vec<(&'static str, OsString)>| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+        };
+        let flag = PathBuf::from("/flag.json");
+        let with_all = env(vec![
+            ("REGISTRY_AUTH_FILE", "/env.json".into()),
+            ("XDG_RUNTIME_DIR", runtime.clone().into()),
+        ]);
+        assert_eq!(login_file_from(Some(&flag), &with_all, 7).unwrap(), flag);
+        assert_eq!(
+            login_file_from(None, &with_all, 7).unwrap(),
+            PathBuf::from("/env.json")
+        );
+        let runtime_only = env(vec![("XDG_RUNTIME_DIR", runtime.clone().into())]);
+        assert_eq!(
+            login_file_from(None, runtime_only, 7).unwrap(),
+            runtime.join("containers/auth.json")
+        );
+        assert_eq!(
+            login_file_from(None, env(vec![]), 7).unwrap(),
+            PathBuf::from("/run/containers/7/auth.json")
+        );
+        let missing = env(vec![("XDG_RUNTIME_DIR", runtime.join("nope").into())]);
+        assert!(matches!(
+            login_file_from(None, missing, 7),
+            Err(AuthError::NoRuntimeDir { .. })
+        ));
+    }
+
+    #[test]
+    fn auth_file_store_creates_a_private_file_and_dir_and_lookup_finds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("containers/auth.json");
+        let file = AuthFile::new(path.clone());
+        let creds = Credentials {
+            username: "me".into(),
+            password: "p:w".into(),
+        };
+        file.store("r.io:5000", &creds).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let found = AuthStore::from_paths(vec![path.clone()])
+            .lookup("r.io:5000", "a/b")
+            .unwrap();
+        assert_eq!(found, Some(creds));
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["auth.json"], "no temp files left behind");
+    }
+
+    #[test]
+    fn auth_file_store_replaces_docker_url_keys_and_keeps_the_rest() {
+        let (_d, s) = store(&[&format!(
+            r#"{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{}"}}, "q.io": {{"auth": "{}"}}}}, "credHelpers": {{"x.io": "h"}}, "HttpHeaders": {{"X": "y"}}}}"#,
+            b64("old:1"),
+            b64("q:2")
+        )]);
+        let file = AuthFile::new(s.paths()[0].clone());
+        let creds = Credentials {
+            username: "new".into(),
+            password: "2".into(),
+        };
+        file.store("docker.io", &creds).unwrap();
+        let doc: Value = serde_json::from_slice(&std::fs::read(file.path()).unwrap()).unwrap();
+        let keys: Vec<&String> = doc["auths"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["q.io", "docker.io"]);
+        assert_eq!(doc["credHelpers"]["x.io"], "h");
+        assert_eq!(doc["HttpHeaders"]["X"], "y");
+        assert_eq!(user(&s, "docker.io", "library/x").as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn auth_file_remove_matches_any_spelling_and_remove_all_keeps_other_keys() {
+        let (_d, s) = store(&[&format!(
+            r#"{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{}"}}, "q.io": {{"auth": "{}"}}}}, "credsStore": "desktop"}}"#,
+            b64("hub:1"),
+            b64("q:2")
+        )]);
+        let file = AuthFile::new(s.paths()[0].clone());
+        assert!(file.remove("docker.io").unwrap());
+        assert!(!file.remove("docker.io").unwrap());
+        assert!(!file.remove("other.io").unwrap());
+        file.remove_all().unwrap();
+        let doc: Value = serde_json::from_slice(&std::fs::read(file.path()).unwrap()).unwrap();
+        assert_eq!(doc["auths"], serde_json::json!({}));
+        assert_eq!(doc["credsStore"], "desktop");
+    }
+
+    #[test]
+    fn auth_file_refuses_to_overwrite_a_corrupt_file() {
+        let (_d, s) = store(&["{not json"]);
+        let file = AuthFile::new(s.paths()[0].clone());
+        let creds = Credentials {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        assert!(matches!(
+            file.store("r.io", &creds),
+            Err(AuthError::BadFile { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(file.path()).unwrap(), "{not json");
+    }
 }
