@@ -6,7 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use crate::fixtures::{auth_registry, fixtures, image, registry};
+use crate::fixtures::{
+    auth_registry, fixtures, image, push_image, random_bytes, registry, Comp, ImageSpec, Layer,
+};
 use crate::registry::{self, Registry, AUTH_PASSWORD, AUTH_USER};
 use crate::util::TestEnv;
 
@@ -353,5 +355,38 @@ fn push_to_an_unreachable_registry_is_one_clean_error() {
         .port();
     env.berth(&["push", &image("busybox"), &format!("127.0.0.1:{port}/x:1")])
         .assert_error("cannot reach registry");
+    env.finish();
+}
+
+#[test]
+fn push_of_a_layer_larger_than_a_chunk_uploads_it_in_chunks() {
+    // 20 MiB of incompressible data: more than one 16 MiB chunk.
+    let source = registry::start_logged("push-big-source", registry::loopback());
+    let tar = Layer::new().file("big", &random_bytes(20 << 20, 99)).tar();
+    let pushed = push_image(
+        &source,
+        "big20",
+        "latest",
+        ImageSpec::oci(vec![(tar, Comp::GzipStored)]),
+    );
+    let env = TestEnv::new("push-chunked");
+    let from = format!("{}/big20:latest", source.addr);
+    env.berth(&["pull", "-q", &from]).assert_success();
+    // Back to the same registry, under another name and recompressed (so nothing is mounted):
+    // its access log shows how the bytes arrived.
+    let dest = format!("{}/chunked/big20:latest", source.addr);
+    env.berth(&["push", "-q", "--compression-format", "zstd", &from, &dest])
+        .assert_success();
+    let log = fs::read_to_string(&source.log).unwrap();
+    let patches = log
+        .lines()
+        .filter(|l| l.contains("\"PATCH /v2/chunked/big20/blobs/uploads/"))
+        .count();
+    assert_eq!(patches, 2, "20 MiB in 16 MiB chunks: {log}");
+    let (_, _, m) = source.manifest("chunked/big20", "latest");
+    let digest = m["layers"][0]["digest"].as_str().unwrap();
+    let layer = fs::read(source.blob_data_path(digest)).unwrap();
+    assert_eq!(crate::fixtures::digest(&layer), digest);
+    assert_eq!(m["config"]["digest"], pushed.config.as_str());
     env.finish();
 }

@@ -24,6 +24,8 @@ const HTPASSWD: &str = "berth:$2y$05$.YL/CalVZiYYvqwtECGCSe/CmkRgYo3X/4rRW6/vJM8
 pub struct Registry {
     /// `host:port`, what an image reference starts with.
     pub addr: String,
+    /// What the registry wrote: errors, and each request when started with [`start_logged`].
+    pub log: PathBuf,
     /// The registry's filesystem storage (`docker/registry/v2/...` below it).
     pub storage: PathBuf,
     /// Basic-auth credentials, when the registry requires them.
@@ -130,6 +132,15 @@ fn free_port(ip: IpAddr) -> u16 {
 /// Start a registry on `ip` (a free port), with htpasswd auth when `auth` is set, and wait
 /// until it answers `GET /v2/`.
 pub fn start(name: &str, ip: IpAddr, auth: bool) -> Registry {
+    start_with(name, ip, auth, false)
+}
+
+/// [`start`] with the HTTP access log on: every request appears in [`Registry::log`].
+pub fn start_logged(name: &str, ip: IpAddr) -> Registry {
+    start_with(name, ip, false, true)
+}
+
+fn start_with(name: &str, ip: IpAddr, auth: bool, access_log: bool) -> Registry {
     static SWEPT: OnceLock<()> = OnceLock::new();
     SWEPT.get_or_init(sweep_stale_state);
     let dir = Path::new(STATE)
@@ -144,10 +155,11 @@ pub fn start(name: &str, ip: IpAddr, auth: bool) -> Registry {
     };
     let mut config = format!(
         "version: 0.1\n\
-         log: {{ level: error, accesslog: {{ disabled: true }} }}\n\
+         log: {{ level: error, accesslog: {{ disabled: {quiet} }} }}\n\
          storage: {{ filesystem: {{ rootdirectory: {storage} }}, delete: {{ enabled: true }} }}\n\
          http: {{ addr: \"{addr}\" }}\n",
-        storage = dir.join("data").display()
+        storage = dir.join("data").display(),
+        quiet = !access_log,
     );
     if auth {
         fs::write(dir.join("htpasswd"), HTPASSWD).unwrap();
@@ -215,6 +227,7 @@ pub fn start(name: &str, ip: IpAddr, auth: bool) -> Registry {
     }
     Registry {
         addr,
+        log: dir.join("registry.log"),
         storage: dir.join("data"),
         credentials: auth.then_some((AUTH_USER, AUTH_PASSWORD)),
     }
