@@ -174,3 +174,39 @@ fn logout_all_removes_every_entry() {
     assert_eq!(doc["auths"], serde_json::json!({}));
     env.finish();
 }
+
+/// docker-registry with `auth: token`, trusting a token server in this process.
+fn token_registry() -> &'static crate::registry::TokenRegistry {
+    static R: std::sync::OnceLock<crate::registry::TokenRegistry> = std::sync::OnceLock::new();
+    R.get_or_init(|| crate::registry::start_token_auth("token-auth"))
+}
+
+#[test]
+fn login_to_a_token_registry_gets_a_token_then_push_and_pull_use_scoped_tokens() {
+    let reg = token_registry();
+    let addr = reg.registry.addr.as_str();
+    let env = TestEnv::new("login-token");
+    env.berth(&["login", "-u", AUTH_USER, "-p", "wrong", addr])
+        .assert_error("invalid username or password");
+    assert!(!auth_file(&env).exists());
+    env.berth(&["login", "-u", AUTH_USER, "-p", AUTH_PASSWORD, addr])
+        .assert_success()
+        .assert_stdout_contains("Login Succeeded!");
+
+    // The token server grants pull,push on the destination: a push and a pull both work.
+    let source = crate::fixtures::image("busybox");
+    env.berth(&["pull", "-q", &source]).assert_success();
+    let dest = format!("{addr}/tokened/busybox:latest");
+    env.berth(&["push", "-q", &source, &dest]).assert_success();
+    let fresh = TestEnv::new("login-token-pull");
+    fresh
+        .berth(&["pull", "-q", &dest])
+        .assert_error("requires authentication");
+    fresh
+        .berth(&["login", "-u", AUTH_USER, "-p", AUTH_PASSWORD, addr])
+        .assert_success();
+    fresh.berth(&["pull", "-q", &dest]).assert_success();
+    assert!(reg.realm.starts_with("http://127.0.0.1:"));
+    fresh.finish();
+    env.finish();
+}

@@ -10,7 +10,7 @@ use crate::engine::login::{LoginError, LoginOptions};
 use crate::engine::Engine;
 use crate::registry::auth::Credentials;
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct LoginArgs {
     /// Registry to log in to: HOST[:PORT][/NAMESPACE] (default: the first unqualified-search registry)
     #[arg(value_name = "REGISTRY")]
@@ -38,6 +38,21 @@ pub struct LoginArgs {
     /// Print the username saved for the registry and exit
     #[arg(long, conflicts_with_all = ["username", "password", "password_stdin"])]
     pub get_login: bool,
+}
+
+impl std::fmt::Debug for LoginArgs {
+    // By hand: a derived Debug would print --password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginArgs")
+            .field("registry", &self.registry)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("password_stdin", &self.password_stdin)
+            .field("authfile", &self.authfile)
+            .field("tls_verify", &self.tls_verify)
+            .field("get_login", &self.get_login)
+            .finish()
+    }
 }
 
 pub fn run(args: &LoginArgs, engine: &Engine) -> anyhow::Result<()> {
@@ -157,4 +172,27 @@ fn prompt_password(prompt: &str) -> anyhow::Result<String> {
     std::io::stdin().lock().read_line(&mut line)?;
     drop(restore);
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_redacts_the_password() {
+        let args = LoginArgs {
+            registry: Some("r.io".into()),
+            username: Some("me".into()),
+            password: Some("hunter2".into()),
+            password_stdin: false,
+            authfile: None,
+            tls_verify: None,
+            get_login: false,
+        };
+        let text = format!("{args:?}");
+        assert!(
+            !text.contains("hunter2") && text.contains("redacted"),
+            "{text}"
+        );
+    }
 }
