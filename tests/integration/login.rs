@@ -210,3 +210,64 @@ fn login_to_a_token_registry_gets_a_token_then_push_and_pull_use_scoped_tokens()
     fresh.finish();
     env.finish();
 }
+
+#[test]
+fn login_on_a_terminal_prompts_and_does_not_echo_the_password() {
+    use std::io::Read;
+    let env = TestEnv::new("login-prompt");
+    // util-linux `script` gives berth a terminal; each answer is typed only once its prompt
+    // is on the screen, so the password is typed after echo is off.
+    let berth = env!("CARGO_BIN_EXE_berth");
+    let mut child = env
+        .command(
+            Who::User,
+            "script",
+            &[
+                "-q",
+                "-e",
+                "-c",
+                &format!("{berth} login {}", addr()),
+                "/dev/null",
+            ],
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut screen = Vec::new();
+    let mut wait_for = |what: &str, screen: &mut Vec<u8>| {
+        let mut buf = [0u8; 256];
+        while !String::from_utf8_lossy(screen).contains(what) {
+            let n = stdout.read(&mut buf).unwrap();
+            assert!(
+                n > 0,
+                "no {what:?} prompt: {}",
+                String::from_utf8_lossy(screen)
+            );
+            screen.extend_from_slice(&buf[..n]);
+        }
+    };
+    wait_for("Username: ", &mut screen);
+    stdin
+        .write_all(format!("{AUTH_USER}\n").as_bytes())
+        .unwrap();
+    wait_for("Password: ", &mut screen);
+    stdin
+        .write_all(format!("{AUTH_PASSWORD}\n").as_bytes())
+        .unwrap();
+    let mut rest = Vec::new();
+    stdout.read_to_end(&mut rest).unwrap();
+    screen.extend_from_slice(&rest);
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let text = String::from_utf8_lossy(&screen);
+    assert!(status.success(), "{text}");
+    assert!(text.contains("Login Succeeded!"), "{text}");
+    assert!(text.contains(AUTH_USER), "the username is echoed: {text}");
+    assert!(!text.contains(AUTH_PASSWORD), "the password is not: {text}");
+    assert!(auth_file(&env).is_file());
+    env.finish();
+}
