@@ -72,7 +72,7 @@ pub struct Silent;
 impl PullReporter for Silent {}
 
 /// Loopback registries may speak plain HTTP without being marked insecure (docker's rule for 127.0.0.0/8).
-pub(super) fn is_loopback_host(host: &str) -> bool {
+fn is_loopback_host(host: &str) -> bool {
     let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     let name = name.trim_start_matches('[').trim_end_matches(']');
     name == "localhost"

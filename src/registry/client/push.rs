@@ -10,6 +10,7 @@ use reqwest::header::{
     HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, LOCATION,
 };
 use reqwest::{Method, Response, StatusCode, Url};
+use sha2::{Digest as _, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{
@@ -320,9 +321,7 @@ impl RegistryClient {
             Ok(())
         })
         .await?;
-        let mut hasher = Hasher::for_digest(&format!("sha256:{}", "0".repeat(64)))?;
-        hasher.update(bytes);
-        Ok(hasher.finish())
+        Ok(format!("sha256:{}", hex::encode(Sha256::digest(bytes))))
     }
 
     /// The absolute URL a 202's Location names; a relative one is resolved against the
