@@ -1,5 +1,5 @@
-//! Pull progress: a bar per blob on a terminal, podman's plain lines otherwise. Everything goes
-//! to stderr so stdout carries only the result (the image ID).
+//! Pull and push progress: a bar per blob on a terminal, podman's plain lines otherwise.
+//! Everything goes to stderr so stdout carries only the result (the image ID).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::engine::pull::{BlobOutcome, PullReporter};
+use crate::engine::push::{PushOutcome, PushReporter};
 
 fn short(digest: &str) -> &str {
     let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
@@ -145,5 +146,74 @@ impl PullReporter for Bars {
     }
     fn choose_candidate(&self, name: &str, candidates: &[String]) -> Option<usize> {
         self.multi.suspend(|| prompt_choice(name, candidates))
+    }
+}
+
+/// How a pushed blob's line ends, in podman's words (a mount says where from).
+fn push_outcome(outcome: &PushOutcome) -> String {
+    match outcome {
+        PushOutcome::Uploaded => "done".into(),
+        PushOutcome::AlreadyExists => "skipped: already exists".into(),
+        PushOutcome::Mounted { from } => format!("skipped: mounted from {from}"),
+    }
+}
+
+impl PushReporter for Quiet {}
+
+impl PushReporter for Lines {
+    fn pushing(&self, _source: &str, _destination: &str) {
+        self.say("Getting image source signatures");
+    }
+    fn blob_done(&self, digest: &str, outcome: &PushOutcome) {
+        self.say(&format!(
+            "Copying blob {} {}",
+            short(digest),
+            push_outcome(outcome)
+        ));
+    }
+    fn config_done(&self, digest: &str, outcome: &PushOutcome) {
+        self.say(&format!(
+            "Copying config {} {}",
+            short(digest),
+            push_outcome(outcome)
+        ));
+    }
+    fn writing_manifest(&self) {
+        self.say("Writing manifest to image destination");
+    }
+}
+
+impl PushReporter for Bars {
+    fn pushing(&self, _source: &str, _destination: &str) {
+        let _ = self.multi.println("Getting image source signatures");
+    }
+    fn blob_start(&self, digest: &str, size: u64) {
+        PullReporter::blob_start(self, digest, size);
+    }
+    fn blob_progress(&self, digest: &str, done: u64) {
+        PullReporter::blob_progress(self, digest, done);
+    }
+    fn blob_done(&self, digest: &str, outcome: &PushOutcome) {
+        let bar = self.bars.lock().expect("bars").remove(digest);
+        match bar {
+            Some(bar) => bar.finish_with_message("done"),
+            None => {
+                let _ = self.multi.println(format!(
+                    "Copying blob {} {}",
+                    short(digest),
+                    push_outcome(outcome)
+                ));
+            }
+        }
+    }
+    fn config_done(&self, digest: &str, outcome: &PushOutcome) {
+        let _ = self.multi.println(format!(
+            "Copying config {} {}",
+            short(digest),
+            push_outcome(outcome)
+        ));
+    }
+    fn writing_manifest(&self) {
+        let _ = self.multi.println("Writing manifest to image destination");
     }
 }

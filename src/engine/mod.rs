@@ -8,7 +8,9 @@ pub mod image;
 pub mod import;
 pub mod info;
 pub mod ingest;
+pub mod login;
 pub mod pull;
+pub mod push;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};

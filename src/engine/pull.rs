@@ -97,7 +97,11 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
 }
 
 impl Engine {
-    fn registry_client(&self, endpoint: &Endpoint, opts: &PullOptions) -> Result<RegistryClient> {
+    pub(super) fn registry_client(
+        &self,
+        endpoint: &Endpoint,
+        opts: &PullOptions,
+    ) -> Result<RegistryClient> {
         let auth = match &opts.authfile {
             Some(p) => AuthStore::from_paths(vec![p.clone()]),
             None => AuthStore::default_paths(),

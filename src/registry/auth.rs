@@ -1,6 +1,7 @@
-//! Registry credentials from the files podman and docker users already have.
+//! Registry credentials from the files podman and docker users already have, and the one file
+//! `berth login` writes.
 //!
-//! Reading only: `berth login` (writing) comes later. The lookup follows containers/image where
+//! The lookup follows containers/image where
 //! the two tools differ: files are tried in order and the first one that knows the registry
 //! wins; inside a file a `credHelpers` entry for the host beats `auths`, the most specific
 //! `auths` key (`host/ns/repo` over `host/ns` over `host`) beats the others, and `credsStore`
@@ -22,6 +23,12 @@ pub enum AuthError {
     BadFile { path: PathBuf, reason: String },
     #[error("credential helper docker-credential-{helper} (named in {path}) is not installed: install it or remove it from the file")]
     HelperMissing { helper: String, path: PathBuf },
+    #[error("cannot write credentials file {path}: {reason}")]
+    WriteFile { path: PathBuf, reason: String },
+    #[error("\"{dir}\" directory set by $XDG_RUNTIME_DIR does not exist: create it, unset XDG_RUNTIME_DIR or use --authfile")]
+    NoRuntimeDir { dir: PathBuf },
+    #[error("invalid registry {value:?}: {reason}")]
+    BadRegistry { value: String, reason: &'static str },
     #[error("credential helper docker-credential-{helper} failed for {server}: {reason}")]
     HelperFailed {
         helper: String,
@@ -80,8 +87,19 @@ impl AuthStore {
     /// `$XDG_CONFIG_HOME/containers/auth.json` (default `~/.config/...`),
     /// `$DOCKER_CONFIG/config.json`, `~/.docker/config.json`.
     pub fn default_paths() -> Self {
-        let uid = rustix::process::getuid().as_raw();
-        Self::from_paths(default_paths_from(|k| std::env::var_os(k), uid))
+        Self::from_paths(default_paths_from(|k| std::env::var_os(k), host_uid()))
+    }
+
+    /// `first`, then the files [`AuthStore::default_paths`] reads (a file named twice is read
+    /// once): what `login --get-login` and a push after `login --authfile` consult.
+    pub fn with_first(first: &Path) -> Self {
+        let mut paths = vec![first.to_path_buf()];
+        paths.extend(
+            default_paths_from(|k| std::env::var_os(k), host_uid())
+                .into_iter()
+                .filter(|p| p != first),
+        );
+        Self::from_paths(paths)
     }
 
     /// Look for `docker-credential-NAME` in `dirs` before `$PATH`.
@@ -256,6 +274,217 @@ impl AuthStore {
         };
         Ok((!creds.password.is_empty()).then_some(creds))
     }
+}
+
+/// The uid berth runs as outside its user namespace (inside, `getuid()` is 0): podman's
+/// `/run/containers/UID` paths are named after that one.
+fn host_uid() -> u32 {
+    let uid = rustix::process::getuid().as_raw();
+    let Ok(map) = std::fs::read_to_string("/proc/self/uid_map") else {
+        return uid;
+    };
+    map.lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace().map(|n| n.parse::<u32>().ok());
+            Some((f.next()??, f.next()??, f.next()??))
+        })
+        .find(|(inside, _, count)| uid >= *inside && uid - inside < *count)
+        .map_or(uid, |(inside, outside, _)| outside + (uid - inside))
+}
+
+/// The file `berth login` writes and `berth logout` edits, chosen as podman chooses it:
+/// `--authfile`, else `$REGISTRY_AUTH_FILE`, else `$XDG_RUNTIME_DIR/containers/auth.json`
+/// (which must exist as a directory when the variable is set), else
+/// `/run/containers/UID/auth.json`.
+pub fn login_file(authfile: Option<&Path>) -> Result<PathBuf, AuthError> {
+    login_file_from(authfile, |k| std::env::var_os(k), host_uid())
+}
+
+fn login_file_from(
+    authfile: Option<&Path>,
+    env: impl Fn(&str) -> Option<OsString>,
+    uid: u32,
+) -> Result<PathBuf, AuthError> {
+    let env = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(p) = authfile
+        .map(Path::to_path_buf)
+        .or_else(|| env("REGISTRY_AUTH_FILE"))
+    {
+        return Ok(p);
+    }
+    match env("XDG_RUNTIME_DIR") {
+        Some(dir) if !dir.exists() => Err(AuthError::NoRuntimeDir { dir }),
+        Some(dir) => Ok(dir.join("containers/auth.json")),
+        None => Ok(PathBuf::from(format!("/run/containers/{uid}/auth.json"))),
+    }
+}
+
+/// What the user typed after `login`/`logout`, as the key of an `auths` entry and the host to
+/// talk to: `https://index.docker.io/v1/` → (`docker.io`, `docker.io`); `r.io/team` →
+/// (`r.io/team`, `r.io`). A URL keeps only its host, as docker writes it; a plain name may
+/// carry a namespace, as podman allows.
+pub fn login_key(arg: &str) -> Result<(String, String), AuthError> {
+    let bad = |reason| AuthError::BadRegistry {
+        value: arg.into(),
+        reason,
+    };
+    let trimmed = arg.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let (rest, is_url) = match lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    {
+        Some(r) => (&trimmed[trimmed.len() - r.len()..], true),
+        None => (trimmed, false),
+    };
+    let rest = rest.trim_end_matches('/');
+    let (host, path) = match rest.split_once('/') {
+        Some((h, p)) if !is_url => (h, Some(p)),
+        Some((h, _)) => (h, None),
+        None => (rest, None),
+    };
+    if host.is_empty()
+        || host.bytes().any(|b| {
+            matches!(b, b'?' | b'#' | b'@' | b'\\')
+                || b.is_ascii_whitespace()
+                || b.is_ascii_control()
+        })
+    {
+        return Err(bad(
+            "expected a registry host like quay.io or localhost:5000",
+        ));
+    }
+    let host = normalize_registry(&host.to_ascii_lowercase());
+    let key = match path {
+        Some(p) => {
+            let ok = p.split('/').all(|c| {
+                !c.is_empty()
+                    && c.bytes().all(|b| {
+                        b.is_ascii_lowercase()
+                            || b.is_ascii_digit()
+                            || matches!(b, b'.' | b'_' | b'-')
+                    })
+            });
+            if !ok {
+                return Err(bad(
+                    "a namespace after the host must be lowercase path components (no tag or digest)",
+                ));
+            }
+            format!("{host}/{p}")
+        }
+        None => host.clone(),
+    };
+    Ok((key, host))
+}
+
+/// The one credentials file `login` writes to and `logout` removes from, in podman's format
+/// (`{"auths": {"KEY": {"auth": "base64(user:password)"}}}`); every other key and entry in it is
+/// kept as it was.
+#[derive(Debug, Clone)]
+pub struct AuthFile {
+    path: PathBuf,
+}
+
+impl AuthFile {
+    pub fn new(path: PathBuf) -> Self {
+        AuthFile { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Save `creds` under `key` (from [`login_key`]).
+    pub fn store(&self, key: &str, creds: &Credentials) -> Result<(), AuthError> {
+        let mut doc = self.read()?;
+        let auths = auths_mut(&mut doc);
+        // The same registry spelled differently (a docker URL key) would shadow the new entry.
+        auths.retain(|k, _| normalize_key(k) != key);
+        let encoded = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", creds.username, creds.password));
+        auths.insert(key.into(), serde_json::json!({ "auth": encoded }));
+        self.write(&doc)
+    }
+
+    /// Remove the entries for `key`; whether there was one.
+    pub fn remove(&self, key: &str) -> Result<bool, AuthError> {
+        let mut doc = self.read()?;
+        let auths = auths_mut(&mut doc);
+        let before = auths.len();
+        auths.retain(|k, _| normalize_key(k) != key);
+        if auths.len() == before {
+            return Ok(false);
+        }
+        self.write(&doc)?;
+        Ok(true)
+    }
+
+    /// Remove every entry of `auths` (other keys, e.g. `credHelpers`, stay).
+    pub fn remove_all(&self) -> Result<(), AuthError> {
+        let mut doc = self.read()?;
+        if doc
+            .get("auths")
+            .and_then(Value::as_object)
+            .is_none_or(|a| a.is_empty())
+        {
+            return Ok(());
+        }
+        auths_mut(&mut doc).clear();
+        self.write(&doc)
+    }
+
+    /// The document, `{}` when the file is missing or empty.
+    fn read(&self) -> Result<Value, AuthError> {
+        let bad = |reason: String| AuthError::BadFile {
+            path: self.path.clone(),
+            reason,
+        };
+        let text = match std::fs::read(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(bad(e.to_string())),
+        };
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Object(Default::default()));
+        }
+        let doc: Value =
+            serde_json::from_slice(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        if !doc.is_object() {
+            return Err(bad("the top level is not a JSON object".into()));
+        }
+        if doc.get("auths").is_some_and(|a| !a.is_object()) {
+            return Err(bad("\"auths\" is not a JSON object".into()));
+        }
+        Ok(doc)
+    }
+
+    fn write(&self, doc: &Value) -> Result<(), AuthError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let fail = |e: std::io::Error| AuthError::WriteFile {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(fail)?;
+        }
+        let mut text = serde_json::to_vec_pretty(doc).expect("a JSON value serialises");
+        text.push(b'\n');
+        // 0600 from the start: the file holds passwords, so it is never readable by others,
+        // not even between creation and a chmod.
+        crate::store::atomic::write_atomic(&self.path, &text, 0o600).map_err(fail)
+    }
+}
+
+fn auths_mut(doc: &mut Value) -> &mut serde_json::Map<String, Value> {
+    let obj = doc.as_object_mut().expect("read() returns an object");
+    obj.entry("auths")
+        .or_insert_with(|| Value::Object(Default::default()))
+        .as_object_mut()
+        .expect("read() checked that auths is an object")
 }
 
 fn default_paths_from(env: impl Fn(&str) -> Option<OsString>, uid: u32) -> Vec<PathBuf> {
@@ -685,5 +914,144 @@ mod tests {
         .map(PathBuf::from)
         .collect();
         assert_eq!(default_paths_from(env, 0), want);
+    }
+
+    #[test]
+    fn login_keys_normalise_docker_hub_urls_and_keep_namespaces() {
+        let key = |s: &str| login_key(s).unwrap();
+        for hub in [
+            "docker.io",
+            "index.docker.io",
+            "https://index.docker.io/v1/",
+            "registry-1.docker.io",
+            "HTTPS://Index.Docker.IO/v1/",
+        ] {
+            assert_eq!(key(hub), ("docker.io".into(), "docker.io".into()), "{hub}");
+        }
+        assert_eq!(
+            key("localhost:5000"),
+            ("localhost:5000".into(), "localhost:5000".into())
+        );
+        assert_eq!(
+            key("http://r.io:5000/v2/"),
+            ("r.io:5000".into(), "r.io:5000".into())
+        );
+        assert_eq!(
+            key("quay.io/team/"),
+            ("quay.io/team".into(), "quay.io".into())
+        );
+        assert!(login_key("").is_err());
+        assert!(login_key("quay.io/Team:tag").is_err());
+        assert!(login_key("user@quay.io").is_err());
+    }
+
+    #[test]
+    fn login_file_follows_podman_and_refuses_a_missing_runtime_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = dir.path().to_path_buf();
+        let env = |vars: Vec<(&'static str, OsString)>| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+        };
+        let flag = PathBuf::from("/flag.json");
+        let with_all = env(vec![
+            ("REGISTRY_AUTH_FILE", "/env.json".into()),
+            ("XDG_RUNTIME_DIR", runtime.clone().into()),
+        ]);
+        assert_eq!(login_file_from(Some(&flag), &with_all, 7).unwrap(), flag);
+        assert_eq!(
+            login_file_from(None, &with_all, 7).unwrap(),
+            PathBuf::from("/env.json")
+        );
+        let runtime_only = env(vec![("XDG_RUNTIME_DIR", runtime.clone().into())]);
+        assert_eq!(
+            login_file_from(None, runtime_only, 7).unwrap(),
+            runtime.join("containers/auth.json")
+        );
+        assert_eq!(
+            login_file_from(None, env(vec![]), 7).unwrap(),
+            PathBuf::from("/run/containers/7/auth.json")
+        );
+        let missing = env(vec![("XDG_RUNTIME_DIR", runtime.join("nope").into())]);
+        assert!(matches!(
+            login_file_from(None, missing, 7),
+            Err(AuthError::NoRuntimeDir { .. })
+        ));
+    }
+
+    #[test]
+    fn auth_file_store_creates_a_private_file_and_dir_and_lookup_finds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("containers/auth.json");
+        let file = AuthFile::new(path.clone());
+        let creds = Credentials {
+            username: "me".into(),
+            password: "p:w".into(),
+        };
+        file.store("r.io:5000", &creds).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let found = AuthStore::from_paths(vec![path.clone()])
+            .lookup("r.io:5000", "a/b")
+            .unwrap();
+        assert_eq!(found, Some(creds));
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["auth.json"], "no temp files left behind");
+    }
+
+    #[test]
+    fn auth_file_store_replaces_docker_url_keys_and_keeps_the_rest() {
+        let (_d, s) = store(&[&format!(
+            r#"{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{}"}}, "q.io": {{"auth": "{}"}}}}, "credHelpers": {{"x.io": "h"}}, "HttpHeaders": {{"X": "y"}}}}"#,
+            b64("old:1"),
+            b64("q:2")
+        )]);
+        let file = AuthFile::new(s.paths()[0].clone());
+        let creds = Credentials {
+            username: "new".into(),
+            password: "2".into(),
+        };
+        file.store("docker.io", &creds).unwrap();
+        let doc: Value = serde_json::from_slice(&std::fs::read(file.path()).unwrap()).unwrap();
+        let keys: Vec<&String> = doc["auths"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["q.io", "docker.io"]);
+        assert_eq!(doc["credHelpers"]["x.io"], "h");
+        assert_eq!(doc["HttpHeaders"]["X"], "y");
+        assert_eq!(user(&s, "docker.io", "library/x").as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn auth_file_remove_matches_any_spelling_and_remove_all_keeps_other_keys() {
+        let (_d, s) = store(&[&format!(
+            r#"{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{}"}}, "q.io": {{"auth": "{}"}}}}, "credsStore": "desktop"}}"#,
+            b64("hub:1"),
+            b64("q:2")
+        )]);
+        let file = AuthFile::new(s.paths()[0].clone());
+        assert!(file.remove("docker.io").unwrap());
+        assert!(!file.remove("docker.io").unwrap());
+        assert!(!file.remove("other.io").unwrap());
+        file.remove_all().unwrap();
+        let doc: Value = serde_json::from_slice(&std::fs::read(file.path()).unwrap()).unwrap();
+        assert_eq!(doc["auths"], serde_json::json!({}));
+        assert_eq!(doc["credsStore"], "desktop");
+    }
+
+    #[test]
+    fn auth_file_refuses_to_overwrite_a_corrupt_file() {
+        let (_d, s) = store(&["{not json"]);
+        let file = AuthFile::new(s.paths()[0].clone());
+        let creds = Credentials {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        assert!(matches!(
+            file.store("r.io", &creds),
+            Err(AuthError::BadFile { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(file.path()).unwrap(), "{not json");
     }
 }

@@ -60,6 +60,8 @@ pub enum RegistryError {
         "registry {host} rejected the credentials for {repository}: run `berth login {host}` again"
     )]
     CredentialsRejected { host: String, repository: String },
+    #[error("logging in to {host}: invalid username or password")]
+    LoginRejected { host: String },
     #[error("access to {host}/{repository} denied: check the image name and that your account may pull it")]
     Denied { host: String, repository: String },
     #[error("registry {host} answered HTTP {status} for {what}: {message}")]
@@ -109,6 +111,7 @@ impl RegistryError {
             self,
             RegistryError::AuthRequired { .. }
                 | RegistryError::CredentialsRejected { .. }
+                | RegistryError::LoginRejected { .. }
                 | RegistryError::Denied { .. }
         )
     }
@@ -180,6 +183,49 @@ impl Scheme {
     }
 }
 
+/// What a request needs a token to allow.
+#[derive(Debug, Clone, Copy)]
+enum Access<'a> {
+    Pull,
+    /// Pull and push on the repository, and pull on the one a blob is mounted from.
+    Push {
+        mount_from: Option<&'a str>,
+    },
+}
+
+impl Access<'_> {
+    fn scopes(&self, repo: &str) -> Vec<String> {
+        match self {
+            Access::Pull => vec![format!("repository:{repo}:pull")],
+            Access::Push { mount_from } => {
+                let mut s = vec![format!("repository:{repo}:pull,push")];
+                s.extend(
+                    mount_from
+                        .filter(|from| *from != repo)
+                        .map(|from| format!("repository:{from}:pull")),
+                );
+                s
+            }
+        }
+    }
+}
+
+/// Makes a request body; called again for every time the request is sent.
+type MakeBody<'a> = dyn Fn() -> reqwest::Body + Send + Sync + 'a;
+
+fn is_absolute(path: &str) -> bool {
+    path.starts_with("https://") || path.starts_with("http://")
+}
+
+/// `host[:port]` of an absolute URL.
+fn url_host(url: &str) -> Option<String> {
+    let u = Url::parse(url).ok()?;
+    Some(match (u.host_str()?, u.port()) {
+        (h, Some(p)) => format!("{h}:{p}"),
+        (h, None) => h.to_string(),
+    })
+}
+
 #[derive(Default)]
 struct State {
     /// The scheme that worked for each host, so the https probe happens once per host.
@@ -195,6 +241,8 @@ pub struct RegistryClient {
     unverified: reqwest::Client,
     opts: Arc<ClientOptions>,
     state: Arc<Mutex<State>>,
+    /// Blobs up to this size go up in one PUT, larger ones in PATCH chunks of this size.
+    upload_chunk_size: u64,
 }
 
 // The engine downloads layers from several tasks at once with one client.
@@ -235,7 +283,14 @@ impl RegistryClient {
             unverified: build(false)?,
             opts: Arc::new(opts),
             state: Arc::new(Mutex::new(State::default())),
+            upload_chunk_size: push::DEFAULT_CHUNK_SIZE,
         })
+    }
+
+    /// Upload blobs larger than `bytes` in chunks of `bytes` (default 16 MiB).
+    pub fn with_upload_chunk_size(mut self, bytes: u64) -> Self {
+        self.upload_chunk_size = bytes.max(1);
+        self
     }
 
     /// GET /v2/<repo>/manifests/<reference> with Accept for OCI manifest+index and Docker
@@ -292,6 +347,52 @@ impl RegistryClient {
             media_type,
             digest,
         })
+    }
+
+    /// Check `creds` against `host` the way `docker login` does: GET /v2/; a `Basic`
+    /// challenge is answered with the credentials, a `Bearer` one by asking the token realm
+    /// for a token (with `account=`) and sending it. A registry without auth accepts anything.
+    pub async fn check_login(&self, host: &str, creds: &Credentials) -> Result<(), RegistryError> {
+        check_host(host)?;
+        let what = format!("the API root of {}", display_host(host));
+        let headers = HeaderMap::new();
+        let (what, headers) = (&what, &headers);
+        self.with_retries(move || async move {
+            let resp = self
+                .attempt(&Method::GET, host, "/v2/", headers, None, None)
+                .await?;
+            if resp.status().is_success() {
+                return Ok(());
+            }
+            if resp.status() != StatusCode::UNAUTHORIZED {
+                return Err(status_error(host, what, resp).await);
+            }
+            let (kind, params) = challenge_of(&resp);
+            let authz = match kind.as_str() {
+                "bearer" => match self.fetch_token(host, "", &params, &[], Some(creds)).await {
+                    Err(RegistryError::CredentialsRejected { .. }) => {
+                        return Err(RegistryError::LoginRejected {
+                            host: display_host(host).into(),
+                        })
+                    }
+                    other => other?,
+                },
+                _ => Authz::Basic(creds.clone()),
+            };
+            let resp = self
+                .attempt(&Method::GET, host, "/v2/", headers, Some(&authz), None)
+                .await?;
+            match resp.status() {
+                s if s.is_success() => Ok(()),
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                    Err(RegistryError::LoginRejected {
+                        host: display_host(host).into(),
+                    })
+                }
+                _ => Err(status_error(host, what, resp).await),
+            }
+        })
+        .await
     }
 
     /// Stream blob `digest` into `dest` (created or truncated), calling `progress(bytes_so_far)`
@@ -454,11 +555,29 @@ impl RegistryClient {
         path: &str,
         headers: HeaderMap,
     ) -> Result<Response, RegistryError> {
-        let scope = format!("repository:{repo}:pull");
-        let key = (host.to_string(), scope.clone());
+        self.send_with(method, host, repo, path, headers, Access::Pull, None)
+            .await
+    }
+
+    /// [`RegistryClient::send`] for any access, with a body made afresh for every attempt (a
+    /// 401 or the http fallback sends the request again). `path` may also be an absolute URL
+    /// (an upload's Location).
+    #[allow(clippy::too_many_arguments)]
+    async fn send_with(
+        &self,
+        method: Method,
+        host: &str,
+        repo: &str,
+        path: &str,
+        headers: HeaderMap,
+        access: Access<'_>,
+        body: Option<&MakeBody<'_>>,
+    ) -> Result<Response, RegistryError> {
+        let scopes = access.scopes(repo);
+        let key = (host.to_string(), scopes.join(" "));
         let cached = self.cached_authz(&key);
         let resp = self
-            .attempt(&method, host, path, &headers, cached.as_ref())
+            .attempt(&method, host, path, &headers, cached.as_ref(), body)
             .await?;
         if resp.status() != StatusCode::UNAUTHORIZED {
             return Ok(resp);
@@ -468,7 +587,7 @@ impl RegistryClient {
         let creds = self.credentials(host, repo).await?;
         let authz = match kind.as_str() {
             "bearer" => {
-                self.fetch_token(host, repo, &params, &scope, creds.as_ref())
+                self.fetch_token(host, repo, &params, &scopes, creds.as_ref())
                     .await?
             }
             _ => match creds.clone() {
@@ -477,7 +596,7 @@ impl RegistryClient {
             },
         };
         let resp = self
-            .attempt(&method, host, path, &headers, Some(&authz))
+            .attempt(&method, host, path, &headers, Some(&authz), body)
             .await?;
         if resp.status() == StatusCode::UNAUTHORIZED {
             let (_, params) = challenge_of(&resp);
@@ -507,11 +626,19 @@ impl RegistryClient {
         path: &str,
         headers: &HeaderMap,
         authz: Option<&Authz>,
+        body: Option<&MakeBody<'_>>,
     ) -> Result<Response, RegistryError> {
+        if is_absolute(path) {
+            return self
+                .request(method, Scheme::Https, host, path, headers, authz, body)
+                .send()
+                .await
+                .map_err(|e| classify(host, &e));
+        }
         let known = self.state().schemes.get(host).copied();
         let scheme = known.unwrap_or(Scheme::Https);
         let first = self
-            .request(method, scheme, host, path, headers, authz)
+            .request(method, scheme, host, path, headers, authz, body)
             .send()
             .await;
         let https_err = match first {
@@ -525,7 +652,7 @@ impl RegistryClient {
             Err(e) => return Err(classify(host, &e)),
         };
         match self
-            .request(method, Scheme::Http, host, path, headers, authz)
+            .request(method, Scheme::Http, host, path, headers, authz, body)
             .send()
             .await
         {
@@ -542,6 +669,7 @@ impl RegistryClient {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn request(
         &self,
         method: &Method,
@@ -550,12 +678,22 @@ impl RegistryClient {
         path: &str,
         headers: &HeaderMap,
         authz: Option<&Authz>,
+        body: Option<&MakeBody<'_>>,
     ) -> reqwest::RequestBuilder {
-        let url = format!("{}://{host}{path}", scheme.as_str());
-        let req = self
+        let url = if is_absolute(path) {
+            path.to_string()
+        } else {
+            format!("{}://{host}{path}", scheme.as_str())
+        };
+        // Credentials go to the registry only, never to another host a Location points at.
+        let authz = authz.filter(|_| !is_absolute(path) || url_host(path).as_deref() == Some(host));
+        let mut req = self
             .http_for(host)
             .request(method.clone(), url)
             .headers(headers.clone());
+        if let Some(make) = body {
+            req = req.body(make());
+        }
         match authz {
             Some(Authz::Bearer { token, .. }) => req.bearer_auth(token),
             Some(Authz::Basic(c)) => req.basic_auth(&c.username, Some(&c.password)),
@@ -570,7 +708,7 @@ impl RegistryClient {
         host: &str,
         repo: &str,
         params: &HashMap<String, String>,
-        scope: &str,
+        scopes: &[String],
         creds: Option<&Credentials>,
     ) -> Result<Authz, RegistryError> {
         let realm_text = params.get("realm").cloned().unwrap_or_default();
@@ -592,20 +730,24 @@ impl RegistryClient {
             .ok_or_else(|| fail("the Bearer challenge has no usable realm URL".into()))?;
         let client = self.http_for(&realm_host);
         let service = params.get("service").map(String::as_str);
+        let joined = scopes.join(" ");
         let req = match creds {
             Some(c) if c.is_identity_token() => {
                 let mut form = vec![
                     ("grant_type", "refresh_token"),
                     ("refresh_token", c.password.as_str()),
                     ("client_id", "berth"),
-                    ("scope", scope),
                 ];
+                form.extend((!joined.is_empty()).then_some(("scope", joined.as_str())));
                 form.extend(service.map(|s| ("service", s)));
                 client.post(realm).form(&form)
             }
             _ => {
-                let mut query = vec![("scope", scope)];
+                let mut query: Vec<(&str, &str)> =
+                    scopes.iter().map(|s| ("scope", s.as_str())).collect();
                 query.extend(service.map(|s| ("service", s)));
+                // docker sends the account so that token servers can log and rate-limit by it.
+                query.extend(creds.map(|c| ("account", c.username.as_str())));
                 let req = client.get(realm).query(&query);
                 match creds {
                     Some(c) => req.basic_auth(&c.username, Some(&c.password)),
@@ -1094,6 +1236,9 @@ fn error_chain(e: &dyn std::error::Error) -> String {
             .join(": ")
     }
 }
+
+mod push;
+pub use push::{BlobMount, UploadSession};
 
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,8 @@ mod cli;
 mod harness;
 mod images;
 mod info;
+mod login;
 mod pull;
+mod push;
 mod run;
 mod store;

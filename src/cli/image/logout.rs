@@ -1,4 +1,6 @@
-//! `berth logout` — placeholder until its helper lands it.
+//! `berth logout`
+
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -6,11 +8,29 @@ use crate::engine::Engine;
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
-    /// Arguments
-    #[arg(value_name = "ARG")]
-    pub args: Vec<String>,
+    /// Registry to log out of (default: the first unqualified-search registry)
+    #[arg(value_name = "REGISTRY", conflicts_with = "all")]
+    pub registry: Option<String>,
+    /// Remove the credentials of every registry
+    #[arg(short, long)]
+    pub all: bool,
+    /// Path of the authentication file (default: ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "PATH", env = "REGISTRY_AUTH_FILE")]
+    pub authfile: Option<PathBuf>,
 }
 
-pub fn run(_args: &LogoutArgs, _engine: &Engine) -> anyhow::Result<()> {
-    anyhow::bail!("berth logout is not available yet")
+pub fn run(args: &LogoutArgs, engine: &Engine) -> anyhow::Result<()> {
+    let authfile = args.authfile.as_deref();
+    if args.all {
+        engine.logout_all(authfile)?;
+        println!("Removed login credentials for all registries");
+        return Ok(());
+    }
+    let registry = match &args.registry {
+        Some(r) => r.clone(),
+        None => engine.default_login_registry()?,
+    };
+    let key = engine.logout(&registry, authfile)?;
+    println!("Removed login credentials for {key}");
+    Ok(())
 }

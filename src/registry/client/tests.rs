@@ -953,3 +953,302 @@ fn client_futures_are_send(c: &RegistryClient, dest: &Path) {
     send(c.get_manifest("h", "r", "t"));
     send(c.fetch_blob("h", "r", "sha256:0", None, dest, &|_| {}));
 }
+
+// ---- push: uploads, mounts, manifests, login checks ----
+
+fn upload_server_location(req: &Req, path: &str) -> String {
+    format!("http://{}{path}", req.header("host").unwrap_or_default())
+}
+
+#[tokio::test]
+async fn chunked_upload_follows_each_location_and_ends_with_a_digest_put() {
+    let data: Vec<u8> = (0..25u8).collect();
+    let digest = sha256(&data);
+    let reg = serve(|req| match (req.method.as_str(), req.target.as_str()) {
+        ("POST", "/v2/a/blobs/uploads/") => {
+            Resp::new(202).header("Location", "/v2/a/blobs/uploads/u1?_state=s0")
+        }
+        // An absolute Location next, then one relative to the upload's own URL.
+        ("PATCH", t) if t.starts_with("/v2/a/blobs/uploads/u1") => Resp::new(202).header(
+            "Location",
+            upload_server_location(req, "/elsewhere/u2?_state=s1"),
+        ),
+        ("PATCH", t) if t.starts_with("/elsewhere/u2") => {
+            Resp::new(202).header("Location", "u3?_state=s2")
+        }
+        ("PATCH", t) if t.starts_with("/elsewhere/u3") => {
+            Resp::new(202).header("Location", "/v2/a/blobs/uploads/u4?_state=s3")
+        }
+        ("PUT", t) if t.starts_with("/v2/a/blobs/uploads/u4") => Resp::new(201),
+        _ => Resp::new(400),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blob");
+    std::fs::write(&file, &data).unwrap();
+    let c = client(&reg.addr, AuthStore::default()).with_upload_chunk_size(10);
+    let seen = Mutex::new(Vec::new());
+    c.upload_blob(&reg.addr, "a", &digest, 25, &file, None, &|n| {
+        seen.lock().unwrap().push(n)
+    })
+    .await
+    .unwrap();
+
+    let reqs = reg.requests();
+    let patches: Vec<&Req> = reqs.iter().filter(|r| r.method == "PATCH").collect();
+    let ranges: Vec<_> = patches
+        .iter()
+        .map(|r| r.header("content-range").unwrap_or_default())
+        .collect();
+    assert_eq!(ranges, ["0-9", "10-19", "20-24"]);
+    let sent: Vec<u8> = patches.iter().flat_map(|r| r.body.clone()).collect();
+    assert_eq!(sent, data, "the chunks are the file, in order");
+    assert!(patches
+        .iter()
+        .all(|r| r.header("transfer-encoding").is_none()));
+    let put = reqs.iter().find(|r| r.method == "PUT").unwrap();
+    let encoded = digest.replace(':', "%3A");
+    assert_eq!(
+        put.target,
+        format!("/v2/a/blobs/uploads/u4?_state=s3&digest={encoded}")
+    );
+    assert!(put.body.is_empty());
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.last(), Some(&25));
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+}
+
+#[tokio::test]
+async fn small_blob_goes_up_in_one_put_with_its_length() {
+    let data = b"hello".to_vec();
+    let digest = sha256(&data);
+    let reg = serve(|req| match req.method.as_str() {
+        "POST" => Resp::new(202).header("Location", upload_server_location(req, "/up/1")),
+        "PUT" => Resp::new(201),
+        _ => Resp::new(400),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blob");
+    std::fs::write(&file, &data).unwrap();
+    client(&reg.addr, AuthStore::default())
+        .upload_blob(&reg.addr, "a/b", &digest, 5, &file, None, &|_| {})
+        .await
+        .unwrap();
+    let reqs = reg.requests();
+    let methods: Vec<&str> = reqs.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["POST", "PUT"]);
+    assert_eq!(reqs[0].target, "/v2/a/b/blobs/uploads/");
+    assert_eq!(reqs[1].body, data);
+    assert_eq!(reqs[1].header("content-length"), Some("5"));
+    assert_eq!(
+        reqs[1].header("content-type"),
+        Some("application/octet-stream")
+    );
+    assert!(reqs[1].target.starts_with("/up/1?digest=sha256%3A"));
+}
+
+#[tokio::test]
+async fn upload_that_fails_with_a_5xx_starts_over_in_a_new_session() {
+    let data = b"again".to_vec();
+    let digest = sha256(&data);
+    let puts = Arc::new(AtomicUsize::new(0));
+    let puts2 = puts.clone();
+    let reg = serve(move |req| match req.method.as_str() {
+        "POST" => Resp::new(202).header("Location", "/up/x"),
+        "PUT" if puts2.fetch_add(1, Ordering::SeqCst) == 0 => Resp::new(503),
+        "PUT" => Resp::new(201),
+        _ => Resp::new(400),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blob");
+    std::fs::write(&file, &data).unwrap();
+    client(&reg.addr, AuthStore::default())
+        .upload_blob(&reg.addr, "a", &digest, 5, &file, None, &|_| {})
+        .await
+        .unwrap();
+    let methods: Vec<String> = reg.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["POST", "PUT", "POST", "PUT"]);
+    assert_eq!(reg.requests()[3].body, data, "the body is sent again whole");
+}
+
+#[tokio::test]
+async fn mount_created_is_mounted_and_accepted_continues_the_upload_it_opened() {
+    let mounted = format!("sha256:{}", "a".repeat(64));
+    let data = b"not mountable".to_vec();
+    let other = sha256(&data);
+    let m2 = mounted.clone();
+    let reg = serve(move |req| match req.method.as_str() {
+        "POST" if req.target.contains(&format!("mount={m2}")) => Resp::new(201),
+        "POST" => Resp::new(202).header("Location", "/opened/by-mount"),
+        "PUT" if req.target.starts_with("/opened/by-mount?digest=") => Resp::new(201),
+        _ => Resp::new(400),
+    })
+    .await;
+    let c = client(&reg.addr, AuthStore::default());
+    let got = c.mount_blob(&reg.addr, "dst", &mounted, "lib/src").await;
+    assert_eq!(got.unwrap(), BlobMount::Mounted);
+    assert_eq!(
+        reg.requests()[0].target,
+        format!("/v2/dst/blobs/uploads/?mount={mounted}&from=lib/src")
+    );
+    let session = match c.mount_blob(&reg.addr, "dst", &other, "lib/src").await {
+        Ok(BlobMount::Upload(s)) => s,
+        other => panic!("expected an upload session: {other:?}"),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blob");
+    std::fs::write(&file, &data).unwrap();
+    c.upload_blob(
+        &reg.addr,
+        "dst",
+        &other,
+        data.len() as u64,
+        &file,
+        Some(session),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let posts = reg.requests().iter().filter(|r| r.method == "POST").count();
+    assert_eq!(posts, 2, "no new session after the mount opened one");
+}
+
+#[tokio::test]
+async fn push_token_asks_for_pull_push_and_pull_on_the_mount_source() {
+    let token = serve(|_| Resp::new(200).body(r#"{"token":"push-tok"}"#)).await;
+    let realm = format!("http://{}/token", token.addr);
+    let reg = serve(move |req| match req.header("authorization") {
+        Some("Bearer push-tok") => Resp::new(201),
+        _ => Resp::new(401).header("WWW-Authenticate", bearer_challenge(&realm)),
+    })
+    .await;
+    let (_dir, auth) = auth_file(&reg.addr, "u", "p");
+    let digest = format!("sha256:{}", "b".repeat(64));
+    client(&reg.addr, auth)
+        .mount_blob(&reg.addr, "a/b", &digest, "c/d")
+        .await
+        .unwrap();
+    let t = &token.requests()[0].target;
+    assert!(t.contains("scope=repository%3Aa%2Fb%3Apull%2Cpush"), "{t}");
+    assert!(t.contains("scope=repository%3Ac%2Fd%3Apull"), "{t}");
+    assert!(t.contains("account=u"), "{t}");
+}
+
+#[tokio::test]
+async fn blob_exists_is_a_head_that_maps_404_to_false() {
+    let present = format!("sha256:{}", "c".repeat(64));
+    let p2 = present.clone();
+    let reg = serve(
+        move |req| match (req.method.as_str(), req.target.ends_with(&p2)) {
+            ("HEAD", true) => Resp::new(200),
+            ("HEAD", false) => Resp::new(404),
+            _ => Resp::new(400),
+        },
+    )
+    .await;
+    let c = client(&reg.addr, AuthStore::default());
+    assert!(c.blob_exists(&reg.addr, "a", &present).await.unwrap());
+    let absent = format!("sha256:{}", "d".repeat(64));
+    assert!(!c.blob_exists(&reg.addr, "a", &absent).await.unwrap());
+}
+
+#[tokio::test]
+async fn manifest_put_sends_its_media_type_and_returns_its_digest() {
+    let reg = serve(|req| match req.method.as_str() {
+        "PUT" => Resp::new(201),
+        _ => Resp::new(400),
+    })
+    .await;
+    let body = br#"{"schemaVersion":2}"#;
+    let digest = client(&reg.addr, AuthStore::default())
+        .put_manifest(
+            &reg.addr,
+            "a/b",
+            "v1",
+            "application/vnd.oci.image.manifest.v1+json",
+            body,
+        )
+        .await
+        .unwrap();
+    assert_eq!(digest, sha256(body));
+    let r = &reg.requests()[0];
+    assert_eq!(r.target, "/v2/a/b/manifests/v1");
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/vnd.oci.image.manifest.v1+json")
+    );
+    assert_eq!(r.body, body);
+}
+
+fn creds(user: &str, password: &str) -> Credentials {
+    Credentials {
+        username: user.into(),
+        password: password.into(),
+    }
+}
+
+#[tokio::test]
+async fn login_check_answers_a_basic_challenge_and_rejects_a_wrong_password() {
+    let want = basic("alice", "right");
+    let reg = serve(move |req| match req.header("authorization") {
+        Some(a) if a == want => Resp::new(200),
+        _ => Resp::new(401).header("WWW-Authenticate", "Basic realm=\"r\""),
+    })
+    .await;
+    let c = client(&reg.addr, AuthStore::default());
+    c.check_login(&reg.addr, &creds("alice", "right"))
+        .await
+        .unwrap();
+    let e = c
+        .check_login(&reg.addr, &creds("alice", "wrong"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, RegistryError::LoginRejected { .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!("logging in to {}: invalid username or password", reg.addr)
+    );
+}
+
+#[tokio::test]
+async fn login_check_gets_a_token_for_the_account_from_a_bearer_realm() {
+    let want = basic("bob", "pw");
+    let token = serve(move |req| match req.header("authorization") {
+        Some(a) if a == want => Resp::new(200).body(r#"{"token":"t1"}"#),
+        _ => Resp::new(401),
+    })
+    .await;
+    let realm = format!("http://{}/token", token.addr);
+    let reg = serve(move |req| match req.header("authorization") {
+        Some("Bearer t1") => Resp::new(200),
+        _ => Resp::new(401).header(
+            "WWW-Authenticate",
+            format!(r#"Bearer realm="{realm}",service="reg.test""#),
+        ),
+    })
+    .await;
+    let c = client(&reg.addr, AuthStore::default());
+    c.check_login(&reg.addr, &creds("bob", "pw")).await.unwrap();
+    let t = &token.requests()[0].target;
+    assert!(
+        t.contains("account=bob") && t.contains("service=reg.test"),
+        "{t}"
+    );
+    assert!(!t.contains("scope="), "a login asks for no repository: {t}");
+    let e = c
+        .check_login(&reg.addr, &creds("bob", "nope"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, RegistryError::LoginRejected { .. }), "{e}");
+}
+
+#[tokio::test]
+async fn login_check_against_an_open_registry_succeeds() {
+    let reg = serve(|_| Resp::new(200)).await;
+    client(&reg.addr, AuthStore::default())
+        .check_login(&reg.addr, &creds("any", "thing"))
+        .await
+        .unwrap();
+}
