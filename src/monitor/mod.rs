@@ -130,6 +130,28 @@ impl DetachMatcher {
     }
 }
 
+/// Give the terminal `pty` the size of ours (the attached CLI's stdin or stdout, which the
+/// monitor shares), or docker's 80x24 when there is no terminal to copy.
+pub fn set_window_size(pty: RawFd, attached: bool) {
+    // SAFETY: TIOCGWINSZ/TIOCSWINSZ with a valid winsize struct.
+    unsafe {
+        let mut ws: libc::winsize = std::mem::zeroed();
+        let copied = attached
+            && (libc::ioctl(0, libc::TIOCGWINSZ, &mut ws) == 0
+                || libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0)
+            && ws.ws_row > 0;
+        if !copied {
+            ws = libc::winsize {
+                ws_row: 24,
+                ws_col: 80,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            };
+        }
+        libc::ioctl(pty, libc::TIOCSWINSZ, &ws);
+    }
+}
+
 pub(crate) fn set_nonblocking(fd: RawFd) {
     // SAFETY: fcntl flag changes on a descriptor we hold.
     unsafe {

@@ -25,6 +25,8 @@ pub struct Io {
     /// With a tty the same master is read for output and written for input: closing our copy
     /// of "stdin" on EOF must not close the terminal.
     pub tty: bool,
+    /// The terminal's master side, resized when the attached CLI says its window changed.
+    pub console: Option<RawFd>,
 }
 
 /// How the loop ended.
@@ -85,8 +87,19 @@ pub fn supervise(
             match *kind {
                 b'p' => exited = true,
                 b'a' => {
-                    detach(&mut attached, &mut on_detach, false);
-                    detached = true;
+                    // The CLI writes "W" when its window changed; end-of-file when it is gone.
+                    let alive = attached.as_ref().map(|a| a.alive.as_raw_fd());
+                    match alive.map(|fd| read_fd(fd, &mut buf)) {
+                        Some(Ok(n)) if n > 0 => {
+                            if let Some(c) = io.console {
+                                super::set_window_size(c, true);
+                            }
+                        }
+                        _ => {
+                            detach(&mut attached, &mut on_detach, false);
+                            detached = true;
+                        }
+                    }
                 }
                 b'i' => {
                     let Some(a) = attached.as_mut() else { continue };

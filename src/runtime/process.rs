@@ -124,6 +124,78 @@ fn send(fd: &OwnedFd, tag: u8, payload: &[u8]) -> io::Result<()> {
     }
 }
 
+/// Send a message carrying one descriptor (SCM_RIGHTS).
+fn send_fd(sock: &OwnedFd, tag: u8, fd: RawFd) -> io::Result<()> {
+    let mut byte = [tag];
+    let mut iov = libc::iovec {
+        iov_base: byte.as_mut_ptr() as *mut libc::c_void,
+        iov_len: 1,
+    };
+    // SAFETY: building a control message for one int in a buffer sized by CMSG_SPACE.
+    unsafe {
+        let space = libc::CMSG_SPACE(std::mem::size_of::<RawFd>() as u32) as usize;
+        let mut cbuf = vec![0u8; space];
+        let mut msg: libc::msghdr = std::mem::zeroed();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cbuf.as_mut_ptr() as *mut libc::c_void;
+        msg.msg_controllen = space;
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        (*cmsg).cmsg_level = libc::SOL_SOCKET;
+        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<RawFd>() as u32) as usize;
+        std::ptr::write_unaligned(libc::CMSG_DATA(cmsg) as *mut RawFd, fd);
+        if libc::sendmsg(sock.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// One message and the descriptor it carries, if any; `None` at end-of-file.
+fn recv_with_fd(sock: &OwnedFd) -> io::Result<Option<(u8, Vec<u8>, Option<OwnedFd>)>> {
+    let mut buf = vec![0u8; 4096];
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr() as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    // SAFETY: recvmsg into buffers we own; the control message is read only when present.
+    unsafe {
+        let space = libc::CMSG_SPACE(std::mem::size_of::<RawFd>() as u32) as usize;
+        let mut cbuf = vec![0u8; space];
+        let mut msg: libc::msghdr = std::mem::zeroed();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cbuf.as_mut_ptr() as *mut libc::c_void;
+        msg.msg_controllen = space;
+        let n = loop {
+            let n = libc::recvmsg(sock.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC);
+            if n >= 0 {
+                break n;
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        };
+        if n == 0 {
+            return Ok(None);
+        }
+        let mut fd = None;
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        if !cmsg.is_null()
+            && (*cmsg).cmsg_level == libc::SOL_SOCKET
+            && (*cmsg).cmsg_type == libc::SCM_RIGHTS
+        {
+            let raw = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg) as *const RawFd);
+            fd = Some(OwnedFd::from_raw_fd(raw));
+        }
+        buf.truncate(n as usize);
+        let tag = buf.remove(0);
+        Ok(Some((tag, buf, fd)))
+    }
+}
+
 /// One message; `None` at end-of-file.
 fn recv(fd: &OwnedFd) -> io::Result<Option<(u8, Vec<u8>)>> {
     let mut buf = vec![0u8; 4096];
@@ -156,6 +228,8 @@ fn recv(fd: &OwnedFd) -> io::Result<Option<(u8, Vec<u8>)>> {
 #[derive(Debug)]
 pub struct Spawned {
     pub pid: i32,
+    /// The master side of the container's terminal (made inside its /dev/pts), with `tty`.
+    pub console: Option<OwnedFd>,
 }
 
 /// Create the container. Must be called from a single-threaded process (the monitor): the child
@@ -199,7 +273,7 @@ pub fn spawn(spec: &ContainerSpec) -> Result<Spawned, SpawnError> {
     let pid = pid as i32;
     drop(child_sock);
     match handshake(spec, pid, &parent_sock) {
-        Ok(()) => Ok(Spawned { pid }),
+        Ok(console) => Ok(Spawned { pid, console }),
         Err(e) => {
             // SAFETY: killing and reaping our own child.
             unsafe {
@@ -216,23 +290,30 @@ fn child_failed(payload: &[u8]) -> SpawnError {
     SpawnError::Setup(String::from_utf8_lossy(payload).into_owned())
 }
 
-fn handshake(spec: &ContainerSpec, pid: i32, sock: &OwnedFd) -> Result<(), SpawnError> {
+fn handshake(
+    spec: &ContainerSpec,
+    pid: i32,
+    sock: &OwnedFd,
+) -> Result<Option<OwnedFd>, SpawnError> {
     // sync 1: the id maps.
     if let Some(ident) = &spec.userns {
         super::userns::write_maps(pid, ident).map_err(|e| setup("mapping ids", e))?;
     }
     send(sock, MSG_MAPS, &[]).map_err(|e| setup("sync 1", e))?;
-    // sync 2: the child has its rootfs.
-    match recv(sock).map_err(|e| setup("sync 2", e))? {
-        Some((MSG_READY, _)) => {}
-        Some((MSG_SETUP_FAILED, p)) => return Err(child_failed(&p)),
-        Some((t, _)) => return Err(setup("sync 2", format!("unexpected message {t}"))),
+    // sync 2: the child has its rootfs (and, with a terminal, sends us its master side).
+    let console = match recv_with_fd(sock).map_err(|e| setup("sync 2", e))? {
+        Some((MSG_READY, _, fd)) => fd,
+        Some((MSG_SETUP_FAILED, p, _)) => return Err(child_failed(&p)),
+        Some((t, _, _)) => return Err(setup("sync 2", format!("unexpected message {t}"))),
         None => return Err(setup("sync 2", "the container process died during setup")),
+    };
+    if spec.process.tty && console.is_none() {
+        return Err(setup("sync 2", "the container's terminal did not arrive"));
     }
     send(sock, MSG_GO, &[]).map_err(|e| setup("sync 3", e))?;
     // sync 3: end-of-file means exec succeeded.
     match recv(sock).map_err(|e| setup("sync 3", e))? {
-        None => Ok(()),
+        None => Ok(console),
         Some((MSG_EXEC_FAILED, p)) if p.len() >= 4 => {
             let code = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
             Err(SpawnError::Exec(ExecFailure {
@@ -316,15 +397,30 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         std::fs::create_dir_all(&p.cwd).map_err(fail("creating the working directory"))?;
     }
 
+    // The terminal is made in the container's own devpts, so that it is /dev/pts/0 inside and
+    // `tty` names it; the master side goes to the monitor with the READY message.
+    let console = if p.tty {
+        Some(open_console().map_err(fail("creating the container's terminal"))?)
+    } else {
+        None
+    };
     // sync 2
-    send(sock, MSG_READY, &[]).map_err(fail("sync 2"))?;
+    match &console {
+        Some((master, _)) => send_fd(sock, MSG_READY, master.as_raw_fd()),
+        None => send(sock, MSG_READY, &[]),
+    }
+    .map_err(fail("sync 2"))?;
     match recv(sock).map_err(fail("sync 2"))? {
         Some((MSG_GO, _)) => {}
         _ => return Err(ChildFailure::Setup("sync 2: the monitor went away".into())),
     }
 
     // stdio, and the terminal as controlling tty.
-    for (i, fd) in p.stdio.iter().enumerate() {
+    let stdio = match &console {
+        Some((_, slave)) => [slave.as_raw_fd(); 3],
+        None => p.stdio,
+    };
+    for (i, fd) in stdio.iter().enumerate() {
         if *fd != i as RawFd {
             // SAFETY: dup2 onto 0..2.
             if unsafe { libc::dup2(*fd, i as RawFd) } < 0 {
@@ -332,6 +428,7 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
             }
         }
     }
+    drop(console);
     if p.tty {
         // SAFETY: a new session whose controlling terminal is our stdin.
         unsafe {
@@ -394,6 +491,55 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         .raw_os_error()
         .unwrap_or(libc::EIO);
     Err(ChildFailure::Exec(user::exec_failure(cmd, errno)))
+}
+
+/// Open a pseudo-terminal pair in the container's /dev/pts (we are after pivot_root) and bind
+/// the slave onto /dev/console.
+fn open_console() -> io::Result<(OwnedFd, OwnedFd)> {
+    // SAFETY: the posix_openpt/unlockpt/ptsname_r sequence on descriptors we own, then a bind
+    // mount inside our own mount namespace.
+    unsafe {
+        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        if m < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let master = OwnedFd::from_raw_fd(m);
+        if libc::unlockpt(m) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut name = [0 as libc::c_char; 64];
+        if libc::ptsname_r(m, name.as_mut_ptr(), name.len()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let s = libc::open(
+            name.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        if s < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let slave = OwnedFd::from_raw_fd(s);
+        let console = CString::new("/dev/console").expect("static");
+        let fd = libc::open(
+            console.as_ptr(),
+            libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+            0o600,
+        );
+        if fd >= 0 {
+            libc::close(fd);
+        }
+        if libc::mount(
+            name.as_ptr(),
+            console.as_ptr(),
+            std::ptr::null(),
+            libc::MS_BIND,
+            std::ptr::null(),
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        Ok((master, slave))
+    }
 }
 
 fn set_name(nr: libc::c_long, name: &str) -> io::Result<()> {

@@ -55,8 +55,6 @@ pub struct RootfsSpec {
     pub masked_paths: Vec<String>,
     pub readonly_paths: Vec<String>,
     pub read_only: bool,
-    /// The terminal the container gets as /dev/console, if any.
-    pub console: Option<PathBuf>,
     /// The gid of "tty" inside the container (5) is usable only when it is mapped.
     pub tty_gid_mapped: bool,
 }
@@ -418,9 +416,6 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
         ("/proc/kcore", "/dev/core"),
     ] {
         symlink_in(root, target, link)?;
-    }
-    if let Some(console) = &spec.console {
-        bind_into(root, console, Path::new("/dev/console"), false, false)?;
     }
 
     for b in &spec.binds {

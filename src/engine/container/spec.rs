@@ -216,12 +216,7 @@ fn lowers(image: &ImageRecord) -> Vec<PathBuf> {
 }
 
 /// The runtime's view of the container's filesystem.
-pub fn rootfs_spec(
-    engine: &Engine,
-    record: &ContainerRecord,
-    image: &ImageRecord,
-    console: Option<PathBuf>,
-) -> RootfsSpec {
+pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecord) -> RootfsSpec {
     let dir = engine.store.container_dir(&record.id);
     let layers_dir = engine.store.root().join("layers");
     let source = match engine.store.driver() {
@@ -266,7 +261,6 @@ pub fn rootfs_spec(
             READONLY_PATHS.iter().map(|s| s.to_string()).collect()
         },
         read_only: c.read_only,
-        console,
         tty_gid_mapped: !engine.ident.single_id,
     }
 }
@@ -275,7 +269,7 @@ pub fn rootfs_spec(
 /// `--runtime` hands to crun or runc).
 pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord) -> Value {
     let c = &record.config;
-    let rootfs = rootfs_spec(engine, record, image, None);
+    let rootfs = rootfs_spec(engine, record, image);
     let mut namespaces = vec![
         json!({"type": "pid"}),
         json!({"type": "ipc"}),

@@ -10,7 +10,6 @@
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::path::PathBuf;
 
 use chrono::Utc;
 
@@ -41,57 +40,6 @@ pub enum StartOutcome {
     Running { pid: i32 },
     Exited(i32),
     Detached,
-}
-
-/// A pseudo-terminal for a `-t` container.
-struct Pty {
-    master: OwnedFd,
-    slave: OwnedFd,
-    slave_path: PathBuf,
-}
-
-fn open_pty() -> io::Result<Pty> {
-    // SAFETY: the classic posix_openpt/grantpt/unlockpt/ptsname_r sequence on fds we own.
-    unsafe {
-        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-        if m < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let master = OwnedFd::from_raw_fd(m);
-        if libc::grantpt(m) != 0 || libc::unlockpt(m) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut name = [0 as libc::c_char; 128];
-        if libc::ptsname_r(m, name.as_mut_ptr(), name.len()) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let path = std::ffi::CStr::from_ptr(name.as_ptr());
-        let s = libc::open(
-            path.as_ptr(),
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
-        );
-        if s < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Pty {
-            master,
-            slave: OwnedFd::from_raw_fd(s),
-            slave_path: PathBuf::from(path.to_string_lossy().into_owned()),
-        })
-    }
-}
-
-/// Copy our terminal's size (stdin's or stdout's) onto `pty`.
-fn copy_window_size(pty: RawFd) {
-    // SAFETY: TIOCGWINSZ/TIOCSWINSZ with a valid winsize struct.
-    unsafe {
-        let mut ws: libc::winsize = std::mem::zeroed();
-        if libc::ioctl(0, libc::TIOCGWINSZ, &mut ws) == 0
-            || libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0
-        {
-            libc::ioctl(pty, libc::TIOCSWINSZ, &ws);
-        }
-    }
 }
 
 fn dev_null_onto(fds: &[RawFd]) {
@@ -230,15 +178,9 @@ impl Engine {
                 source: e,
             }
         };
-        let pty = if c.record.config.tty {
-            let p = open_pty().map_err(io_err("creating a terminal for the container"))?;
-            copy_window_size(p.master.as_raw_fd());
-            Some(p)
-        } else {
-            None
-        };
         let (status_r, status_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
         let (alive_r, alive_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
+        let alive_w = std::fs::File::from(alive_w);
         let _ = io::stdout().flush();
         let _ = io::stderr().flush();
 
@@ -266,14 +208,13 @@ impl Engine {
                     stdin, detach_keys, ..
                 } => Some((*stdin, detach_keys.clone(), alive_r)),
             };
-            self.monitor_main(c, &image, pty, attached, status_w);
+            self.monitor_main(c, &image, attached, status_w);
         }
         drop(status_w);
         drop(alive_r);
         let mut st = 0;
         // SAFETY: reaping the intermediate child.
         unsafe { libc::waitpid(intermediate, &mut st, 0) };
-        let master = pty.map(|p| p.master);
         let mut reports = BufReader::new(std::fs::File::from(status_r));
         let first = read_report(&mut reports)?;
         let pid = match first {
@@ -314,9 +255,8 @@ impl Engine {
             if fds[1].revents != 0 {
                 if let Some(sig) = signals.read() {
                     if sig == libc::SIGWINCH {
-                        if let Some(m) = &master {
-                            copy_window_size(m.as_raw_fd());
-                        }
+                        // The monitor reads the new size from the terminal it shares with us.
+                        let _ = (&alive_w).write_all(b"W");
                     } else if sig_proxy {
                         // SAFETY: signalling the container's init.
                         unsafe { libc::kill(pid, sig) };
@@ -343,7 +283,6 @@ impl Engine {
         &self,
         c: &Container,
         image: &ImageRecord,
-        pty: Option<Pty>,
         attached: Option<(bool, Vec<u8>, OwnedFd)>,
         status: OwnedFd,
     ) -> ! {
@@ -359,7 +298,7 @@ impl Engine {
         }
         let mut status = std::fs::File::from(status);
         let id = c.record.id.clone();
-        let code = match self.monitor_run(c, image, pty, attached, &mut status) {
+        let code = match self.monitor_run(c, image, attached, &mut status) {
             Ok(code) => code,
             Err((code, message)) => {
                 let _ = self.store.update_container_state(&id, |s| {
@@ -396,7 +335,6 @@ impl Engine {
         &self,
         c: &Container,
         image: &ImageRecord,
-        pty: Option<Pty>,
         attached: Option<(bool, Vec<u8>, OwnedFd)>,
         status: &mut std::fs::File,
     ) -> std::result::Result<i32, (i32, String)> {
@@ -409,49 +347,39 @@ impl Engine {
             .map_err(setup)?;
         // The container's ends (closed here once it runs) and ours.
         let mut child_ends: Vec<OwnedFd> = Vec::new();
-        let (stdio, sources, container_stdin, console) = match pty {
-            Some(p) => {
-                let s = p.slave.as_raw_fd();
-                let master_in = p.master.try_clone().map_err(setup)?;
-                let src = Source {
-                    fd: p.master,
+        let (stdio, mut sources, mut container_stdin) = if cfg.tty {
+            // The terminal is created inside the container; it arrives with `spawned`.
+            ([null.as_raw_fd(); 3], Vec::new(), None)
+        } else {
+            let (out_r, out_w) = monitor::pipe().map_err(setup)?;
+            let (err_r, err_w) = monitor::pipe().map_err(setup)?;
+            let (stdin_fd, stdin_keep) = if cfg.open_stdin {
+                let (in_r, in_w) = monitor::pipe().map_err(setup)?;
+                let fd = in_r.as_raw_fd();
+                child_ends.push(in_r);
+                (fd, Some(in_w))
+            } else {
+                (null.as_raw_fd(), None)
+            };
+            let fds = [stdin_fd, out_w.as_raw_fd(), err_w.as_raw_fd()];
+            child_ends.push(out_w);
+            child_ends.push(err_w);
+            let sources = vec![
+                Source {
+                    fd: out_r,
                     stream: Stream::Stdout,
                     open: true,
-                };
-                child_ends.push(p.slave);
-                ([s, s, s], vec![src], Some(master_in), Some(p.slave_path))
-            }
-            None => {
-                let (out_r, out_w) = monitor::pipe().map_err(setup)?;
-                let (err_r, err_w) = monitor::pipe().map_err(setup)?;
-                let (stdin_fd, stdin_keep) = if cfg.open_stdin {
-                    let (in_r, in_w) = monitor::pipe().map_err(setup)?;
-                    let fd = in_r.as_raw_fd();
-                    child_ends.push(in_r);
-                    (fd, Some(in_w))
-                } else {
-                    (null.as_raw_fd(), None)
-                };
-                let fds = [stdin_fd, out_w.as_raw_fd(), err_w.as_raw_fd()];
-                child_ends.push(out_w);
-                child_ends.push(err_w);
-                let sources = vec![
-                    Source {
-                        fd: out_r,
-                        stream: Stream::Stdout,
-                        open: true,
-                    },
-                    Source {
-                        fd: err_r,
-                        stream: Stream::Stderr,
-                        open: true,
-                    },
-                ];
-                (fds, sources, stdin_keep, None)
-            }
+                },
+                Source {
+                    fd: err_r,
+                    stream: Stream::Stderr,
+                    open: true,
+                },
+            ];
+            (fds, sources, stdin_keep)
         };
         let spec = ContainerSpec {
-            rootfs: spec::rootfs_spec(self, &c.record, image, console),
+            rootfs: spec::rootfs_spec(self, &c.record, image),
             process: ProcessSpec {
                 args: cfg.args.clone(),
                 env: cfg.env.clone(),
@@ -468,6 +396,17 @@ impl Engine {
         };
         let spawned = process::spawn(&spec).map_err(|e| (e.exit_code(), e.to_string()))?;
         drop(child_ends);
+        let mut console_fd = None;
+        if let Some(master) = spawned.console {
+            monitor::set_window_size(master.as_raw_fd(), attached.is_some());
+            console_fd = Some(master.as_raw_fd());
+            container_stdin = Some(master.try_clone().map_err(setup)?);
+            sources.push(Source {
+                fd: master,
+                stream: Stream::Stdout,
+                open: true,
+            });
+        }
         drop(null);
         let pid = spawned.pid;
         // SAFETY: getpid has no preconditions.
@@ -502,6 +441,7 @@ impl Engine {
             sources,
             container_stdin,
             tty: cfg.tty,
+            console: console_fd,
         };
         let outcome = supervise::supervise(pid, io, attached, &mut log, |by_keys| {
             dev_null_onto(&[0, 1, 2]);
