@@ -2,9 +2,11 @@
 //! under and the configuration files, and turns lower-level errors into user-facing ones.
 
 pub mod error;
+pub mod gc;
 pub mod image;
 pub mod info;
 pub mod pull;
+pub mod usage;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
