@@ -126,9 +126,7 @@ impl Engine {
             .into_iter()
             .filter(|name| !keep.layers.contains(name))
             .collect();
-        let ordered = children_first(garbage, parent_in(&self.store), |c| {
-            self.store.has_layer(c)
-        });
+        let ordered = children_first(garbage, parent_in(&self.store), |c| self.store.has_layer(c));
         for name in ordered {
             let size = self
                 .store

@@ -349,8 +349,7 @@ pub enum PruneFilter {
     },
 }
 
-const PRUNE_FILTERS: &str =
-    "use until=TIMESTAMP|DURATION, label=KEY[=VALUE] or label!=KEY[=VALUE]";
+const PRUNE_FILTERS: &str = "use until=TIMESTAMP|DURATION, label=KEY[=VALUE] or label!=KEY[=VALUE]";
 
 impl PruneFilter {
     /// Parse a `--filter` argument; `now` anchors durations ("24h" means created before
@@ -723,6 +722,163 @@ mod tests {
         ];
         let err = find_in(&images, "x").unwrap_err();
         assert!(err.to_string().contains("r1.io/x:latest"), "{err}");
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn until_accepts_go_durations_before_now() {
+        let now = t("2024-06-01T12:00:00Z");
+        for (text, want) in [
+            ("24h", "2024-05-31T12:00:00Z"),
+            ("90m", "2024-06-01T10:30:00Z"),
+            ("1h30m", "2024-06-01T10:30:00Z"),
+            ("1.5h", "2024-06-01T10:30:00Z"),
+            ("45s", "2024-06-01T11:59:15Z"),
+        ] {
+            assert_eq!(
+                PruneFilter::parse(&format!("until={text}"), now).unwrap(),
+                PruneFilter::Until(t(want)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn until_accepts_rfc3339_and_unix_timestamps() {
+        let now = Utc::now();
+        assert_eq!(
+            PruneFilter::parse("until=2024-01-02T03:04:05Z", now).unwrap(),
+            PruneFilter::Until(t("2024-01-02T03:04:05Z"))
+        );
+        assert_eq!(
+            PruneFilter::parse("until=2024-01-02T05:04:05+02:00", now).unwrap(),
+            PruneFilter::Until(t("2024-01-02T03:04:05Z"))
+        );
+        assert_eq!(
+            PruneFilter::parse("until=1704164645", now).unwrap(),
+            PruneFilter::Until(t("2024-01-02T03:04:05Z"))
+        );
+        assert_eq!(
+            PruneFilter::parse("until=1704164645.5", now).unwrap(),
+            PruneFilter::Until(t("2024-01-02T03:04:05.5Z"))
+        );
+        assert!(matches!(
+            PruneFilter::parse("until=2024-01-02", now).unwrap(),
+            PruneFilter::Until(_)
+        ));
+    }
+
+    #[test]
+    fn bad_prune_filters_name_the_filter_and_the_accepted_forms() {
+        for bad in [
+            "until=yesterday",
+            "until=1d",
+            "until=",
+            "dangling=true",
+            "label",
+            "label=",
+            "until!=1h",
+        ] {
+            let err = PruneFilter::parse(bad, Utc::now()).unwrap_err().to_string();
+            assert!(err.contains(&format!("{bad:?}")), "{err}");
+            assert!(err.contains("until=TIMESTAMP|DURATION"), "{err}");
+        }
+    }
+
+    #[test]
+    fn label_filters_match_key_or_key_and_value_and_negate() {
+        let labels: serde_json::Map<String, Value> =
+            serde_json::from_str(r#"{"a": "1", "b": "2"}"#).unwrap();
+        let now = Utc::now();
+        let admits = |f: &str| PruneFilter::parse(f, now).unwrap().admits(now, &labels);
+        assert!(admits("label=a"));
+        assert!(admits("label=a=1"));
+        assert!(!admits("label=a=2"));
+        assert!(!admits("label=c"));
+        assert!(!admits("label!=a"));
+        assert!(admits("label!=a=2"));
+        assert!(admits("label!=c"));
+    }
+
+    #[test]
+    fn until_admits_only_images_created_before_it() {
+        let f = PruneFilter::Until(t("2024-01-02T00:00:00Z"));
+        let none = serde_json::Map::new();
+        assert!(f.admits(t("2024-01-01T00:00:00Z"), &none));
+        assert!(!f.admits(t("2024-01-03T00:00:00Z"), &none));
+    }
+
+    fn config_with(history: &[(&str, bool)]) -> ImageConfig {
+        ImageConfig {
+            created: Some("2024-01-02T03:04:05Z".into()),
+            history: history
+                .iter()
+                .map(|(by, empty)| crate::image::manifest::History {
+                    created: Some("2024-01-01T00:00:00Z".into()),
+                    created_by: Some(by.to_string()),
+                    empty_layer: empty.then_some(true),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn with_layers(sizes: &[u64]) -> ImageRecord {
+        let mut r = rec(&"c".repeat(64), &["r/x:1"]);
+        r.layers = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| crate::store::LayerRef {
+                chain_id: format!("sha256:{i}"),
+                diff_id: format!("sha256:{i}"),
+                digest: format!("sha256:{i}"),
+                size: 0,
+                media_type: String::new(),
+                unpacked_size: *s,
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn history_is_newest_first_with_empty_layers_at_zero_and_the_id_on_top() {
+        let record = with_layers(&[100, 20]);
+        let rows = history_of(
+            &record,
+            &config_with(&[
+                ("ADD base", false),
+                ("ENV x", true),
+                ("RUN y", false),
+                ("CMD z", true),
+            ]),
+        );
+        let got: Vec<(&str, u64)> = rows
+            .iter()
+            .map(|r| (r.created_by.as_str(), r.size))
+            .collect();
+        assert_eq!(
+            got,
+            [("CMD z", 0), ("RUN y", 20), ("ENV x", 0), ("ADD base", 100)]
+        );
+        assert_eq!(rows[0].id.as_deref(), Some(record.id.as_str()));
+        assert_eq!(rows[0].tags, ["r/x:1"]);
+        assert!(rows[1..]
+            .iter()
+            .all(|r| r.id.is_none() && r.tags.is_empty()));
+    }
+
+    #[test]
+    fn history_without_entries_has_one_row_per_layer() {
+        let rows = history_of(&with_layers(&[1, 2, 3]), &config_with(&[]));
+        let sizes: Vec<u64> = rows.iter().map(|r| r.size).collect();
+        assert_eq!(sizes, [3, 2, 1]);
+        assert!(rows
+            .iter()
+            .all(|r| r.created == Some(t("2024-01-02T03:04:05Z"))));
     }
 
     #[test]

@@ -120,7 +120,9 @@ pub(crate) fn account_layers(images: &[ImageRecord], active: &HashSet<String>) -
             let bytes = image
                 .layers
                 .iter()
-                .filter(|l| seen.insert(l.chain_id.as_str()) && users[l.chain_id.as_str()].len() > 1)
+                .filter(|l| {
+                    seen.insert(l.chain_id.as_str()) && users[l.chain_id.as_str()].len() > 1
+                })
                 .map(|l| l.unpacked_size)
                 .sum();
             (image.id.clone(), bytes)
@@ -234,8 +236,8 @@ mod tests {
             image("c", &[("c1", 5)]),
         ];
         let acc = account_layers(&images, &HashSet::new());
-        assert_eq!(acc.total, 235);
-        assert_eq!(acc.reclaimable, 235, "nothing is in use");
+        assert_eq!(acc.total, 135);
+        assert_eq!(acc.reclaimable, 135, "nothing is in use");
         assert_eq!(acc.shared["a"], 100);
         assert_eq!(acc.shared["b"], 100);
         assert_eq!(acc.shared["c"], 0);
@@ -249,7 +251,7 @@ mod tests {
         ];
         let active: HashSet<String> = ["a".to_string()].into();
         let acc = account_layers(&images, &active);
-        assert_eq!(acc.total, 230);
+        assert_eq!(acc.total, 130);
         assert_eq!(acc.reclaimable, 20, "only b's own layer is free to go");
     }
 
