@@ -9,7 +9,9 @@ mod util;
 
 mod cli;
 mod harness;
+mod history;
 mod images;
 mod info;
+mod prune;
 mod pull;
 mod store;
