@@ -268,11 +268,19 @@ fn prune_rejects_a_bad_filter_and_changes_nothing() {
     env.finish();
 }
 
-/// Kill a pull of `big` until one dies leaving content behind, returning with orphans present.
+/// Kill pulls of `big` until one dies having committed some of its layers or blobs, and
+/// return with those orphans in the store (as store.rs does, the kills are placed at fractions
+/// of a timed whole pull, so they land inside a pull on a fast or a slow machine).
 fn leave_orphans(env: &TestEnv) {
-    for tenths in [3, 5, 2, 7, 1, 9, 4, 6, 8] {
+    let started = std::time::Instant::now();
+    env.berth(&["pull", "-q", &image("big")]).assert_success();
+    let whole = started.elapsed();
+    env.berth(&["rmi", &image("big")]).assert_success();
+    let big_layers = hexes(&chain_ids(&fixtures().big.diff_ids));
+    let big_blobs = hexes(&fixtures().big.layers);
+    for tenths in [6, 8, 5, 9, 7, 4, 3] {
         let mut child = env.spawn(&["pull", "-q", &image("big")]);
-        std::thread::sleep(Duration::from_millis(150 * tenths));
+        std::thread::sleep(whole * tenths / 10);
         let _ = child.kill();
         let _ = child.wait();
         let listed = env
@@ -283,8 +291,6 @@ fn leave_orphans(env: &TestEnv) {
             env.berth(&["rmi", &image("big")]).assert_success();
             continue;
         }
-        let big_layers = hexes(&chain_ids(&fixtures().big.diff_ids));
-        let big_blobs = hexes(&fixtures().big.layers);
         if entries(&env.store().join("layers"))
             .iter()
             .any(|l| big_layers.contains(l))
@@ -346,10 +352,12 @@ fn sweep_leaves_content_alone_while_a_pull_holds_the_ingest_guard() {
                 "-s",
                 lock.to_str().unwrap(),
                 "-c",
-                "echo locked; exec sleep 600",
+                "echo locked; read _ || true",
             ],
         )
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -361,8 +369,15 @@ fn sweep_leaves_content_alone_while_a_pull_holds_the_ingest_guard() {
         .assert_success();
     assert_eq!(entries(&env.store().join("layers")), before_layers);
     assert_eq!(entries(&env.store().join("blobs/sha256")), before_blobs);
-    let _ = holder.kill();
-    let _ = holder.wait();
+    // End of input ends the holder's shell, and with it the lock.
+    drop(holder.stdin.take());
+    let done = holder.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}: {}",
+        done.status,
+        String::from_utf8_lossy(&done.stderr)
+    );
     env.berth(&["image", "prune", "-f"]).assert_success();
     assert_store_holds_exactly(&env, &[&f.busybox]);
     env.finish();
