@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
-use std::time::Duration;
 
 use crate::fixtures::{fixtures, image};
 use crate::pull::chain_ids;
@@ -91,7 +90,7 @@ fn prune_removes_only_dangling_images_and_prints_dockers_report() {
             size_a - base
         )
     );
-    assert_eq!(ids(&env), [f.busybox.config.clone()]);
+    assert_eq!(ids(&env), [f.busybox.config.as_str()]);
     assert_store_holds_exactly(&env, &[&f.busybox]);
     let again = env.berth(&["image", "prune", "-f"]).assert_success();
     assert_eq!(again.stdout_str(), "Total reclaimed space: 0B\n");
@@ -201,7 +200,7 @@ fn prune_label_filters_pick_images_by_their_labels_and_keep_shared_layers() {
         out.contains(&format!("deleted: {}", f.shared_a.config)),
         "{out}"
     );
-    assert_eq!(ids(&env), [f.shared_b.config.clone()]);
+    assert_eq!(ids(&env), [f.shared_b.config.as_str()]);
     // The base layer shared-a had in common with shared-b stays, and shared-b still works.
     assert_store_holds_exactly(&env, &[&f.shared_b]);
     env.berth(&["history", &image("shared-b")]).assert_success();
@@ -216,7 +215,7 @@ fn prune_label_filters_pick_images_by_their_labels_and_keep_shared_layers() {
         "label!=org.test.image=shared-a",
     ])
     .assert_success();
-    assert_eq!(ids(&env), [f.shared_a.config.clone()]);
+    assert_eq!(ids(&env), [f.shared_a.config.as_str()]);
     env.berth(&[
         "image",
         "prune",
@@ -313,7 +312,7 @@ fn prune_sweeps_what_killed_pulls_left_and_a_repull_still_works() {
     leave_orphans(&env);
     env.berth(&["image", "prune", "-f"]).assert_success();
     assert_store_holds_exactly(&env, &[&f.busybox]);
-    assert_eq!(ids(&env), [f.busybox.config.clone()]);
+    assert_eq!(ids(&env), [f.busybox.config.as_str()]);
     env.berth(&["pull", "-q", &image("big")]).assert_success();
     assert_store_holds_exactly(&env, &[&f.busybox, &f.big]);
     env.finish();

@@ -91,10 +91,9 @@ pub(crate) fn human_size_4(bytes: u64) -> String {
 
 /// docker's RECLAIMABLE cell: the size, and its share of the total as a whole percentage.
 fn reclaimable(part: u64, total: u64) -> String {
-    if total > 0 {
-        format!("{} ({}%)", human_size_4(part), part * 100 / total)
-    } else {
-        human_size_4(part)
+    match (part * 100).checked_div(total) {
+        Some(percent) => format!("{} ({percent}%)", human_size_4(part)),
+        None => human_size_4(part),
     }
 }
 
