@@ -46,6 +46,8 @@ pub enum EngineError {
     PullFailed(String),
     #[error("invalid filter {0:?}: use reference=PATTERN, dangling=true|false, label=KEY[=VALUE], before=IMAGE or since=IMAGE")]
     BadFilter(String),
+    #[error("invalid filter {filter:?}: {hint}")]
+    InvalidFilter { filter: String, hint: String },
     #[error(transparent)]
     Reference(#[from] ReferenceError),
     #[error(transparent)]

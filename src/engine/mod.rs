@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod container;
 pub mod error;
+pub mod gc;
 pub mod image;
 pub mod import;
 pub mod info;
@@ -11,6 +12,7 @@ pub mod ingest;
 pub mod login;
 pub mod pull;
 pub mod push;
+pub mod usage;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};

@@ -104,6 +104,19 @@ impl Store {
         Ok(true)
     }
 
+    /// Every directory name under layers/ (a chain ID's hex for a committed layer), sorted,
+    /// including any that never got its layer.json: the sweep removes those too.
+    pub fn layer_dir_names(&self) -> Result<Vec<String>> {
+        let dir = self.root().join("layers");
+        let mut out = Vec::new();
+        for e in fs::read_dir(&dir).map_err(io_err(&dir))? {
+            let e = e.map_err(io_err(&dir))?;
+            out.push(e.file_name().to_string_lossy().into_owned());
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Chain IDs of every committed layer.
     pub fn list_layers(&self) -> Result<Vec<String>> {
         let dir = self.root().join("layers");

@@ -257,6 +257,30 @@ impl Store {
         atomic::write_atomic(&p, data, 0o600).map_err(io_err(&p))
     }
 
+    /// Names of every file under blobs/sha256/: digests' hex, and any temp file a killed
+    /// write left there.
+    pub fn blob_names(&self) -> Result<Vec<String>> {
+        let dir = self.root.join("blobs/sha256");
+        let mut out = Vec::new();
+        for e in fs::read_dir(&dir).map_err(io_err(&dir))? {
+            let e = e.map_err(io_err(&dir))?;
+            out.push(e.file_name().to_string_lossy().into_owned());
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Remove one file under blobs/sha256/ by name. Returns whether it was there. The caller
+    /// holds the sweep guard (or knows no image uses the blob).
+    pub fn remove_blob_file(&self, name: &str) -> Result<bool> {
+        let p = self.root.join("blobs/sha256").join(name);
+        match fs::remove_file(&p) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(StoreError::Io { path: p, source: e }),
+        }
+    }
+
     /// Move a fully downloaded and verified (and fsynced) file into the blob store.
     pub fn commit_blob_file(&self, digest: &str, file: &Path) -> Result<()> {
         let p = self.blob_path(digest);

@@ -432,3 +432,23 @@ fn an_unknown_image_is_pulled_like_docker_or_fails_clearly() {
     .assert_error("image not known");
     env.finish();
 }
+
+#[test]
+fn rmi_refuses_an_image_a_container_uses_and_force_only_untags_it() {
+    let (env, img) = busybox_env("run-rmi-in-use");
+    env.berth(&["create", "--name", "user", &img, "true"])
+        .assert_success();
+    env.berth(&["rmi", &img])
+        .assert_error("is in use by container");
+    env.berth(&["rmi", "-f", &img]).assert_success();
+    // The container still starts: its image stayed, without a name.
+    env.berth(&["start", "-a", "user"]).assert_success();
+    env.berth(&["rm", "user"]).assert_success();
+    env.berth(&["image", "prune", "-f"]).assert_success();
+    let left = env.berth(&["images", "-q"]).assert_success().stdout_str();
+    assert_eq!(
+        left, "",
+        "the dangling image goes once no container uses it"
+    );
+    env.finish();
+}

@@ -253,16 +253,6 @@ impl Engine {
         Ok(Container { record, state })
     }
 
-    /// Image IDs that containers are made from (so `rmi` and `image prune` leave them).
-    pub fn images_used_by_containers(&self) -> Result<Vec<String>> {
-        Ok(self
-            .store
-            .containers()?
-            .into_iter()
-            .map(|c| c.image_id)
-            .collect())
-    }
-
     /// Create a container from an image that is already in the store.
     pub fn create_container(
         &self,
