@@ -8,6 +8,7 @@ mod registry;
 mod util;
 
 mod cli;
+mod containers;
 mod harness;
 mod images;
 mod info;
