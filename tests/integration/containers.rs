@@ -447,3 +447,30 @@ fn container_exists_answers_with_exit_codes_only() {
     remove(&env, &["here"]);
     env.finish();
 }
+
+#[test]
+fn ps_size_counts_what_the_container_wrote() {
+    let env = with_busybox("ps-size");
+    run_to_exit(&env, "writer", &["sh", "-c", "echo hello > /greeting"]);
+    run_to_exit(&env, "idle", &["true"]);
+    let sizes = env
+        .berth(&["ps", "-a", "-s", "--format", "{{.Names}} {{.Size}}"])
+        .assert_success()
+        .stdout_str();
+    let size_of = |name: &str| {
+        sizes
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{sizes}"))
+            .to_string()
+    };
+    assert!(size_of("writer").starts_with("6B (virtual "), "{sizes}");
+    assert!(size_of("idle").starts_with("0B (virtual "), "{sizes}");
+    let header = env.berth(&["ps", "-a", "-s"]).assert_success().stdout_str();
+    assert!(
+        header.lines().next().unwrap().trim_end().ends_with("SIZE"),
+        "{header}"
+    );
+    remove(&env, &["writer", "idle"]);
+    env.finish();
+}
