@@ -215,10 +215,10 @@ pub fn dispatch(
             command: I::Pull(a),
         } => image::pull::run(a, &engine),
         Command::Images(a) | Command::Image { command: I::Ls(a) } => image::list::run(a, &engine),
-        Command::Inspect(a)
-        | Command::Image {
+        Command::Inspect(a) => image::inspect::run(a, &engine),
+        Command::Image {
             command: I::Inspect(a),
-        } => image::inspect::run(a, &engine),
+        } => image::inspect::run_image(a, &engine),
         Command::Tag(a) | Command::Image { command: I::Tag(a) } => image::tag::run(a, &engine),
         Command::Rmi(a) | Command::Image { command: I::Rm(a) } => image::rm::run(a, &engine),
         Command::Push(a)

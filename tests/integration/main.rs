@@ -9,6 +9,7 @@ mod util;
 
 mod archive;
 mod cli;
+mod containers;
 mod harness;
 mod history;
 mod images;

@@ -1,16 +1,22 @@
-//! `berth container exists` — placeholder until its helper lands it.
+//! `berth container exists` — podman's: exit 0 when the container exists, 1 when it does not,
+//! nothing printed.
 
 use clap::Args;
 
-use crate::engine::Engine;
+use crate::cli::container::run::ExitStatus;
+use crate::engine::{Engine, EngineError};
 
 #[derive(Debug, Args)]
 pub struct ExistsArgs {
-    /// Arguments
-    #[arg(value_name = "ARG")]
-    pub args: Vec<String>,
+    /// Container name or ID
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
 }
 
-pub fn run(_args: &ExistsArgs, _engine: &Engine) -> anyhow::Result<()> {
-    anyhow::bail!("berth container exists is not available yet")
+pub fn run(args: &ExistsArgs, engine: &Engine) -> anyhow::Result<()> {
+    match engine.find_container(&args.container) {
+        Ok(_) => Ok(()),
+        Err(EngineError::NoSuchContainer(_)) => Err(ExitStatus(1).into()),
+        Err(e) => Err(e.into()),
+    }
 }

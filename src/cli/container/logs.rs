@@ -1,16 +1,93 @@
-//! `berth container logs` — placeholder until its helper lands it.
+//! `berth logs`
 
+use std::io::{self, Write};
+
+use chrono::{SecondsFormat, Utc};
 use clap::Args;
 
-use crate::engine::Engine;
+use crate::engine::container::logs::{parse_time_arg, LogOptions};
+use crate::engine::{Engine, EngineError};
+use crate::monitor::log::Stream;
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// Arguments
-    #[arg(value_name = "ARG")]
-    pub args: Vec<String>,
+    /// Follow log output until the container exits
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Show logs since a time: RFC 3339 (2024-05-01T10:00:00Z), a unix timestamp, or a duration
+    /// before now (10m)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Show logs until a time (same forms as --since)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Number of lines to show from the end of the logs ("all" for every line)
+    #[arg(long, short = 'n', value_name = "N", default_value = "all")]
+    pub tail: String,
+    /// Show timestamps
+    #[arg(short, long)]
+    pub timestamps: bool,
+    /// The container whose output to show
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
 }
 
-pub fn run(_args: &LogsArgs, _engine: &Engine) -> anyhow::Result<()> {
-    anyhow::bail!("berth container logs is not available yet")
+fn parse_tail(s: &str) -> anyhow::Result<Option<usize>> {
+    match s {
+        "all" | "-1" | "" => Ok(None),
+        n => Ok(Some(n.parse().map_err(|_| {
+            EngineError::Invalid(format!(
+                "invalid --tail {n:?}: use a number of lines or \"all\""
+            ))
+        })?)),
+    }
+}
+
+pub fn run(args: &LogsArgs, engine: &Engine) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let opts = LogOptions {
+        since: args
+            .since
+            .as_deref()
+            .map(|s| parse_time_arg(s, now))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|s| parse_time_arg(s, now))
+            .transpose()?,
+        tail: parse_tail(&args.tail)?,
+        follow: args.follow,
+    };
+    let container = engine.find_container(&args.container)?;
+    let mut stdout = io::stdout().lock();
+    let mut stderr = io::stderr();
+    let result = engine.container_logs(&container, &opts, |entry| {
+        let out: &mut dyn Write = match entry.stream {
+            Stream::Stdout => &mut stdout,
+            Stream::Stderr => &mut stderr,
+        };
+        if args.timestamps {
+            write!(
+                out,
+                "{} ",
+                entry.time.to_rfc3339_opts(SecondsFormat::Nanos, true)
+            )?;
+        }
+        out.write_all(&entry.data)?;
+        // Following: show each line as it comes, not when a buffer fills.
+        if args.follow {
+            out.flush()?;
+        }
+        Ok(())
+    });
+    match result {
+        // The reader went away (`berth logs c | head`): not an error.
+        Err(EngineError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e.into()),
+        Ok(()) => {
+            stdout.flush()?;
+            Ok(())
+        }
+    }
 }

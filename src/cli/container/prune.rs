@@ -1,16 +1,59 @@
-//! `berth container prune` — placeholder until its helper lands it.
+//! `berth container prune`
+
+use std::io::{self, BufRead, Write};
 
 use clap::Args;
 
+use crate::cli::output;
+use crate::engine::container::prune::PruneFilters;
 use crate::engine::Engine;
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
-    /// Arguments
-    #[arg(value_name = "ARG")]
-    pub args: Vec<String>,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only prune containers that match: until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
 }
 
-pub fn run(_args: &PruneArgs, _engine: &Engine) -> anyhow::Result<()> {
-    anyhow::bail!("berth container prune is not available yet")
+/// docker's confirmation: anything but y or yes (any case) declines, EOF included.
+fn confirmed() -> io::Result<bool> {
+    let mut out = io::stdout();
+    write!(
+        out,
+        "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
+    )?;
+    out.flush()?;
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
+    let filters = PruneFilters::parse(&args.filter)?;
+    if !args.force && !confirmed()? {
+        return Ok(());
+    }
+    let pruned = engine.prune_containers(&filters)?;
+    let mut text = String::new();
+    if !pruned.is_empty() {
+        text.push_str("Deleted Containers:\n");
+        for p in &pruned {
+            text.push_str(&p.id);
+            text.push('\n');
+        }
+        text.push('\n');
+    }
+    let reclaimed: u64 = pruned.iter().map(|p| p.size).sum();
+    text.push_str(&format!(
+        "Total reclaimed space: {}\n",
+        output::human_size(reclaimed)
+    ));
+    print!("{text}");
+    Ok(())
 }

@@ -1,47 +1,83 @@
-//! `berth inspect` / `berth image inspect`
+//! `berth inspect` (containers, then images, as docker resolves a name) and
+//! `berth image inspect` (images only).
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use crate::cli::output;
-use crate::engine::Engine;
+use crate::cli::container::inspect::print_found;
+use crate::engine::{Engine, EngineError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectType {
+    Container,
+    Image,
+    All,
+}
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Images to inspect (name, name:tag, name@digest or ID)
-    #[arg(value_name = "IMAGE", required = true)]
-    pub images: Vec<String>,
+    /// Objects to inspect: containers (name, ID) or images (name, name:tag, name@digest, ID)
+    #[arg(value_name = "NAME", required = true)]
+    pub names: Vec<String>,
     /// Format the output with a Go template
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
-    /// Only images (accepted for docker compatibility; berth inspects images here)
-    #[arg(long = "type", value_name = "TYPE", hide = true)]
-    pub kind: Option<String>,
+    /// Display total file sizes of containers (SizeRw, SizeRootFs)
+    #[arg(short, long)]
+    pub size: bool,
+    /// Only look for objects of this type
+    #[arg(long = "type", value_name = "TYPE", value_enum)]
+    pub kind: Option<ObjectType>,
 }
 
-pub fn run(args: &InspectArgs, engine: &Engine) -> anyhow::Result<()> {
-    if let Some(kind) = &args.kind {
-        if kind != "image" {
-            anyhow::bail!("cannot inspect objects of type {kind:?}: only images exist so far (use --type image)");
+/// One object's document: a container's if `name` is one (and containers are wanted), else an
+/// image's.
+fn inspect_one(
+    engine: &Engine,
+    name: &str,
+    kind: ObjectType,
+    size: bool,
+) -> anyhow::Result<serde_json::Value> {
+    if kind != ObjectType::Image {
+        match engine.find_container(name) {
+            Ok(c) => return Ok(engine.inspect_container(&c, size)?),
+            Err(EngineError::NoSuchContainer(_)) if kind == ObjectType::All => {}
+            Err(e) => return Err(e.into()),
         }
     }
+    match engine.inspect_image(name) {
+        Ok(doc) => Ok(doc),
+        Err(EngineError::ImageNotKnown(_)) if kind == ObjectType::All => {
+            Err(EngineError::Invalid(format!("no such object: {name}")).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn inspect_all(args: &InspectArgs, engine: &Engine, kind: ObjectType) -> anyhow::Result<()> {
     let mut docs = Vec::new();
-    let mut first_error = None;
-    for name in &args.images {
-        match engine.inspect_image(name) {
+    let mut errors = Vec::new();
+    for name in &args.names {
+        match inspect_one(engine, name, kind, args.size) {
             Ok(d) => docs.push(d),
-            Err(e) => {
-                if first_error.is_none() {
-                    first_error = Some(e);
-                }
-            }
+            Err(e) => errors.push(e),
         }
     }
-    // docker prints what it found, then fails for what it did not.
-    if !docs.is_empty() || first_error.is_none() {
-        print!("{}", output::render_inspect(args.format.as_deref(), &docs)?);
+    print_found(args.format.as_deref(), &docs, errors)
+}
+
+/// `berth inspect`: containers first, then images, unless --type says which.
+pub fn run(args: &InspectArgs, engine: &Engine) -> anyhow::Result<()> {
+    inspect_all(args, engine, args.kind.unwrap_or(ObjectType::All))
+}
+
+/// `berth image inspect`: images only.
+pub fn run_image(args: &InspectArgs, engine: &Engine) -> anyhow::Result<()> {
+    if let Some(kind @ (ObjectType::Container | ObjectType::All)) = args.kind {
+        anyhow::bail!(
+            "`berth image inspect` only inspects images, not --type {}: use `berth inspect --type {}`",
+            kind.to_possible_value().expect("no skipped variants").get_name(),
+            kind.to_possible_value().expect("no skipped variants").get_name()
+        );
     }
-    match first_error {
-        Some(e) => Err(e.into()),
-        None => Ok(()),
-    }
+    inspect_all(args, engine, ObjectType::Image)
 }

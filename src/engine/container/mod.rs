@@ -1,10 +1,14 @@
 //! Containers: creating one from an image and options, finding it by name or ID prefix, its live
 //! state, and removing it. Starting (the monitor and the runtime) is in `start.rs`.
 
+pub mod inspect;
 pub mod lifecycle;
+pub mod logs;
 pub mod names;
+pub mod prune;
 pub mod spec;
 pub mod start;
+pub mod wait;
 
 use std::collections::BTreeMap;
 use std::fs;

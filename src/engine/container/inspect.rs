@@ -1,0 +1,370 @@
+//! docker's `container inspect` document, and the sizes `ps -s` and `inspect -s` report.
+//!
+//! The document keeps docker's keys and their order (serde_json preserves insertion order), so
+//! `--format '{{.State.Pid}}'`, `{{.HostConfig.NetworkMode}}` or `{{json .Config}}` written for
+//! docker work unchanged. Keys berth has nothing for carry docker's zero values.
+
+use std::collections::HashSet;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+use super::super::{Engine, Result};
+use super::Container;
+use crate::runtime::rootfs::{MASKED_PATHS, READONLY_PATHS};
+use crate::store::containers::Status;
+use crate::store::Driver;
+
+/// The writable layer's size and, with the image under it, the size of the whole root
+/// filesystem (docker's SizeRw and SizeRootFs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContainerSize {
+    pub rw: u64,
+    pub root_fs: u64,
+}
+
+/// Go's RFC3339Nano: trailing zeros of the fraction dropped, "Z" for UTC. A time that was
+/// never set prints as Go's zero time, as docker shows FinishedAt of a running container.
+pub fn go_time(t: Option<DateTime<Utc>>) -> String {
+    let Some(t) = t else {
+        return "0001-01-01T00:00:00Z".to_string();
+    };
+    let s = t.to_rfc3339_opts(SecondsFormat::Nanos, true);
+    match s.split_once('.') {
+        Some((secs, frac)) => {
+            let digits = frac.trim_end_matches('Z').trim_end_matches('0');
+            if digits.is_empty() {
+                format!("{secs}Z")
+            } else {
+                format!("{secs}.{digits}Z")
+            }
+        }
+        None => s,
+    }
+}
+
+/// The state name docker uses. berth's transient "stopping" is still running to docker.
+pub fn docker_status(status: Status) -> &'static str {
+    match status {
+        Status::Created => "created",
+        Status::Running | Status::Stopping => "running",
+        Status::Paused => "paused",
+        Status::Exited => "exited",
+    }
+}
+
+/// Bytes used by the files under `dir` (st_size, hard links counted once), like docker's
+/// `directory.Size`. Directories we cannot read are skipped: in a rootless writable layer
+/// they belong to a container user other than root and hold files of that user, which the
+/// host side cannot list.
+pub fn tree_size(dir: &Path) -> u64 {
+    let mut seen = HashSet::new();
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.path().symlink_metadata() else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if meta.nlink() <= 1 || seen.insert((meta.dev(), meta.ino())) {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}
+
+fn or_null<T: serde::Serialize>(v: &[T]) -> Value {
+    if v.is_empty() {
+        Value::Null
+    } else {
+        json!(v)
+    }
+}
+
+impl Engine {
+    /// The size of the container's writable layer (the whole rootfs copy with vfs) and of its
+    /// root filesystem including the image.
+    pub fn container_size(&self, c: &Container) -> ContainerSize {
+        let dir = self.store.container_dir(&c.record.id);
+        let rw = match self.store.driver() {
+            Driver::Vfs => tree_size(&dir.join("rootfs")),
+            Driver::Overlay | Driver::FuseOverlayfs => tree_size(&dir.join("upper")),
+        };
+        let image = self
+            .find_image(&c.record.image_id)
+            .map(|i| i.size)
+            .unwrap_or(0);
+        let root_fs = match self.store.driver() {
+            Driver::Vfs => rw,
+            Driver::Overlay | Driver::FuseOverlayfs => rw + image,
+        };
+        ContainerSize { rw, root_fs }
+    }
+
+    /// Where the container's output is logged (k8s-file format).
+    pub fn container_log_path(&self, id: &str) -> std::path::PathBuf {
+        self.store.container_dir(id).join("ctr.log")
+    }
+
+    /// docker's `container inspect` document for one container.
+    pub fn inspect_container(&self, c: &Container, with_size: bool) -> Result<Value> {
+        let r = &c.record;
+        let cfg = &r.config;
+        let s = &c.state;
+        let dir = self.store.container_dir(&r.id);
+        let userdata = dir.join("userdata");
+        let running = c.is_running();
+        let path_of = |p: &Path| p.display().to_string();
+
+        let graph_data = match self.store.driver() {
+            Driver::Overlay | Driver::FuseOverlayfs => {
+                let lowers = match self.find_image(&r.image_id) {
+                    Ok(image) => image
+                        .layers
+                        .iter()
+                        .rev()
+                        .map(|l| path_of(&self.store.layer_diff(&l.chain_id)))
+                        .collect::<Vec<_>>()
+                        .join(":"),
+                    Err(_) => String::new(),
+                };
+                json!({
+                    "LowerDir": lowers,
+                    "UpperDir": path_of(&dir.join("upper")),
+                    "WorkDir": path_of(&dir.join("work")),
+                    "MergedDir": path_of(&dir.join("merged")),
+                })
+            }
+            Driver::Vfs => json!({ "Dir": path_of(&dir.join("rootfs")) }),
+        };
+
+        let network_mode = if cfg.network.is_empty() {
+            "none"
+        } else {
+            cfg.network.as_str()
+        };
+        // The container has its own network namespace unless it shares the host's; while it
+        // runs, that namespace is reachable through its init.
+        let sandbox_key = if running && network_mode != "host" && s.pid > 0 {
+            format!("/proc/{}/ns/net", s.pid)
+        } else {
+            String::new()
+        };
+
+        let mut host_config = json!({
+            "Binds": Value::Null,
+            "ContainerIDFile": "",
+            "LogConfig": { "Type": cfg.log_driver, "Config": {} },
+            "NetworkMode": network_mode,
+            "PortBindings": {},
+            "RestartPolicy": { "Name": "no", "MaximumRetryCount": 0 },
+            "AutoRemove": cfg.auto_remove,
+            "VolumeDriver": "",
+            "VolumesFrom": Value::Null,
+            "ConsoleSize": [0, 0],
+            "CapAdd": or_null(&cfg.cap_add),
+            "CapDrop": or_null(&cfg.cap_drop),
+            "CgroupnsMode": "",
+            "Dns": cfg.dns,
+            "DnsOptions": cfg.dns_option,
+            "DnsSearch": cfg.dns_search,
+            "ExtraHosts": or_null(&cfg.add_host),
+            "GroupAdd": Value::Null,
+            "IpcMode": "private",
+            "Cgroup": "",
+            "Links": Value::Null,
+            "OomScoreAdj": 0,
+            "PidMode": "",
+            "Privileged": cfg.privileged,
+            "PublishAllPorts": false,
+            "ReadonlyRootfs": cfg.read_only,
+            "SecurityOpt": or_null(&cfg.security_opt),
+            "UTSMode": "",
+            "UsernsMode": if cfg.userns_host { "host" } else { "" },
+            "ShmSize": 65536000,
+            "Runtime": cfg.runtime.clone().unwrap_or_else(|| "berth".to_string()),
+            "Isolation": "",
+        });
+        // Resource limits: berth sets none yet, so docker's zero values.
+        let limits = json!({
+            "CpuShares": 0,
+            "Memory": 0,
+            "NanoCpus": 0,
+            "CgroupParent": "",
+            "BlkioWeight": 0,
+            "BlkioWeightDevice": Value::Null,
+            "BlkioDeviceReadBps": Value::Null,
+            "BlkioDeviceWriteBps": Value::Null,
+            "BlkioDeviceReadIOps": Value::Null,
+            "BlkioDeviceWriteIOps": Value::Null,
+            "CpuPeriod": 0,
+            "CpuQuota": 0,
+            "CpuRealtimePeriod": 0,
+            "CpuRealtimeRuntime": 0,
+            "CpusetCpus": "",
+            "CpusetMems": "",
+            "Devices": Value::Null,
+            "DeviceCgroupRules": Value::Null,
+            "DeviceRequests": Value::Null,
+            "MemoryReservation": 0,
+            "MemorySwap": 0,
+            "MemorySwappiness": Value::Null,
+            "OomKillDisable": false,
+            "PidsLimit": Value::Null,
+            "Ulimits": Value::Null,
+            "CpuCount": 0,
+            "CpuPercent": 0,
+            "IOMaximumIOps": 0,
+            "IOMaximumBandwidth": 0,
+            "Init": cfg.init,
+            "MaskedPaths": if cfg.privileged { Value::Null } else { json!(MASKED_PATHS) },
+            "ReadonlyPaths": if cfg.privileged { Value::Null } else { json!(READONLY_PATHS) },
+        });
+        if let (Some(h), Value::Object(l)) = (host_config.as_object_mut(), limits) {
+            h.extend(l);
+        }
+        let mut doc = json!({
+            "Id": r.id,
+            "Created": go_time(Some(r.created)),
+            "Path": cfg.args.first().cloned().unwrap_or_default(),
+            "Args": cfg.args.iter().skip(1).collect::<Vec<_>>(),
+            "State": {
+                "Status": docker_status(s.status),
+                "Running": running,
+                "Paused": s.status == Status::Paused,
+                "Restarting": false,
+                "OOMKilled": s.oom_killed,
+                "Dead": false,
+                "Pid": if running { s.pid } else { 0 },
+                "ExitCode": s.exit_code,
+                "Error": s.error,
+                "StartedAt": go_time(s.started_at),
+                "FinishedAt": go_time(s.finished_at),
+            },
+            "Image": format!("sha256:{}", r.image_id),
+            "ResolvConfPath": path_of(&userdata.join("resolv.conf")),
+            "HostnamePath": path_of(&userdata.join("hostname")),
+            "HostsPath": path_of(&userdata.join("hosts")),
+            "LogPath": path_of(&self.container_log_path(&r.id)),
+            "Name": format!("/{}", r.name),
+            "RestartCount": s.restart_count,
+            "Driver": self.store.driver().name(),
+            "Platform": "linux",
+            "MountLabel": "",
+            "ProcessLabel": "",
+            "AppArmorProfile": "",
+            "ExecIDs": Value::Null,
+            "HostConfig": host_config,
+            "GraphDriver": {
+                "Name": self.store.driver().name(),
+                "Data": graph_data,
+            },
+        });
+        if with_size {
+            let size = self.container_size(c);
+            doc["SizeRw"] = json!(size.rw);
+            doc["SizeRootFs"] = json!(size.root_fs);
+        }
+        doc["Mounts"] = json!([]);
+        doc["Config"] = json!({
+            "Hostname": cfg.hostname,
+            "Domainname": cfg.domainname,
+            "User": cfg.user,
+            "AttachStdin": cfg.open_stdin,
+            "AttachStdout": false,
+            "AttachStderr": false,
+            "Tty": cfg.tty,
+            "OpenStdin": cfg.open_stdin,
+            "StdinOnce": false,
+            "Env": cfg.env,
+            "Cmd": or_null(&cfg.cmd),
+            "Image": r.image_name,
+            "Volumes": Value::Null,
+            "WorkingDir": cfg.working_dir,
+            "Entrypoint": or_null(&cfg.entrypoint),
+            "OnBuild": Value::Null,
+            "Labels": cfg.labels,
+            "StopSignal": cfg.stop_signal,
+            "StopTimeout": cfg.stop_timeout,
+        });
+        doc["NetworkSettings"] = json!({
+            "Bridge": "",
+            "SandboxID": "",
+            "SandboxKey": sandbox_key,
+            "Ports": {},
+            "HairpinMode": false,
+            "LinkLocalIPv6Address": "",
+            "LinkLocalIPv6PrefixLen": 0,
+            "SecondaryIPAddresses": Value::Null,
+            "SecondaryIPv6Addresses": Value::Null,
+            "EndpointID": "",
+            "Gateway": "",
+            "GlobalIPv6Address": "",
+            "GlobalIPv6PrefixLen": 0,
+            "IPAddress": "",
+            "IPPrefixLen": 0,
+            "IPv6Gateway": "",
+            "MacAddress": "",
+            "Networks": {
+                network_mode: {
+                    "IPAMConfig": Value::Null,
+                    "Links": Value::Null,
+                    "Aliases": Value::Null,
+                    "MacAddress": "",
+                    "NetworkID": network_mode,
+                    "EndpointID": "",
+                    "Gateway": "",
+                    "IPAddress": "",
+                    "IPPrefixLen": 0,
+                    "IPv6Gateway": "",
+                    "GlobalIPv6Address": "",
+                    "GlobalIPv6PrefixLen": 0,
+                    "DriverOpts": Value::Null,
+                    "DNSNames": Value::Null,
+                }
+            },
+        });
+        Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn go_time_drops_trailing_zeros_like_rfc3339nano() {
+        let t = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
+        assert_eq!(go_time(Some(t)), "2024-05-01T10:00:00Z");
+        let t = t + chrono::TimeDelta::nanoseconds(120_000_000);
+        assert_eq!(go_time(Some(t)), "2024-05-01T10:00:00.12Z");
+        assert_eq!(go_time(None), "0001-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn tree_size_counts_hard_links_once_and_skips_directories_themselves() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(dir.path().join("a"), vec![0u8; 100]).unwrap();
+        fs::write(dir.path().join("sub/b"), vec![0u8; 50]).unwrap();
+        fs::hard_link(dir.path().join("a"), dir.path().join("sub/a2")).unwrap();
+        assert_eq!(tree_size(dir.path()), 150);
+        assert_eq!(tree_size(&dir.path().join("missing")), 0);
+    }
+
+    #[test]
+    fn stopping_reads_as_running_to_docker() {
+        assert_eq!(docker_status(Status::Stopping), "running");
+        assert_eq!(docker_status(Status::Exited), "exited");
+    }
+}
