@@ -220,6 +220,21 @@ impl Engine {
     }
 }
 
+/// Bytes of the regular files under `dir` (0 when it does not exist); unreadable parts (files of
+/// the container's other ids) are skipped.
+pub fn dir_size(dir: &std::path::Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map(|m| m.len()).unwrap_or(0),
+            _ => 0,
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,19 +297,4 @@ mod tests {
         let acc = account_layers(&[], &HashSet::new());
         assert_eq!((acc.total, acc.reclaimable), (0, 0));
     }
-}
-
-/// Bytes of the regular files under `dir` (0 when it does not exist); unreadable parts (files of
-/// the container's other ids) are skipped.
-pub fn dir_size(dir: &std::path::Path) -> u64 {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    rd.flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => dir_size(&e.path()),
-            Ok(t) if t.is_file() => e.metadata().map(|m| m.len()).unwrap_or(0),
-            _ => 0,
-        })
-        .sum()
 }

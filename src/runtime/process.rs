@@ -152,8 +152,11 @@ fn send_fd(sock: &OwnedFd, tag: u8, fd: RawFd) -> io::Result<()> {
     Ok(())
 }
 
+/// A message: its tag, its payload, and the descriptor it carried, if any.
+type FdMessage = (u8, Vec<u8>, Option<OwnedFd>);
+
 /// One message and the descriptor it carries, if any; `None` at end-of-file.
-fn recv_with_fd(sock: &OwnedFd) -> io::Result<Option<(u8, Vec<u8>, Option<OwnedFd>)>> {
+fn recv_with_fd(sock: &OwnedFd) -> io::Result<Option<FdMessage>> {
     let mut buf = vec![0u8; 4096];
     let mut iov = libc::iovec {
         iov_base: buf.as_mut_ptr() as *mut libc::c_void,

@@ -267,19 +267,24 @@ fn prune_rejects_a_bad_filter_and_changes_nothing() {
     env.finish();
 }
 
-/// Kill pulls of `big` until one dies having committed some of its layers or blobs, and
-/// return with those orphans in the store (as store.rs does, the kills are placed at fractions
-/// of a timed whole pull, so they land inside a pull on a fast or a slow machine).
+/// Kill a pull of `big` the moment it has committed one of its layers or blobs (watching the
+/// store, not the clock), and return with those orphans in the store.
 fn leave_orphans(env: &TestEnv) {
-    let started = std::time::Instant::now();
-    env.berth(&["pull", "-q", &image("big")]).assert_success();
-    let whole = started.elapsed();
-    env.berth(&["rmi", &image("big")]).assert_success();
     let big_layers = hexes(&chain_ids(&fixtures().big.diff_ids));
     let big_blobs = hexes(&fixtures().big.layers);
-    for tenths in [6, 8, 5, 9, 7, 4, 3] {
+    let orphaned = || {
+        entries(&env.store().join("layers"))
+            .iter()
+            .any(|l| big_layers.contains(l))
+            || entries(&env.store().join("blobs/sha256"))
+                .iter()
+                .any(|b| big_blobs.contains(b))
+    };
+    for _ in 0..5 {
         let mut child = env.spawn(&["pull", "-q", &image("big")]);
-        std::thread::sleep(whole * tenths / 10);
+        while !orphaned() && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
         let _ = child.kill();
         let _ = child.wait();
         let listed = env
@@ -287,16 +292,11 @@ fn leave_orphans(env: &TestEnv) {
             .assert_success()
             .stdout_str();
         if listed.contains(&fixtures().big.config) {
+            // The pull won the race and finished: start over.
             env.berth(&["rmi", &image("big")]).assert_success();
             continue;
         }
-        if entries(&env.store().join("layers"))
-            .iter()
-            .any(|l| big_layers.contains(l))
-            || entries(&env.store().join("blobs/sha256"))
-                .iter()
-                .any(|b| big_blobs.contains(b))
-        {
+        if orphaned() {
             return;
         }
     }
