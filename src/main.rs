@@ -69,11 +69,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             return Ok(Engine::open_host(ident, &opts)?);
         }
         // Still single-threaded here: the user namespace must be entered before any thread starts.
-        if ident.rootless && ident.single_id {
-            eprintln!(
-                "berth: no subordinate id range for {user} in /etc/subuid and /etc/subgid: image files owned by other users will be owned by you; add one with `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}`",
-                user = ident.user_name
-            );
+        if let Some(hint) = userns::mapping_hint(&ident) {
+            eprintln!("{hint}");
         }
         userns::enter(&ident)?;
         Ok(Engine::open(ident, &opts)?)

@@ -143,11 +143,8 @@ impl Engine {
             })
             .map_err(EngineError::Invalid)?;
         }
-        if ident.rootless && ident.single_id {
-            eprintln!(
-                "berth: no subordinate id range for {user} in /etc/subuid and /etc/subgid: containers get a single-id user namespace; add one with `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}`",
-                user = ident.user_name
-            );
+        if let Some(hint) = crate::runtime::userns::mapping_hint(&ident) {
+            eprintln!("{hint}");
         }
         Engine::open(ident, opts)
     }

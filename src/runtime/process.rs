@@ -61,6 +61,9 @@ pub struct ProcessSpec {
     pub tty: bool,
     /// The container's stdin, stdout, stderr (a pty slave for all three with a tty).
     pub stdio: [RawFd; 3],
+    /// `--init`: PID 1 stays berth's tiny init, which forwards signals to the command and
+    /// reaps every orphan; the command runs as its child.
+    pub init: bool,
 }
 
 pub struct ContainerSpec {
@@ -466,6 +469,10 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         .ok_or_else(|| ChildFailure::Setup("no command specified".into()))?;
     let program = user::find_executable(cmd, path_env.as_deref()).map_err(ChildFailure::Exec)?;
 
+    if p.init {
+        become_init(sock)?;
+    }
+
     // Nothing of the monitor's may leak into the container: mark every descriptor above 2
     // close-on-exec (the sync socket already is, and must stay open until exec).
     // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags.
@@ -542,6 +549,60 @@ fn open_console() -> io::Result<(OwnedFd, OwnedFd)> {
             return Err(io::Error::last_os_error());
         }
         Ok((master, slave))
+    }
+}
+
+/// The command's pid, for the init's signal handler.
+static INIT_CHILD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn forward_signal(sig: libc::c_int) {
+    let pid = INIT_CHILD.load(std::sync::atomic::Ordering::Relaxed);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(pid, sig) };
+    }
+}
+
+/// `--init`: fork. The child returns and goes on to exec the command; we stay PID 1, forward
+/// every signal we can catch to it, reap whatever exits (orphans re-parented to us included),
+/// and leave with the command's status once it exits (128+N if a signal killed it, as tini).
+fn become_init(sock: &OwnedFd) -> Result<(), ChildFailure> {
+    // SAFETY: we are single-threaded (a copy of the monitor), so forking is safe.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(fail("starting the init")(io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        return Ok(());
+    }
+    INIT_CHILD.store(pid, std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: our copy of the sync socket goes (the command's copy reports exec failures, and
+    // the monitor sees end-of-file once it has exec'd); then handlers and the reaping loop.
+    unsafe {
+        libc::close(sock.as_raw_fd());
+        for sig in 1..32 {
+            if matches!(sig, libc::SIGKILL | libc::SIGSTOP | libc::SIGCHLD) {
+                continue;
+            }
+            libc::signal(sig, forward_signal as *const () as libc::sighandler_t);
+        }
+        loop {
+            let mut status = 0;
+            let r = libc::waitpid(-1, &mut status, 0);
+            if r == pid {
+                let code = if libc::WIFEXITED(status) {
+                    libc::WEXITSTATUS(status)
+                } else if libc::WIFSIGNALED(status) {
+                    128 + libc::WTERMSIG(status)
+                } else {
+                    continue;
+                };
+                libc::_exit(code);
+            }
+            if r < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD) {
+                libc::_exit(0);
+            }
+        }
     }
 }
 

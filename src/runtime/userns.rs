@@ -205,6 +205,32 @@ fn run_map_helpers(pid: i32, ident: &Identity) -> Result<(), String> {
     Ok(())
 }
 
+/// A one-line hint when the user's id mapping will get in the way: no subordinate range at all,
+/// or one smaller than the 65536 ids images commonly use.
+pub fn mapping_hint(ident: &Identity) -> Option<String> {
+    if !ident.rootless {
+        return None;
+    }
+    let fix = format!(
+        "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {}",
+        ident.user_name
+    );
+    if ident.single_id {
+        return Some(format!(
+            "berth: no subordinate id range for {} in /etc/subuid and /etc/subgid: only your own id is mapped (files of other ids in images become yours); add one with `{fix}`",
+            ident.user_name
+        ));
+    }
+    let mapped: u64 = ident.uid_map.iter().map(|m| u64::from(m.size)).sum();
+    (mapped < 65536).then(|| {
+        format!(
+            "berth: only {mapped} ids are mapped for {} (/etc/subuid, /etc/subgid): images with files or users above uid {} will fail; give the user 65536 ids with `{fix}`",
+            ident.user_name,
+            mapped.saturating_sub(1)
+        )
+    })
+}
+
 /// Write the id maps of `pid`'s new user namespace from its parent namespace: through
 /// newuidmap/newgidmap for a subordinate range, or directly for the single-id mapping (allowed
 /// for the namespace's owner once setgroups is denied).
@@ -442,6 +468,37 @@ mod tests {
             }]
         );
         assert!(parse_subid_ranges(text, "dave", 1002).is_empty());
+    }
+
+    fn ident(ranges: &[SubIdRange]) -> Identity {
+        let map = build_map(1000, ranges);
+        Identity {
+            host_uid: 1000,
+            host_gid: 1000,
+            user_name: "alice".into(),
+            rootless: true,
+            uid_map: map.clone(),
+            gid_map: map,
+            single_id: ranges.is_empty(),
+        }
+    }
+
+    #[test]
+    fn a_missing_or_small_subordinate_range_gets_a_hint_with_the_fix() {
+        let none = mapping_hint(&ident(&[])).unwrap();
+        assert!(none.contains("no subordinate id range for alice"), "{none}");
+        assert!(none.contains("usermod --add-subuids"), "{none}");
+        let small = mapping_hint(&ident(&[SubIdRange {
+            start: 100000,
+            count: 1000,
+        }]))
+        .unwrap();
+        assert!(small.contains("only 1001 ids are mapped"), "{small}");
+        assert!(mapping_hint(&ident(&[SubIdRange {
+            start: 100000,
+            count: 65536
+        }]))
+        .is_none());
     }
 
     #[test]

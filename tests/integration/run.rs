@@ -452,3 +452,18 @@ fn rmi_refuses_an_image_a_container_uses_and_force_only_untags_it() {
     );
     env.finish();
 }
+
+#[test]
+fn init_is_pid_1_forwards_signals_and_passes_the_exit_code() {
+    let (env, img) = busybox_env("run-init");
+    let out = env.berth(&["run", "--rm", "--init", &img, "sh", "-c", "echo $$; exit 5"]);
+    assert_eq!(out.code(), 5);
+    assert_eq!(out.stdout_str(), "2\n", "the command is the init's child");
+    // sleep is not PID 1 under --init, so SIGTERM from `stop` kills it: 128 + 15.
+    env.berth(&["run", "-d", "--init", "--name", "i", &img, "sleep", "1000"])
+        .assert_success();
+    env.berth(&["stop", "-t", "600", "i"]).assert_success();
+    assert_eq!(recorded_exit_code(&env), Some(143));
+    env.berth(&["rm", "i"]).assert_success();
+    env.finish();
+}

@@ -387,6 +387,7 @@ impl Engine {
                 user: cfg.user.clone(),
                 tty: cfg.tty,
                 stdio,
+                init: cfg.init,
             },
             hostname: cfg.hostname.clone(),
             domainname: cfg.domainname.clone(),
