@@ -156,6 +156,8 @@ as_user() {
 }
 as_user pull "$image"
 as_user tag "$image" localhost/busybox:latest
+say "running a container from it, rootless"
+as_user run --rm localhost/busybox:latest sh -c 'echo "hello from a berth container: $(id -un) in $(hostname), PID $$"'
 
 case "$berth" in "$top"/*) shown=${berth#"$top"/} ;; *) shown=$berth ;; esac
 cat <<NEXT
@@ -163,8 +165,11 @@ cat <<NEXT
 berth is built, and localhost/busybox:latest (made from busybox-static) is in $user's store.
 Next, as $user:
 
+    $shown run --rm -it localhost/busybox sh
+    $shown run -d --name sleeper localhost/busybox sleep 1000
+    $shown ps
+    $shown stop sleeper && $shown rm sleeper
     $shown images
-    $shown image inspect localhost/busybox
     $shown info
 
 Run the tests with:  sudo scripts/test.sh
