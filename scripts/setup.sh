@@ -156,7 +156,7 @@ as_user() {
 }
 as_user pull "$image"
 as_user tag "$image" localhost/busybox:latest
-say "running a container from it, rootless"
+say "running a container from it as $user"
 as_user run --rm localhost/busybox:latest sh -c 'echo "hello from a berth container: $(id -un) in $(hostname), PID $$"'
 
 case "$berth" in "$top"/*) shown=${berth#"$top"/} ;; *) shown=$berth ;; esac

@@ -245,7 +245,17 @@ pub fn run(args: &RunArgs, engine: &Engine) -> anyhow::Result<()> {
             detach_keys,
         }
     };
-    match engine.start_container(&c, attach)? {
+    let outcome = match engine.start_container(&c, attach) {
+        Ok(o) => o,
+        Err(e) => {
+            // A container that could not start leaves nothing behind (--rm or not).
+            if let Ok(now) = engine.find_container(&record.id) {
+                let _ = engine.remove_container(&now);
+            }
+            return Err(e.into());
+        }
+    };
+    match outcome {
         StartOutcome::Running { .. } => {
             println!("{}", record.id);
             Ok(())
