@@ -70,13 +70,14 @@ as_user "$P pull -q --tls-verify=false $IMG >/dev/null"
 as_user "$B run --rm --network none $IMG true" || { echo "berth cannot run the image" >&2; exit 1; }
 as_user "$P run --rm --network none $IMG true" 2>/dev/null || { echo "podman cannot run the image" >&2; exit 1; }
 
-as_user "hyperfine -N --warmup 3 --runs $RUNS --export-json $WORK/times.json \
+OUT="$WORK/out"; mkdir -p "$OUT"; chown "$BUSER" "$OUT"
+as_user "hyperfine -N --warmup 3 --runs $RUNS --export-json $OUT/times.json \
   -n floor 'unshare -Urmpf chroot $ROOTFS /bin/true' \
   -n berth '$B run --rm --network none $IMG true' \
   -n podman '$P run --rm --network none $IMG true'" >"$WORK/hyperfine.out" 2>&1 \
   || { cat "$WORK/hyperfine.out"; exit 1; }
 
-stat_of() { jq -r --arg n "$1" ".results[] | select(.command == \$n) | $2" "$WORK/times.json"; }
+stat_of() { jq -r --arg n "$1" ".results[] | select(.command == \$n) | $2" "$OUT/times.json"; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 printf '\nContainer start (%s runs each, same machine, same run; milliseconds)\n' "$RUNS"
 printf '%-8s %8s %8s %8s %8s\n' "" median min max stddev

@@ -539,6 +539,42 @@ fn join_lowers(lowers: &[PathBuf]) -> String {
         .join(":")
 }
 
+/// For an external OCI runtime: mount only the image at `spec.mountpoint` (in our own private
+/// mount namespace); the runtime does the rest from config.json.
+pub fn mount_image_only(spec: &RootfsSpec) -> io::Result<()> {
+    mount(
+        None,
+        Path::new("/"),
+        None,
+        libc::MS_REC | libc::MS_PRIVATE,
+        None,
+    )?;
+    mount_image(spec)
+}
+
+/// Read a file of the rootfs at `root_dir` (e.g. its /etc/passwd) without following symlinks
+/// out of it: a hostile image must not make us read the host's files.
+pub fn read_in_root(root_dir: &Path, path: &str) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let c = cstr(root_dir)?;
+    // SAFETY: opening a directory we were given.
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: a descriptor we own.
+    let root = unsafe { OwnedFd::from_raw_fd(fd) };
+    let file = open_in_root(&root, Path::new(path), libc::O_RDONLY)?;
+    let mut out = Vec::new();
+    std::fs::File::from(file).read_to_end(&mut out)?;
+    Ok(out)
+}
+
 /// Make the prepared rootfs `/`, with the old root detached (runc's pivot_root(".", ".")).
 pub fn pivot(mountpoint: &Path) -> io::Result<()> {
     std::env::set_current_dir(mountpoint).map_err(|e| ctx(e, mountpoint.display()))?;

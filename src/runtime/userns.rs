@@ -185,24 +185,41 @@ fn pipe() -> Result<(OwnedFd, OwnedFd), UsernsError> {
     Ok((r, w))
 }
 
-/// Run newuidmap and newgidmap for `pid`; returns an error message on failure.
+/// Run newuidmap and newgidmap for `pid` (both at once: each is a setuid program whose start
+/// costs about a millisecond); returns an error message on failure.
 fn run_map_helpers(pid: i32, ident: &Identity) -> Result<(), String> {
+    let mut running = Vec::new();
     for (tool, map) in [("newuidmap", &ident.uid_map), ("newgidmap", &ident.gid_map)] {
-        match Command::new(tool).args(map_args(pid, map)).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => {
-                return Err(format!(
-                    "{tool}\0{}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ));
-            }
+        let child = Command::new(tool)
+            .args(map_args(pid, map))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
+        match child {
+            Ok(c) => running.push((tool, c)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(format!("{tool}\0missing"))
             }
             Err(e) => return Err(format!("{tool}\0{e}")),
         }
     }
-    Ok(())
+    let mut failure = None;
+    for (tool, child) in running {
+        match child.wait_with_output() {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => {
+                failure.get_or_insert(format!(
+                    "{tool}\0{}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            Err(e) => {
+                failure.get_or_insert(format!("{tool}\0{e}"));
+            }
+        }
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 /// A one-line hint when the user's id mapping will get in the way: no subordinate range at all,

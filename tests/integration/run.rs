@@ -467,3 +467,44 @@ fn init_is_pid_1_forwards_signals_and_passes_the_exit_code() {
     env.berth(&["rm", "i"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn runtime_flag_hands_the_container_to_runc_inside_the_rootless_namespace() {
+    let (env, img) = busybox_env("run-runc");
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--runtime",
+            "runc",
+            "-u",
+            "user1000",
+            &img,
+            "sh",
+            "-c",
+            "id -u; cat /etc/hostname; cat /proc/self/uid_map | busybox wc -l",
+        ])
+        .assert_success()
+        .stdout_str();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "1000", "{out}");
+    assert_eq!(lines[1].len(), 12, "the short id as hostname: {out}");
+    assert_eq!(
+        lines[2], "2",
+        "the user and the subuid range are mapped: {out}"
+    );
+    let code = env.berth(&[
+        "run",
+        "--rm",
+        "--runtime",
+        "runc",
+        &img,
+        "sh",
+        "-c",
+        "exit 9",
+    ]);
+    assert_eq!(code.code(), 9);
+    env.berth(&["run", "--rm", "--runtime", "no-such-runtime", &img, "true"])
+        .assert_error("OCI runtime \"no-such-runtime\" not found");
+    env.finish();
+}

@@ -96,6 +96,9 @@ pub struct CreateFlags {
     /// Add a custom host-to-IP mapping (NAME:IP)
     #[arg(long = "add-host", value_name = "NAME:IP")]
     pub add_host: Vec<String>,
+    /// Run the container with this OCI runtime (e.g. crun, runc) instead of berth's own
+    #[arg(long, value_name = "PATH")]
+    pub runtime: Option<String>,
     /// Pull the image before creating: missing, always or never
     #[arg(long, value_name = "POLICY", default_value = "missing")]
     pub pull: String,
@@ -141,7 +144,7 @@ impl CreateFlags {
             stop_signal: self.stop_signal.clone(),
             stop_timeout: self.stop_timeout,
             userns: self.userns.clone(),
-            runtime: None,
+            runtime: self.runtime.clone(),
             dns: self.dns.clone(),
             dns_search: self.dns_search.clone(),
             dns_option: self.dns_option.clone(),

@@ -370,6 +370,24 @@ impl Engine {
                 config.user
             )));
         }
+        if let Some(rt) = &opts.runtime {
+            if opts.tty {
+                return Err(EngineError::Invalid(
+                    "-t is not supported with --runtime: berth's own runtime provides terminals; leave out --runtime or -t".into(),
+                ));
+            }
+            let found = if rt.contains('/') {
+                std::path::Path::new(rt).is_file()
+            } else {
+                std::env::var_os("PATH")
+                    .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(rt).is_file()))
+            };
+            if !found {
+                return Err(EngineError::Invalid(format!(
+                    "OCI runtime {rt:?} not found: install it (e.g. apt-get install crun) or give its path"
+                )));
+            }
+        }
         let name_wanted = opts.name.clone();
         if let Some(n) = &name_wanted {
             if !valid_name(n) {

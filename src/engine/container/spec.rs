@@ -335,6 +335,22 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
     })
 }
 
+/// The config.json handed to `--runtime`: the runtime runs inside berth's rootless user
+/// namespace with the image already mounted, so it gets no user namespace of its own; the
+/// user is filled in once the image's passwd can be read.
+pub fn external_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord) -> Value {
+    let mut config = oci_config(engine, record, image);
+    let linux = &mut config["linux"];
+    if let Some(ns) = linux["namespaces"].as_array_mut() {
+        ns.retain(|n| n["type"] != "user");
+    }
+    if let Some(obj) = linux.as_object_mut() {
+        obj.remove("uidMappings");
+        obj.remove("gidMappings");
+    }
+    config
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ use super::{process_start_time, spec, Container};
 use crate::monitor::log::{LogWriter, Stream};
 use crate::monitor::supervise::{self, Attached, Io};
 use crate::monitor::{self, DetachMatcher, Report, Source};
+use crate::runtime::external;
 use crate::runtime::process::{self, ContainerSpec, ProcessSpec};
 use crate::store::containers::Status;
 use crate::store::ImageRecord;
@@ -395,7 +396,24 @@ impl Engine {
             new_netns: cfg.network != "host",
             security: None,
         };
-        let spawned = process::spawn(&spec).map_err(|e| (e.exit_code(), e.to_string()))?;
+        let spawned = match &cfg.runtime {
+            None => process::spawn(&spec),
+            Some(runtime) => {
+                let dir = self.store.container_dir(&c.record.id);
+                external::spawn(&external::ExternalSpec {
+                    runtime: runtime.into(),
+                    state_root: self.paths.run_root.join("oci-runtime"),
+                    bundle: dir.join("userdata"),
+                    id: c.record.id.clone(),
+                    rootfs: spec.rootfs.clone(),
+                    userns: spec.userns.clone(),
+                    stdio,
+                    user: cfg.user.clone(),
+                    config: spec::external_config(self, &c.record, image),
+                })
+            }
+        }
+        .map_err(|e| (e.exit_code(), e.to_string()))?;
         drop(child_ends);
         let mut console_fd = None;
         if let Some(master) = spawned.console {
