@@ -579,7 +579,10 @@ fn become_init(sock: &OwnedFd) -> Result<(), ChildFailure> {
     // SAFETY: our copy of the sync socket goes (the command's copy reports exec failures, and
     // the monitor sees end-of-file once it has exec'd); then handlers and the reaping loop.
     unsafe {
+        // Nothing of the monitor's stays open in the init (its status pipe would keep the
+        // monitor's reader waiting); it needs no descriptor at all.
         libc::close(sock.as_raw_fd());
+        libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32);
         for sig in 1..32 {
             if matches!(sig, libc::SIGKILL | libc::SIGSTOP | libc::SIGCHLD) {
                 continue;

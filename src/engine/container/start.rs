@@ -220,7 +220,12 @@ impl Engine {
         let first = read_report(&mut reports)?;
         let pid = match first {
             Report::Started(pid) => pid,
-            Report::Failed(code, message) => return Err(EngineError::Start { code, message }),
+            Report::Failed(code, message) => {
+                // Wait for the monitor to finish cleaning up before reporting.
+                let mut rest = Vec::new();
+                let _ = std::io::Read::read_to_end(&mut reports, &mut rest);
+                return Err(EngineError::Start { code, message });
+            }
             Report::Exited(code) => return Ok(StartOutcome::Exited(code)),
             Report::Detached => return Ok(StartOutcome::Detached),
         };
@@ -267,6 +272,12 @@ impl Engine {
             if fds[0].revents != 0 {
                 let report = read_report(&mut reports)?;
                 drop(alive_w);
+                if matches!(report, Report::Exited(_) | Report::Failed(..)) {
+                    // The monitor's last act is this report; wait for it to be gone too, so
+                    // nothing of the container outlives `berth run`.
+                    let mut rest = Vec::new();
+                    let _ = std::io::Read::read_to_end(&mut reports, &mut rest);
+                }
                 return Ok(match report {
                     Report::Exited(code) => StartOutcome::Exited(code),
                     Report::Detached => StartOutcome::Detached,
