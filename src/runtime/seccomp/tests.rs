@@ -801,7 +801,7 @@ fn kernel_enforces_a_cached_program() {
 }
 
 #[test]
-fn kernel_allows_clock_settime_checks_to_reach_the_kernel_with_sys_time() {
+fn kernel_lets_clock_settime_through_with_sys_time() {
     // With SYS_TIME the filter lets clock_settime through: the kernel itself answers EINVAL for
     // a clock that cannot be set, proving the call was not filtered.
     fn checks() -> i32 {
