@@ -1,8 +1,10 @@
 //! Namespaces and identity, and creating containers: the rootless user namespace berth works
 //! in, the container's rootfs, its user and command, and the clone/sync/exec sequence.
 
+pub mod caps;
 pub mod external;
 pub mod process;
 pub mod rootfs;
+pub mod seccomp;
 pub mod user;
 pub mod userns;

@@ -21,7 +21,9 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use thiserror::Error;
 
+use super::caps::{self, ProcessCaps};
 use super::rootfs::{self, RootfsSpec};
+use super::seccomp::{self, Program};
 use super::user::{self, ExecFailure, ExecUser};
 use super::userns::Identity;
 
@@ -48,9 +50,16 @@ fn setup(what: &str, e: impl std::fmt::Display) -> SpawnError {
     SpawnError::Setup(format!("{what}: {e}"))
 }
 
-/// Capabilities, no_new_privs and seccomp: applied in the child after it switched user and
-/// before exec. The hook gets the resolved user.
-pub type SecurityHook = Box<dyn Fn(&ExecUser) -> io::Result<()>>;
+/// What the container process may do, prepared by the parent (parsing and compiling happen
+/// before the clone) and applied by the child around its switch to the container user.
+#[derive(Debug, Default)]
+pub struct Security {
+    /// The capability sets to keep (`None`: leave them as the namespace gives them).
+    pub caps: Option<ProcessCaps>,
+    pub no_new_privs: bool,
+    /// The seccomp filter, installed last before exec.
+    pub seccomp: Option<Program>,
+}
 
 pub struct ProcessSpec {
     pub args: Vec<String>,
@@ -74,7 +83,7 @@ pub struct ContainerSpec {
     /// A new user namespace mapped like `Identity` (rootless), or none (root, `--userns=host`).
     pub userns: Option<Identity>,
     pub new_netns: bool,
-    pub security: Option<SecurityHook>,
+    pub security: Security,
 }
 
 // Parent → child
@@ -447,9 +456,20 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         }
     }
 
+    // runc's order: the bounding set shrinks while we are still root, the user switch keeps
+    // the permitted set (KEEPCAPS), then the final sets are written.
+    let sec = &spec.security;
+    if let Some(pc) = &sec.caps {
+        caps::drop_bounding(pc).map_err(|e| ChildFailure::Setup(e.to_string()))?;
+    }
     switch_user(&exec_user).map_err(fail("switching to the container user"))?;
-    if let Some(hook) = &spec.security {
-        hook(&exec_user).map_err(fail("applying the security profile"))?;
+    if let Some(pc) = &sec.caps {
+        // SAFETY: prctl with integer arguments.
+        unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 0, 0, 0, 0) };
+        caps::set_process_caps(pc).map_err(|e| ChildFailure::Setup(e.to_string()))?;
+    }
+    if sec.no_new_privs {
+        seccomp::set_no_new_privs().map_err(|e| ChildFailure::Setup(e.to_string()))?;
     }
     if !p.cwd.is_empty() {
         std::env::set_current_dir(&p.cwd).map_err(fail("entering the working directory"))?;
@@ -469,6 +489,11 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         .ok_or_else(|| ChildFailure::Setup("no command specified".into()))?;
     let program = user::find_executable(cmd, path_env.as_deref()).map_err(ChildFailure::Exec)?;
 
+    // Last: from here on only what the profile allows (exec, the init's fork and wait).
+    if let Some(prog) = &sec.seccomp {
+        prog.install()
+            .map_err(|e| ChildFailure::Setup(e.to_string()))?;
+    }
     if p.init {
         become_init(sock)?;
     }

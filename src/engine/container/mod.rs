@@ -370,6 +370,8 @@ impl Engine {
                 config.user
             )));
         }
+        // Bad capability names, security options or seccomp profiles fail here, not at start.
+        self.container_security(&config)?;
         if let Some(rt) = &opts.runtime {
             if opts.tty {
                 return Err(EngineError::Invalid(

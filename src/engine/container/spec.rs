@@ -348,6 +348,24 @@ pub fn external_config(engine: &Engine, record: &ContainerRecord, image: &ImageR
         obj.remove("uidMappings");
         obj.remove("gidMappings");
     }
+    // The capability sets berth's own runtime would give (docker's defaults and the flags).
+    let c = &record.config;
+    if let Ok(kept) = crate::runtime::caps::resolve(&c.cap_add, &c.cap_drop, c.privileged) {
+        let names: Vec<String> = kept
+            .names()
+            .into_iter()
+            .map(|n| {
+                if n.starts_with("CAP_") {
+                    n.to_string()
+                } else {
+                    format!("CAP_{n}")
+                }
+            })
+            .collect();
+        config["process"]["capabilities"] = json!({
+            "bounding": names, "effective": names, "permitted": names,
+        });
+    }
     config
 }
 

@@ -20,6 +20,7 @@ use crate::monitor::supervise::{self, Attached, Io};
 use crate::monitor::{self, DetachMatcher, Report, Source};
 use crate::runtime::external;
 use crate::runtime::process::{self, ContainerSpec, ProcessSpec};
+use crate::runtime::{caps, seccomp};
 use crate::store::containers::Status;
 use crate::store::ImageRecord;
 
@@ -405,7 +406,9 @@ impl Engine {
             domainname: cfg.domainname.clone(),
             userns: (self.ident.rootless && !cfg.userns_host).then(|| self.ident.clone()),
             new_netns: cfg.network != "host",
-            security: None,
+            security: self
+                .container_security(cfg)
+                .map_err(|e| (125, e.to_string()))?,
         };
         let spawned = match &cfg.runtime {
             None => process::spawn(&spec),
@@ -487,6 +490,78 @@ impl Engine {
             s.finished_at = Some(Utc::now());
         });
         Ok(code)
+    }
+}
+
+impl Engine {
+    /// Capabilities, no_new_privs and the seccomp program for a container, as docker's
+    /// defaults with its --cap-add/--cap-drop/--privileged/--security-opt changes. The compiled
+    /// filter comes from the store's cache when this profile and set were seen before.
+    pub fn container_security(
+        &self,
+        cfg: &crate::store::containers::ContainerConfig,
+    ) -> Result<process::Security> {
+        let invalid = |e: &dyn std::fmt::Display| EngineError::Invalid(e.to_string());
+        let kept =
+            caps::resolve(&cfg.cap_add, &cfg.cap_drop, cfg.privileged).map_err(|e| invalid(&e))?;
+        let last = caps::kernel_last_cap().map_err(|e| invalid(&e))?;
+        let pc = caps::ProcessCaps::docker(kept, last);
+        pc.validate().map_err(|e| invalid(&e))?;
+        let opts = SecurityOpts::parse(&cfg.security_opt)?;
+        let seccomp = if cfg.privileged {
+            None
+        } else {
+            match seccomp::profile_source(opts.seccomp.as_deref()).map_err(|e| invalid(&e))? {
+                None => None,
+                Some(src) => {
+                    seccomp::load_cached(self.store.root(), &src, kept).map_err(|e| invalid(&e))?
+                }
+            }
+        };
+        Ok(process::Security {
+            caps: Some(pc),
+            no_new_privs: opts.no_new_privs.unwrap_or(!cfg.privileged),
+            seccomp,
+        })
+    }
+}
+
+/// docker's `--security-opt` values berth understands.
+#[derive(Debug, Default, PartialEq)]
+pub struct SecurityOpts {
+    pub seccomp: Option<String>,
+    pub no_new_privs: Option<bool>,
+}
+
+impl SecurityOpts {
+    pub fn parse(opts: &[String]) -> Result<SecurityOpts> {
+        let mut out = SecurityOpts::default();
+        for o in opts {
+            let (k, v) = o.split_once(['=', ':']).unwrap_or((o.as_str(), ""));
+            match k {
+                "seccomp" if !v.is_empty() => out.seccomp = Some(v.to_string()),
+                "no-new-privileges" => {
+                    out.no_new_privs = Some(match v {
+                        "" | "true" => true,
+                        "false" => false,
+                        _ => {
+                            return Err(EngineError::Invalid(format!(
+                                "invalid --security-opt {o:?}: use no-new-privileges[=true|false]"
+                            )))
+                        }
+                    })
+                }
+                // SELinux and AppArmor are not on this host's kernels' path; docker accepts
+                // label/apparmor options where they cannot apply, and so does berth.
+                "label" | "apparmor" => {}
+                _ => {
+                    return Err(EngineError::Invalid(format!(
+                        "invalid --security-opt {o:?}: use seccomp=PROFILE|unconfined or no-new-privileges"
+                    )))
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
