@@ -38,12 +38,14 @@ cleanup() {
 trap cleanup EXIT
 
 # A busybox image, made offline, on a loopback registry.
+# Laid out as docker's busybox image is: the mount points and /etc files a runtime binds exist.
 ROOTFS="$WORK/rootfs"
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/proc" "$ROOTFS/dev"
+mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/sys" "$ROOTFS/root"
 cp /bin/busybox "$ROOTFS/bin/busybox"
-for a in sh true ls cat; do ln -s busybox "$ROOTFS/bin/$a"; done
+for a in sh true ls cat sleep; do ln -s busybox "$ROOTFS/bin/$a"; done
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$ROOTFS/etc/passwd"
 printf 'root:x:0:\n' > "$ROOTFS/etc/group"
+: > "$ROOTFS/etc/hosts"; : > "$ROOTFS/etc/hostname"; : > "$ROOTFS/etc/resolv.conf"
 tar --sort=name --mtime=@1700000000 --numeric-owner -C "$ROOTFS" -cf - . | gzip -n > "$WORK/layer.tar.gz"
 chown -R "$BUSER" "$ROOTFS"
 cat > "$WORK/registry.yml" <<YML

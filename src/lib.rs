@@ -12,3 +12,4 @@ pub mod mount;
 pub mod registry;
 pub mod runtime;
 pub mod store;
+pub mod timing;

@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use berth::cli::{self, Cli};
 use berth::engine::{Engine, EngineError, EngineOptions};
 use berth::runtime::userns;
@@ -12,7 +10,8 @@ use berth::runtime::userns;
 const EXIT_BERTH_ERROR: u8 = 125;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    berth::timing::mark("cli: start");
+    let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_BERTH_ERROR } else { 0 };

@@ -454,7 +454,7 @@ fn local(t: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
 }
 
 /// Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "-1m" (units ns, us, µs, ms, s, m, h).
-fn parse_go_duration(text: &str) -> Option<chrono::TimeDelta> {
+pub fn parse_go_duration(text: &str) -> Option<chrono::TimeDelta> {
     let (neg, mut rest) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),

@@ -52,6 +52,11 @@ pub fn supervise(
     }
     let mut buf = vec![0u8; 64 * 1024];
     let mut detached = false;
+    // A container that is still running after a second will likely run for long: only then
+    // is it worth giving back the memory inherited from the CLI (short-lived containers would
+    // pay for the page faults of shrinking and gain nothing).
+    let shrink_at = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    let mut shrunk = false;
     loop {
         let mut fds: Vec<libc::pollfd> = Vec::new();
         let mut kinds: Vec<u8> = Vec::new();
@@ -73,11 +78,21 @@ pub fn supervise(
                 kinds.push(b'i');
             }
         }
-        let timeout = if pidfd.is_some() { -1 } else { 100 };
+        let timeout = match (pidfd.is_some(), shrunk) {
+            (false, _) => 100,
+            (true, false) => shrink_at
+                .saturating_duration_since(std::time::Instant::now())
+                .as_millis() as i32,
+            (true, true) => -1,
+        };
         // SAFETY: polling an array of valid pollfds.
         let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
         if n < 0 {
             continue;
+        }
+        if !shrunk && std::time::Instant::now() >= shrink_at {
+            shrunk = true;
+            super::shrink();
         }
         let mut exited = false;
         for (p, kind) in fds.iter().zip(kinds.iter()) {

@@ -287,6 +287,7 @@ pub fn spawn(spec: &ContainerSpec) -> Result<Spawned, SpawnError> {
     }
     let pid = pid as i32;
     drop(child_sock);
+    crate::timing::mark("parent: cloned");
     match handshake(spec, pid, &parent_sock) {
         Ok(console) => Ok(Spawned { pid, console }),
         Err(e) => {
@@ -396,7 +397,9 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
     // SAFETY: dropping all supplementary groups (allowed: setgroups is not denied with newgidmap).
     unsafe { libc::setgroups(0, std::ptr::null()) };
 
+    crate::timing::mark("child: maps done");
     rootfs::prepare(&spec.rootfs).map_err(fail("preparing the rootfs"))?;
+    crate::timing::mark("child: mounts done");
     rootfs::pivot(&spec.rootfs.mountpoint).map_err(fail("entering the rootfs"))?;
     set_name(libc::SYS_sethostname, &spec.hostname).map_err(fail("setting the hostname"))?;
     if !spec.domainname.is_empty() {
@@ -520,6 +523,7 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
     argv_p.push(std::ptr::null());
     let mut envp_p: Vec<*const libc::c_char> = envp.iter().map(|a| a.as_ptr()).collect();
     envp_p.push(std::ptr::null());
+    crate::timing::mark("child: exec");
     // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
     unsafe { libc::execve(prog.as_ptr(), argv_p.as_ptr(), envp_p.as_ptr()) };
     let errno = io::Error::last_os_error()

@@ -602,3 +602,39 @@ fn a_root_container_cannot_set_the_hosts_clock() {
     );
     env.finish();
 }
+
+#[test]
+fn a_container_whose_processes_vanished_shows_as_exited_as_after_a_reboot() {
+    let (env, img) = busybox_env("run-reboot");
+    env.berth(&["run", "-d", "--name", "gone", &img, "sleep", "1000"])
+        .assert_success();
+    let state_file = fs::read_dir(env.store().join("containers"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("state.json");
+    let state: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&state_file).unwrap()).unwrap();
+    // A reboot takes the monitor and the container without a word: kill both outright.
+    for key in ["monitor_pid", "pid"] {
+        let pid = state[key].as_i64().unwrap() as i32;
+        // SAFETY: signalling a process this test started.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    let mut status = String::new();
+    for _ in 0..500 {
+        status = env
+            .berth(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"])
+            .assert_success()
+            .stdout_str();
+        if status.contains("Exited") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(status.starts_with("gone Exited"), "{status}");
+    env.berth(&["rm", "gone"]).assert_success();
+    env.finish();
+}

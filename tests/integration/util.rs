@@ -569,6 +569,12 @@ impl TestEnv {
     /// something mounted, or a directory that cannot be removed.
     pub fn finish(mut self) {
         self.finished = true;
+        // A monitor deletes a removed container's files after it has reported the exit: give
+        // such finishing work a moment, so only processes that stay count as leaks.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.processes().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let procs = self.processes();
         let mounts = self.mounts();
         let removal = self.cleanup();

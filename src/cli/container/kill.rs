@@ -20,21 +20,9 @@ pub struct KillArgs {
 pub fn run(args: &KillArgs, engine: &Engine) -> anyhow::Result<()> {
     crate::engine::container::spec::parse_signal(&args.signal)?;
     let names = super::targets(engine, &args.containers, args.all, |c| c.is_running())?;
-    let mut failed = false;
-    for name in names {
-        match engine
-            .find_container(&name)
+    super::for_each(names, |name| {
+        engine
+            .find_container(name)
             .and_then(|c| engine.kill_container(&c, &args.signal))
-        {
-            Ok(()) => println!("{name}"),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                failed = true;
-            }
-        }
-    }
-    if failed {
-        return Err(crate::cli::Reported.into());
-    }
-    Ok(())
+    })
 }

@@ -64,3 +64,25 @@ pub fn targets(
         .map(|c| c.record.id)
         .collect())
 }
+
+/// Run `act` on each named container: print the name on success (docker's output), the error
+/// on failure, and carry on with the next; fail at the end if any failed.
+pub fn for_each(
+    names: impl IntoIterator<Item = String>,
+    mut act: impl FnMut(&str) -> crate::engine::Result<()>,
+) -> anyhow::Result<()> {
+    let mut failed = false;
+    for name in names {
+        match act(&name) {
+            Ok(()) => println!("{name}"),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(crate::cli::Reported.into());
+    }
+    Ok(())
+}

@@ -22,25 +22,13 @@ pub struct RmArgs {
 
 pub fn run(args: &RmArgs, engine: &Engine) -> anyhow::Result<()> {
     let names = super::targets(engine, &args.containers, args.all, |_| true)?;
-    let mut failed = false;
-    for name in names {
-        let result = engine.find_container(&name).and_then(|c| {
+    super::for_each(names, |name| {
+        engine.find_container(name).and_then(|c| {
             if args.force {
                 engine.force_remove_container(&c)
             } else {
                 engine.remove_container(&c)
             }
-        });
-        match result {
-            Ok(()) => println!("{name}"),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                failed = true;
-            }
-        }
-    }
-    if failed {
-        return Err(crate::cli::Reported.into());
-    }
-    Ok(())
+        })
+    })
 }

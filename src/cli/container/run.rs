@@ -237,8 +237,12 @@ pub fn run(args: &RunArgs, engine: &Engine) -> anyhow::Result<()> {
     let detach_keys = crate::monitor::parse_detach_keys(&args.detach_keys)
         .map_err(|e| anyhow::anyhow!("invalid --detach-keys: {e}"))?;
     let image = ensure_image(engine, &args.create)?;
+    crate::timing::mark("cli: create");
     let record = engine.create_container(&args.create.options(), &image)?;
-    let c = engine.find_container(&record.id)?;
+    let c = crate::engine::container::Container {
+        record: record.clone(),
+        state: Default::default(),
+    };
     let attach = if args.detach {
         Attach::Detached
     } else {
@@ -248,6 +252,7 @@ pub fn run(args: &RunArgs, engine: &Engine) -> anyhow::Result<()> {
             detach_keys,
         }
     };
+    crate::timing::mark("cli: start container");
     let outcome = match engine.start_container(&c, attach) {
         Ok(o) => o,
         Err(e) => {
@@ -258,6 +263,7 @@ pub fn run(args: &RunArgs, engine: &Engine) -> anyhow::Result<()> {
             return Err(e.into());
         }
     };
+    crate::timing::mark("cli: container done");
     match outcome {
         StartOutcome::Running { .. } => {
             println!("{}", record.id);

@@ -24,21 +24,9 @@ pub struct StopArgs {
 
 pub fn run(args: &StopArgs, engine: &Engine) -> anyhow::Result<()> {
     let names = super::targets(engine, &args.containers, args.all, |c| c.is_running())?;
-    let mut failed = false;
-    for name in names {
-        match engine
-            .find_container(&name)
+    super::for_each(names, |name| {
+        engine
+            .find_container(name)
             .and_then(|c| engine.stop_container(&c, args.time))
-        {
-            Ok(()) => println!("{name}"),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                failed = true;
-            }
-        }
-    }
-    if failed {
-        return Err(crate::cli::Reported.into());
-    }
-    Ok(())
+    })
 }

@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 
 use clap::Args;
 
-use crate::cli::system::df::human_size_4;
+use crate::cli::output::human_size_4;
 use crate::engine::image::{PruneFilter, PruneOptions, Removal};
 use crate::engine::Engine;
 

@@ -8,6 +8,16 @@ use super::gofmt;
 /// Go's `%.3g`, so three significant digits without trailing zeros ("4.26MB", "1.2GB",
 /// "512B", "0B"), and Go's exponent form where %g picks it (999.5 kB prints "1e+03kB").
 pub fn human_size(bytes: u64) -> String {
+    human_size_with_precision(bytes, 3)
+}
+
+/// go-units HumanSize (precision 4), which docker uses for `system df` totals and prune's
+/// reclaimed space: "12.35MB", "512B", "0B".
+pub fn human_size_4(bytes: u64) -> String {
+    human_size_with_precision(bytes, 4)
+}
+
+fn human_size_with_precision(bytes: u64, digits: usize) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut size = bytes as f64;
     let mut unit = 0;
@@ -15,7 +25,11 @@ pub fn human_size(bytes: u64) -> String {
         size /= 1000.0;
         unit += 1;
     }
-    format!("{}{}", gofmt::format_float(size, 'g', Some(3)), UNITS[unit])
+    format!(
+        "{}{}",
+        gofmt::format_float(size, 'g', Some(digits)),
+        UNITS[unit]
+    )
 }
 
 /// go-units HumanDuration: "Less than a second", "1 second", "45 seconds", "About a minute",
@@ -67,6 +81,17 @@ pub fn human_duration_since(ts: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_match_go_units_human_size() {
+        assert_eq!(human_size_4(0), "0B");
+        assert_eq!(human_size_4(512), "512B");
+        assert_eq!(human_size_4(1000), "1kB");
+        assert_eq!(human_size_4(12_345_678), "12.35MB");
+        assert_eq!(human_size_4(4_264_999), "4.265MB");
+        assert_eq!(human_size_4(999_950), "1000kB");
+        assert_eq!(human_size_4(1_200_000_000), "1.2GB");
+    }
 
     #[test]
     fn sizes_match_go_units_with_precision_three() {

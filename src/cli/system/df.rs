@@ -4,6 +4,7 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use crate::cli::output;
+use crate::cli::output::human_size_4;
 use crate::engine::usage::DiskUsage;
 use crate::engine::Engine;
 
@@ -64,30 +65,6 @@ const CACHE_HEADERS: &[(&str, &str)] = &[
     ("UsageCount", "USAGE"),
     ("Shared", "SHARED"),
 ];
-
-/// go-units HumanSize (precision 4), which docker uses for df totals and prune's reclaimed
-/// space: "12.35MB", "512B", "0B". (`output::human_size` is the precision-3 variant that
-/// list columns use.)
-pub(crate) fn human_size_4(bytes: u64) -> String {
-    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut size = bytes as f64;
-    let mut unit = 0;
-    while size >= 1000.0 && unit < UNITS.len() - 1 {
-        size /= 1000.0;
-        unit += 1;
-    }
-    // Go's %.4g for 0 <= size < 1000: four significant digits, trailing zeros dropped.
-    let decimals = if size == 0.0 {
-        0
-    } else {
-        (3 - size.log10().floor() as i32).max(0) as usize
-    };
-    let mut text = format!("{size:.decimals$}");
-    if text.contains('.') {
-        text = text.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    format!("{text}{}", UNITS[unit])
-}
 
 /// docker's RECLAIMABLE cell: the size, and its share of the total as a whole percentage.
 fn reclaimable(part: u64, total: u64) -> String {
@@ -282,17 +259,6 @@ pub fn run(args: &DfArgs, engine: &Engine) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_match_go_units_human_size() {
-        assert_eq!(human_size_4(0), "0B");
-        assert_eq!(human_size_4(512), "512B");
-        assert_eq!(human_size_4(1000), "1kB");
-        assert_eq!(human_size_4(12_345_678), "12.35MB");
-        assert_eq!(human_size_4(4_264_999), "4.265MB");
-        assert_eq!(human_size_4(999_950), "1000kB");
-        assert_eq!(human_size_4(1_200_000_000), "1.2GB");
-    }
 
     #[test]
     fn reclaimable_shows_a_whole_percentage_only_when_there_is_a_total() {

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use super::super::{Engine, EngineError, Result};
 use super::Container;
@@ -24,43 +24,7 @@ pub struct LogOptions {
     pub follow: bool,
 }
 
-/// Go's time.ParseDuration: a sequence of decimal numbers with units (ns, us, µs, ms, s, m, h),
-/// e.g. "10m", "1h30m", "1.5s". A bare "0" is zero.
-pub fn parse_go_duration(s: &str) -> Option<TimeDelta> {
-    if s == "0" {
-        return Some(TimeDelta::zero());
-    }
-    let mut rest = s;
-    let mut nanos: f64 = 0.0;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let value: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        nanos += value * scale;
-    }
-    Some(TimeDelta::nanoseconds(nanos as i64))
-}
+pub use crate::engine::image::parse_go_duration;
 
 /// A point in time as docker's `--since`/`--until` and prune's `until=` take it: RFC 3339
 /// (with or without a zone; without one it is local time), a date, a unix timestamp with
@@ -201,6 +165,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeDelta;
 
     #[test]
     fn go_durations_parse_with_units_and_fractions() {

@@ -449,7 +449,9 @@ impl Engine {
             })
             .map_err(EngineError::unwrap_store)?;
         if let Err(e) = spec::write_userdata(self, &record, image, &img_config) {
-            let _ = self.remove_container_files(&record.id);
+            if let Ok(c) = self.find_container(&record.id) {
+                let _ = self.remove_container(&c);
+            }
             let _ = self.store.update_containers(|all| {
                 all.retain(|c| c.id != record.id);
                 Ok(())
@@ -461,8 +463,18 @@ impl Engine {
 
     /// Delete a container that is not running: its record, then its directory (whose writable
     /// layer holds files owned by the container's users, so rootless deletes them inside the
-    /// user namespace).
+    /// user namespace when it must).
     pub fn remove_container(&self, c: &Container) -> Result<()> {
+        match self.unlink_container(c)? {
+            Some(trash) => self.delete_trash(&trash),
+            None => Ok(()),
+        }
+    }
+
+    /// The part of a removal the user sees: the record goes and the directory is moved into the
+    /// store's tmp/ in one rename. Returns what is left to delete (by [`Engine::delete_trash`],
+    /// or by the next command's clean-up of tmp/ if we are killed first).
+    pub fn unlink_container(&self, c: &Container) -> Result<Option<std::path::PathBuf>> {
         if c.is_running() {
             return Err(EngineError::ContainerRunning {
                 name: c.record.name.clone(),
@@ -474,37 +486,32 @@ impl Engine {
                 Ok(())
             })
             .map_err(EngineError::unwrap_store)?;
-        self.remove_container_files(&c.record.id)
-    }
-
-    fn remove_container_files(&self, id: &str) -> Result<()> {
+        let id = &c.record.id;
         let dir = self.store.container_dir(id);
-        if !dir.exists() {
-            return Ok(());
-        }
-        // Move it aside first so a half-deleted directory is never mistaken for a container.
         let trash = self
             .store
             .root()
             .join("tmp")
             .join(format!("container-{id}"));
         match fs::rename(&dir, &trash) {
-            Ok(()) => {}
+            Ok(()) => Ok(Some(trash)),
             // Someone else (the monitor of an --rm container) removed it first.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => {
-                return Err(EngineError::Io {
-                    context: format!("removing {}", dir.display()),
-                    source: e,
-                })
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(EngineError::Io {
+                context: format!("removing {}", dir.display()),
+                source: e,
+            }),
         }
+    }
+
+    /// Delete a removed container's directory.
+    pub fn delete_trash(&self, trash: &std::path::Path) -> Result<()> {
         // What the container wrote as its root is ours on the host: try without the user
         // namespace first (no helper processes), and enter it only for files of other ids.
-        if crate::store::remove_tree(&trash).is_ok() {
+        if crate::store::remove_tree(trash).is_ok() {
             return Ok(());
         }
-        let target = trash.clone();
+        let target = trash.to_path_buf();
         crate::runtime::userns::in_namespace(&self.ident, move || {
             crate::store::remove_tree(&target).map_err(|e| e.to_string())
         })

@@ -99,8 +99,10 @@ fn userdata(engine: &Engine, id: &str) -> PathBuf {
     engine.store.container_dir(id).join("userdata")
 }
 
+/// The container's directory is new and nothing reads it before the container starts: a plain
+/// write is enough (a killed create leaves a container that `rm` removes).
 fn write_file(path: &Path, text: &str) -> Result<()> {
-    crate::store::atomic::write_replace(path, text.as_bytes(), 0o644).map_err(|e| EngineError::Io {
+    fs::write(path, text.as_bytes()).map_err(|e| EngineError::Io {
         context: format!("writing {}", path.display()),
         source: e,
     })
@@ -197,11 +199,9 @@ pub fn write_userdata(
     }
     let oci = oci_config(engine, record, image);
     let bytes = serde_json::to_vec_pretty(&oci).expect("config serializes");
-    crate::store::atomic::write_replace(&dir.join("config.json"), &bytes, 0o600).map_err(|e| {
-        EngineError::Io {
-            context: "writing config.json".into(),
-            source: e,
-        }
+    fs::write(dir.join("config.json"), &bytes).map_err(|e| EngineError::Io {
+        context: "writing config.json".into(),
+        source: e,
     })
 }
 

@@ -3,9 +3,9 @@
 //! monitor reports the exit.
 //!
 //! ```text
-//! berth run ──fork──▶ intermediate ──setsid, fork──▶ monitor ──clone──▶ container
-//!    ▲   (exits at once)                               │
-//!    └──────────── S<pid> / F<code> / X<code> / D ─────┘   (the status pipe)
+//! berth run ──fork, setsid──▶ monitor ──clone──▶ container
+//!    ▲                            │
+//!    └── S<pid> / F<code> / X<code> / D ┘   (the status pipe)
 //! ```
 
 use std::io::{self, BufRead, BufReader, Write};
@@ -186,22 +186,17 @@ impl Engine {
         let _ = io::stdout().flush();
         let _ = io::stderr().flush();
 
-        // SAFETY: berth is single-threaded here (the caller's contract), so the children may
-        // allocate; each leaves only through _exit.
-        let intermediate = unsafe { libc::fork() };
-        if intermediate < 0 {
+        // SAFETY: berth is single-threaded here (the caller's contract), so the child may
+        // allocate; it leaves only through _exit. One fork, not the classic two: the monitor
+        // is in a session of its own, and when this command exits it is re-parented; a
+        // command that outlives it (start -a) reaps it below.
+        let monitor_pid = unsafe { libc::fork() };
+        if monitor_pid < 0 {
             return Err(io_err("forking the monitor")(io::Error::last_os_error()));
         }
-        if intermediate == 0 {
-            // SAFETY: a new session, so the terminal's signals never reach the monitor; then
-            // the monitor's own fork, and we leave so it is reparented.
-            unsafe {
-                libc::setsid();
-                let m = libc::fork();
-                if m != 0 {
-                    libc::_exit(if m < 0 { 1 } else { 0 });
-                }
-            }
+        if monitor_pid == 0 {
+            // SAFETY: a new session, so the terminal's signals never reach the monitor.
+            unsafe { libc::setsid() };
             drop(status_r);
             drop(alive_w);
             let attached = match &attach {
@@ -214,19 +209,11 @@ impl Engine {
         }
         drop(status_w);
         drop(alive_r);
-        let mut st = 0;
-        // SAFETY: reaping the intermediate child.
-        unsafe { libc::waitpid(intermediate, &mut st, 0) };
         let mut reports = BufReader::new(std::fs::File::from(status_r));
         let first = read_report(&mut reports)?;
         let pid = match first {
             Report::Started(pid) => pid,
-            Report::Failed(code, message) => {
-                // Wait for the monitor to finish cleaning up before reporting.
-                let mut rest = Vec::new();
-                let _ = std::io::Read::read_to_end(&mut reports, &mut rest);
-                return Err(EngineError::Start { code, message });
-            }
+            Report::Failed(code, message) => return Err(EngineError::Start { code, message }),
             Report::Exited(code) => return Ok(StartOutcome::Exited(code)),
             Report::Detached => return Ok(StartOutcome::Detached),
         };
@@ -273,12 +260,7 @@ impl Engine {
             if fds[0].revents != 0 {
                 let report = read_report(&mut reports)?;
                 drop(alive_w);
-                if matches!(report, Report::Exited(_) | Report::Failed(..)) {
-                    // The monitor's last act is this report; wait for it to be gone too, so
-                    // nothing of the container outlives `berth run`.
-                    let mut rest = Vec::new();
-                    let _ = std::io::Read::read_to_end(&mut reports, &mut rest);
-                }
+
                 return Ok(match report {
                     Report::Exited(code) => StartOutcome::Exited(code),
                     Report::Detached => StartOutcome::Detached,
@@ -322,25 +304,37 @@ impl Engine {
                     s.finished_at = Some(Utc::now());
                 });
                 dev_null_onto(&[0, 1, 2]);
-                self.auto_remove(c);
+                let trash = self.auto_remove(c);
                 let _ = status.write_all(Report::Failed(code, message).encode().as_bytes());
+                drop(status);
+                if let Some(t) = trash {
+                    let _ = self.delete_trash(&t);
+                }
                 // SAFETY: leave without destructors.
                 unsafe { libc::_exit(0) }
             }
         };
         dev_null_onto(&[0, 1, 2]);
-        self.auto_remove(c);
+        let trash = self.auto_remove(c);
+        crate::timing::mark("monitor: removed");
         let _ = status.write_all(Report::Exited(code).encode().as_bytes());
+        // The CLI has its answer; the directory left to delete is the monitor's last job.
+        drop(status);
+        if let Some(t) = trash {
+            let _ = self.delete_trash(&t);
+        }
         // SAFETY: leave without destructors.
         unsafe { libc::_exit(0) }
     }
 
-    fn auto_remove(&self, c: &Container) {
-        if c.record.config.auto_remove {
-            if let Ok(now) = self.find_container(&c.record.id) {
-                let _ = self.remove_container(&now);
-            }
+    /// `--rm`: the container disappears (record and directory) before the exit is reported;
+    /// what is left to delete is returned, to be deleted once the CLI has its answer.
+    fn auto_remove(&self, c: &Container) -> Option<std::path::PathBuf> {
+        if !c.record.config.auto_remove {
+            return None;
         }
+        let now = self.find_container(&c.record.id).ok()?;
+        self.unlink_container(&now).ok().flatten()
     }
 
     /// Create the container and supervise it; the exit code, or why it could not start.
@@ -410,6 +404,7 @@ impl Engine {
                 .container_security(cfg)
                 .map_err(|e| (125, e.to_string()))?,
         };
+        crate::timing::mark("monitor: spawn");
         let spawned = match &cfg.runtime {
             None => process::spawn(&spec),
             Some(runtime) => {
@@ -458,8 +453,8 @@ impl Engine {
                 s.stopped_by_user = false;
             })
             .map_err(|e| (125, e.to_string()))?;
+        crate::timing::mark("monitor: running");
         let _ = status.write_all(Report::Started(pid).encode().as_bytes());
-        monitor::shrink();
 
         let log_path = self.store.container_dir(&c.record.id).join("ctr.log");
         let mut log = LogWriter::open(&log_path).ok();
@@ -482,6 +477,7 @@ impl Engine {
                 let _ = status.write_all(Report::Detached.encode().as_bytes());
             }
         });
+        crate::timing::mark("monitor: exited");
         let code = monitor::exit_code(outcome.status);
         let _ = self.store.update_container_state(&c.record.id, |s| {
             s.status = Status::Exited;
