@@ -62,6 +62,10 @@ pub struct ContainerConfig {
     pub dns_option: Vec<String>,
     pub add_host: Vec<String>,
     pub log_driver: String,
+    /// docker's restart policy: "no", "on-failure", "always" or "unless-stopped".
+    pub restart_policy: String,
+    /// on-failure's retry limit (0: no limit).
+    pub restart_max: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -84,6 +88,8 @@ pub enum Status {
     Running,
     Paused,
     Stopping,
+    /// Between two runs under a restart policy (waiting out the back-off).
+    Restarting,
     Exited,
 }
 
@@ -94,6 +100,7 @@ impl Status {
             Status::Running => "running",
             Status::Paused => "paused",
             Status::Stopping => "stopping",
+            Status::Restarting => "restarting",
             Status::Exited => "exited",
         }
     }

@@ -638,3 +638,92 @@ fn a_container_whose_processes_vanished_shows_as_exited_as_after_a_reboot() {
     env.berth(&["rm", "gone"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn restart_policies_bring_containers_back_with_back_off_and_respect_stop() {
+    let (env, img) = busybox_env("run-restart");
+    // on-failure:2 restarts a failing command twice, then leaves it exited.
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "f",
+        "--restart",
+        "on-failure:2",
+        &img,
+        "sh",
+        "-c",
+        "exit 3",
+    ])
+    .assert_success();
+    let mut seen = String::new();
+    for _ in 0..500 {
+        seen = env
+            .berth(&[
+                "inspect",
+                "--format",
+                "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}",
+                "f",
+            ])
+            .assert_success()
+            .stdout_str();
+        if seen.trim() == "exited 2 3" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(seen.trim(), "exited 2 3");
+    // always: killing PID 1 from the host brings it back (same container, new process).
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "a",
+        "--restart",
+        "always",
+        &img,
+        "sleep",
+        "1000",
+    ])
+    .assert_success();
+    let pid_of = || {
+        env.berth(&["inspect", "--format", "{{.State.Pid}}", "a"])
+            .assert_success()
+            .stdout_str()
+            .trim()
+            .parse::<i32>()
+            .unwrap()
+    };
+    let first = pid_of();
+    // SAFETY: signalling the container's init, which this test started.
+    unsafe { libc::kill(first, libc::SIGKILL) };
+    let mut again = 0;
+    for _ in 0..500 {
+        again = pid_of();
+        if again != 0 && again != first {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(again != 0 && again != first, "restarted with a new pid");
+    // stop by the user is not a failure: it stays down, and start --all --filter brings back
+    // only what the policy says.
+    env.berth(&["stop", "-t", "1", "a"]).assert_success();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let st = env
+        .berth(&["inspect", "--format", "{{.State.Status}}", "a"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(st.trim(), "exited");
+    env.berth(&["start", "--all", "--filter", "restart-policy=always"])
+        .assert_success()
+        .assert_stdout_contains("a");
+    env.berth(&["rm", "-f", "a", "f"]).assert_success();
+    env.berth(&["run", "--rm", "--restart", "always", &img, "true"])
+        .assert_error("conflicting options: --restart and --rm");
+    env.berth(&["run", "--restart", "on-failure:-1", &img, "true"])
+        .assert_error("invalid --restart");
+    env.berth(&["run", "--restart", "sometimes", &img, "true"])
+        .assert_error("unknown policy");
+    env.finish();
+}

@@ -235,6 +235,7 @@ fn status_text(c: &Container, now: DateTime<Utc>) -> String {
         Status::Running => format!("Up {}", since(s.started_at)),
         Status::Paused => format!("Up {} (Paused)", since(s.started_at)),
         Status::Stopping => format!("Up {} (Stopping)", since(s.started_at)),
+        Status::Restarting => format!("Restarting ({}) {} ago", s.exit_code, since(s.finished_at)),
         Status::Exited => match s.finished_at {
             Some(t) => format!(
                 "Exited ({}) {} ago",

@@ -99,6 +99,9 @@ pub struct CreateFlags {
     /// Run the container with this OCI runtime (e.g. crun, runc) instead of berth's own
     #[arg(long, value_name = "PATH")]
     pub runtime: Option<String>,
+    /// Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped
+    #[arg(long, value_name = "POLICY")]
+    pub restart: Option<String>,
     /// Pull the image before creating: missing, always or never
     #[arg(long, value_name = "POLICY", default_value = "missing")]
     pub pull: String,
@@ -149,6 +152,7 @@ impl CreateFlags {
             dns_search: self.dns_search.clone(),
             dns_option: self.dns_option.clone(),
             add_host: self.add_host.clone(),
+            restart: self.restart.clone(),
         }
     }
 }

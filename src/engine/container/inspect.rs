@@ -52,6 +52,7 @@ pub fn docker_status(status: Status) -> &'static str {
         Status::Created => "created",
         Status::Running | Status::Stopping => "running",
         Status::Paused => "paused",
+        Status::Restarting => "restarting",
         Status::Exited => "exited",
     }
 }
@@ -166,7 +167,10 @@ impl Engine {
             "LogConfig": { "Type": cfg.log_driver, "Config": {} },
             "NetworkMode": network_mode,
             "PortBindings": {},
-            "RestartPolicy": { "Name": "no", "MaximumRetryCount": 0 },
+            "RestartPolicy": {
+                "Name": if c.record.config.restart_policy.is_empty() { "no" } else { c.record.config.restart_policy.as_str() },
+                "MaximumRetryCount": c.record.config.restart_max,
+            },
             "AutoRemove": cfg.auto_remove,
             "VolumeDriver": "",
             "VolumesFrom": Value::Null,
@@ -241,7 +245,7 @@ impl Engine {
                 "Status": docker_status(s.status),
                 "Running": running,
                 "Paused": s.status == Status::Paused,
-                "Restarting": false,
+                "Restarting": s.status == Status::Restarting,
                 "OOMKilled": s.oom_killed,
                 "Dead": false,
                 "Pid": if running { s.pid } else { 0 },

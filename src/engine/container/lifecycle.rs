@@ -10,6 +10,11 @@ use crate::store::containers::ContainerState;
 const POLL: Duration = Duration::from_millis(20);
 
 fn send_signal(pid: i32, sig: i32) -> Result<()> {
+    // Between two runs of a restarting container there is no process: nothing to signal (and
+    // kill(0) would signal our own process group).
+    if pid <= 0 {
+        return Ok(());
+    }
     // SAFETY: kill(2) on a pid we recorded and checked against its start time.
     if unsafe { libc::kill(pid, sig) } != 0 {
         let e = std::io::Error::last_os_error();

@@ -56,6 +56,8 @@ pub struct CreateOptions {
     pub dns_search: Vec<String>,
     pub dns_option: Vec<String>,
     pub add_host: Vec<String>,
+    /// `--restart`.
+    pub restart: Option<String>,
 }
 
 /// A container record with its state as it is now (dead pids noticed).
@@ -69,8 +71,32 @@ impl Container {
     pub fn is_running(&self) -> bool {
         matches!(
             self.state.status,
-            Status::Running | Status::Paused | Status::Stopping
+            Status::Running | Status::Paused | Status::Stopping | Status::Restarting
         )
+    }
+}
+
+/// docker's `--restart`: no, always, unless-stopped, on-failure[:MAX-RETRIES].
+pub fn parse_restart_policy(s: &str) -> Result<(String, u32)> {
+    let bad = |why: &str| {
+        EngineError::Invalid(format!(
+            "invalid --restart {s:?}: {why}; use no, always, unless-stopped or on-failure[:MAX-RETRIES]"
+        ))
+    };
+    let (name, max) = match s.split_once(':') {
+        Some((n, m)) => (n, Some(m)),
+        None => (s, None),
+    };
+    match (name, max) {
+        ("" | "no", None) => Ok(("no".into(), 0)),
+        ("always" | "unless-stopped", None) => Ok((name.into(), 0)),
+        ("on-failure", None) => Ok((name.into(), 0)),
+        ("on-failure", Some(m)) => m
+            .parse::<u32>()
+            .map(|n| (name.to_string(), n))
+            .map_err(|_| bad("the maximum retry count must be a number of 0 or more")),
+        (_, Some(_)) => Err(bad("only on-failure takes a retry count")),
+        _ => Err(bad("unknown policy")),
     }
 }
 
@@ -360,7 +386,19 @@ impl Engine {
             dns_option: opts.dns_option.clone(),
             add_host: opts.add_host.clone(),
             log_driver: "k8s-file".to_string(),
+            restart_policy: String::new(),
+            restart_max: 0,
         };
+        let mut config = config;
+        let (policy, max) = parse_restart_policy(opts.restart.as_deref().unwrap_or("no"))?;
+        if policy != "no" && opts.auto_remove {
+            return Err(EngineError::Invalid(
+                "conflicting options: --restart and --rm (a removed container cannot be restarted)"
+                    .into(),
+            ));
+        }
+        config.restart_policy = policy;
+        config.restart_max = max;
         if let Some(sig) = &opts.stop_signal {
             spec::parse_signal(sig)?;
         }

@@ -10,6 +10,7 @@
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
@@ -23,6 +24,11 @@ use crate::runtime::process::{self, ContainerSpec, ProcessSpec};
 use crate::runtime::{caps, seccomp};
 use crate::store::containers::Status;
 use crate::store::ImageRecord;
+
+const RESTART_FIRST_DELAY: Duration = Duration::from_millis(100);
+const RESTART_MAX_DELAY: Duration = Duration::from_secs(60);
+/// A run at least this long resets the back-off, as docker does.
+const RESTART_RESET_AFTER: Duration = Duration::from_secs(10);
 
 /// How the starting command stays connected to the container.
 #[derive(Debug, Clone)]
@@ -291,40 +297,110 @@ impl Engine {
         if attached.is_none() {
             dev_null_onto(&[0, 1, 2]);
         }
-        let mut status = std::fs::File::from(status);
+        let mut status = Some(std::fs::File::from(status));
         let id = c.record.id.clone();
-        let code = match self.monitor_run(c, image, attached, &mut status) {
-            Ok(code) => code,
-            Err((code, message)) => {
+        let mut attached = attached;
+        let mut backoff = RESTART_FIRST_DELAY;
+        let (code, failure) = loop {
+            let began = Instant::now();
+            let (code, failure) = match self.monitor_run(c, image, attached.take(), status.as_mut())
+            {
+                Ok(code) => (code, None),
+                Err((code, message)) => (code, Some(message)),
+            };
+            let _ = self.store.update_container_state(&id, |s| {
+                s.status = Status::Exited;
+                s.exit_code = code;
+                s.pid = 0;
+                s.finished_at = Some(Utc::now());
+                if let Some(m) = &failure {
+                    s.error = m.clone();
+                }
+            });
+            if !self.should_restart(c, code) {
+                break (code, failure);
+            }
+            // The attached CLI gets the first exit, as docker's client does; the monitor
+            // carries on alone.
+            if let Some(mut st) = status.take() {
+                dev_null_onto(&[0, 1, 2]);
+                let report = match failure {
+                    Some(m) => Report::Failed(code, m),
+                    None => Report::Exited(code),
+                };
+                let _ = st.write_all(report.encode().as_bytes());
+            }
+            // docker's back-off: doubling from 100 ms, back to the start after a run of 10 s.
+            if began.elapsed() >= RESTART_RESET_AFTER {
+                backoff = RESTART_FIRST_DELAY;
+            }
+            let _ = self.store.update_container_state(&id, |s| {
+                s.status = Status::Restarting;
+                s.restart_count += 1;
+            });
+            if !self.wait_unless_stopped(&id, backoff) {
                 let _ = self.store.update_container_state(&id, |s| {
                     s.status = Status::Exited;
-                    s.exit_code = code;
-                    s.error = message.clone();
-                    s.pid = 0;
-                    s.finished_at = Some(Utc::now());
                 });
-                dev_null_onto(&[0, 1, 2]);
-                let trash = self.auto_remove(c);
-                let _ = status.write_all(Report::Failed(code, message).encode().as_bytes());
-                drop(status);
-                if let Some(t) = trash {
-                    let _ = self.delete_trash(&t);
-                }
-                // SAFETY: leave without destructors.
-                unsafe { libc::_exit(0) }
+                break (code, None);
             }
+            backoff = (backoff * 2).min(RESTART_MAX_DELAY);
         };
         dev_null_onto(&[0, 1, 2]);
         let trash = self.auto_remove(c);
         crate::timing::mark("monitor: removed");
-        let _ = status.write_all(Report::Exited(code).encode().as_bytes());
+        if let Some(mut st) = status {
+            let report = match failure {
+                Some(m) => Report::Failed(code, m),
+                None => Report::Exited(code),
+            };
+            let _ = st.write_all(report.encode().as_bytes());
+        }
         // The CLI has its answer; the directory left to delete is the monitor's last job.
-        drop(status);
         if let Some(t) = trash {
             let _ = self.delete_trash(&t);
         }
         // SAFETY: leave without destructors.
         unsafe { libc::_exit(0) }
+    }
+
+    /// Whether the restart policy brings the container back after it exited with `code`.
+    /// `stop`/`kill` by the user never count as a failure.
+    fn should_restart(&self, c: &Container, code: i32) -> bool {
+        let cfg = &c.record.config;
+        let Ok(state) = self.store.container_state(&c.record.id) else {
+            return false;
+        };
+        if state.stopped_by_user {
+            return false;
+        }
+        match cfg.restart_policy.as_str() {
+            "always" | "unless-stopped" => true,
+            "on-failure" => {
+                code != 0 && (cfg.restart_max == 0 || state.restart_count < cfg.restart_max)
+            }
+            _ => false,
+        }
+    }
+
+    /// Sleep `delay`, unless the user stops the container meanwhile (false then).
+    fn wait_unless_stopped(&self, id: &str, delay: Duration) -> bool {
+        let end = Instant::now() + delay;
+        loop {
+            if self
+                .store
+                .container_state(id)
+                .map(|s| s.stopped_by_user)
+                .unwrap_or(true)
+            {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return true;
+            }
+            std::thread::sleep((end - now).min(Duration::from_millis(50)));
+        }
     }
 
     /// `--rm`: the container disappears (record and directory) before the exit is reported;
@@ -343,7 +419,7 @@ impl Engine {
         c: &Container,
         image: &ImageRecord,
         attached: Option<(bool, Vec<u8>, OwnedFd)>,
-        status: &mut std::fs::File,
+        mut status: Option<&mut std::fs::File>,
     ) -> std::result::Result<i32, (i32, String)> {
         let setup = |e: io::Error| (125, e.to_string());
         let cfg = &c.record.config;
@@ -454,7 +530,9 @@ impl Engine {
             })
             .map_err(|e| (125, e.to_string()))?;
         crate::timing::mark("monitor: running");
-        let _ = status.write_all(Report::Started(pid).encode().as_bytes());
+        if let Some(st) = status.as_mut() {
+            let _ = st.write_all(Report::Started(pid).encode().as_bytes());
+        }
 
         let log_path = self.store.container_dir(&c.record.id).join("ctr.log");
         let mut log = LogWriter::open(&log_path).ok();
@@ -474,7 +552,9 @@ impl Engine {
         let outcome = supervise::supervise(pid, io, attached, &mut log, |by_keys| {
             dev_null_onto(&[0, 1, 2]);
             if by_keys {
-                let _ = status.write_all(Report::Detached.encode().as_bytes());
+                if let Some(st) = status.as_mut() {
+                    let _ = st.write_all(Report::Detached.encode().as_bytes());
+                }
             }
         });
         crate::timing::mark("monitor: exited");
