@@ -727,3 +727,35 @@ fn restart_policies_bring_containers_back_with_back_off_and_respect_stop() {
         .assert_error("unknown policy");
     env.finish();
 }
+
+#[test]
+fn a_detached_rm_container_is_removed_when_it_ends() {
+    let (env, img) = busybox_env("run-detached-rm");
+    env.berth(&[
+        "run",
+        "-d",
+        "--rm",
+        "--name",
+        "brief",
+        &img,
+        "sh",
+        "-c",
+        "sleep 0.2",
+    ])
+    .assert_success();
+    let mut left = true;
+    for _ in 0..500 {
+        let out = env.berth(&["container", "exists", "brief"]);
+        if out.code() == 1 {
+            left = false;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !left,
+        "the monitor removes an --rm container in detached mode too"
+    );
+    env.finish();
+    // (finish() checks that no mount, process or file of it is left.)
+}
