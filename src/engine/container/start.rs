@@ -301,10 +301,13 @@ impl Engine {
         let id = c.record.id.clone();
         let mut attached = attached;
         let mut backoff = RESTART_FIRST_DELAY;
+        // References to the namespaces of the last run: see monitor_run.
+        let mut ns_refs: Vec<OwnedFd> = Vec::new();
         let (code, failure) = loop {
             let began = Instant::now();
-            let (code, failure) = match self.monitor_run(c, image, attached.take(), status.as_mut())
-            {
+            ns_refs.clear();
+            let (code, failure) =
+                match self.monitor_run(c, image, attached.take(), status.as_mut(), &mut ns_refs) {
                 Ok(code) => (code, None),
                 Err((code, message)) => (code, Some(message)),
             };
@@ -420,6 +423,7 @@ impl Engine {
         image: &ImageRecord,
         attached: Option<(bool, Vec<u8>, OwnedFd)>,
         mut status: Option<&mut std::fs::File>,
+        ns_refs: &mut Vec<OwnedFd>,
     ) -> std::result::Result<i32, (i32, String)> {
         let setup = |e: io::Error| (125, e.to_string());
         let cfg = &c.record.config;
@@ -500,6 +504,15 @@ impl Engine {
         }
         .map_err(|e| (e.exit_code(), e.to_string()))?;
         drop(child_ends);
+        // Hold the container's mount and network namespaces: when its last process exits the
+        // kernel then has nothing to tear down before telling us (unmounting the rootfs and
+        // dismantling the network namespace happen when the monitor exits, after the exit has
+        // been reported).
+        for ns in ["mnt", "net", "ipc", "uts"] {
+            if let Ok(f) = std::fs::File::open(format!("/proc/{}/ns/{ns}", spawned.pid)) {
+                ns_refs.push(f.into());
+            }
+        }
         let mut console_fd = None;
         if let Some(master) = spawned.console {
             monitor::set_window_size(master.as_raw_fd(), attached.is_some());
