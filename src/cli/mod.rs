@@ -63,6 +63,8 @@ pub enum Command {
     Logs(container::logs::LogsArgs),
     /// Block until one or more containers stop, then print their exit codes
     Wait(container::wait::WaitArgs),
+    /// Attach to a running container's input and output
+    Attach(container::attach::AttachArgs),
     /// Manage containers
     Container {
         #[command(subcommand)]
@@ -117,6 +119,7 @@ impl Command {
         matches!(
             self,
             Command::Run(_)
+                | Command::Attach(_)
                 | Command::Create(_)
                 | Command::Start(_)
                 | Command::Stop(_)
@@ -257,6 +260,10 @@ pub fn dispatch(
         Command::Container {
             command: C::Exists(a),
         } => container::exists::run(a, &engine),
+        Command::Attach(a)
+        | Command::Container {
+            command: C::Attach(a),
+        } => container::attach::run(a, &engine),
         Command::Pull(a)
         | Command::Image {
             command: I::Pull(a),

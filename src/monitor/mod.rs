@@ -4,6 +4,7 @@
 //! container's state, and removes `--rm` containers. The CLI that started it may exit at any
 //! time; the monitor lives exactly as long as the container.
 
+pub mod attach;
 pub mod log;
 pub mod supervise;
 

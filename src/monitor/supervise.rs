@@ -3,6 +3,7 @@
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
+use super::attach::{self, Client};
 use super::log::{LogWriter, Stream};
 use super::{pidfd_open, read_fd, set_nonblocking, write_all_fd, DetachMatcher, Source};
 
@@ -27,6 +28,19 @@ pub struct Io {
     pub tty: bool,
     /// The terminal's master side, resized when the attached CLI says its window changed.
     pub console: Option<RawFd>,
+    /// The attach socket `berth attach` connects to.
+    pub listener: Option<OwnedFd>,
+}
+
+/// What a polled descriptor is.
+#[derive(Clone, Copy)]
+enum Kind {
+    Source(usize),
+    Pid,
+    Alive,
+    Stdin,
+    Listener,
+    Client(usize),
 }
 
 /// How the loop ended.
@@ -57,26 +71,35 @@ pub fn supervise(
     // pay for the page faults of shrinking and gain nothing).
     let shrink_at = std::time::Instant::now() + std::time::Duration::from_secs(1);
     let mut shrunk = false;
+    let mut clients: Vec<Client> = Vec::new();
     loop {
         let mut fds: Vec<libc::pollfd> = Vec::new();
-        let mut kinds: Vec<u8> = Vec::new();
+        let mut kinds: Vec<Kind> = Vec::new();
         for (i, s) in io.sources.iter().enumerate() {
             if s.open {
                 fds.push(pollfd(s.raw()));
-                kinds.push(i as u8);
+                kinds.push(Kind::Source(i));
             }
         }
         if let Some(p) = &pidfd {
             fds.push(pollfd(p.as_raw_fd()));
-            kinds.push(b'p');
+            kinds.push(Kind::Pid);
         }
         if let Some(a) = &attached {
             fds.push(pollfd(a.alive.as_raw_fd()));
-            kinds.push(b'a');
+            kinds.push(Kind::Alive);
             if let (Some(fd), Some(_)) = (a.stdin, &io.container_stdin) {
                 fds.push(pollfd(fd));
-                kinds.push(b'i');
+                kinds.push(Kind::Stdin);
             }
+        }
+        if let Some(l) = &io.listener {
+            fds.push(pollfd(l.as_raw_fd()));
+            kinds.push(Kind::Listener);
+        }
+        for (i, c) in clients.iter().enumerate() {
+            fds.push(pollfd(c.fd.as_raw_fd()));
+            kinds.push(Kind::Client(i));
         }
         let timeout = match (pidfd.is_some(), shrunk) {
             (false, _) => 100,
@@ -95,13 +118,28 @@ pub fn supervise(
             super::shrink();
         }
         let mut exited = false;
+        let mut gone_clients: Vec<usize> = Vec::new();
         for (p, kind) in fds.iter().zip(kinds.iter()) {
             if p.revents == 0 {
                 continue;
             }
             match *kind {
-                b'p' => exited = true,
-                b'a' => {
+                Kind::Pid => exited = true,
+                Kind::Listener => {
+                    if let Some(fd) = io
+                        .listener
+                        .as_ref()
+                        .and_then(|l| attach::accept(l.as_raw_fd()))
+                    {
+                        clients.push(Client { fd, stdin: false });
+                    }
+                }
+                Kind::Client(i) => {
+                    if !client_message(&mut clients[i], &mut io, &mut buf) {
+                        gone_clients.push(i);
+                    }
+                }
+                Kind::Alive => {
                     // The CLI writes "W" when its window changed; end-of-file when it is gone.
                     let alive = attached.as_ref().map(|a| a.alive.as_raw_fd());
                     match alive.map(|fd| read_fd(fd, &mut buf)) {
@@ -116,7 +154,7 @@ pub fn supervise(
                         }
                     }
                 }
-                b'i' => {
+                Kind::Stdin => {
                     let Some(a) = attached.as_mut() else { continue };
                     let Some(fd) = a.stdin else { continue };
                     match read_fd(fd, &mut buf) {
@@ -145,11 +183,14 @@ pub fn supervise(
                         }
                     }
                 }
-                i => {
-                    let src = &mut io.sources[i as usize];
-                    pump(src, &mut buf, log, attached.as_ref());
+                Kind::Source(i) => {
+                    let src = &mut io.sources[i];
+                    pump(src, &mut buf, log, attached.as_ref(), &clients);
                 }
             }
+        }
+        for i in gone_clients.into_iter().rev() {
+            clients.remove(i);
         }
         if !exited && pidfd.is_none() {
             // SAFETY: peeking at our child's state without reaping it.
@@ -172,7 +213,11 @@ pub fn supervise(
             unsafe { libc::waitpid(pid, &mut status, 0) };
             // What the container wrote just before it exited is still in the pipes.
             for src in io.sources.iter_mut() {
-                while src.open && pump(src, &mut buf, log, attached.as_ref()) {}
+                while src.open && pump(src, &mut buf, log, attached.as_ref(), &clients) {}
+            }
+            let code = super::exit_code(status).to_le_bytes();
+            for c in &clients {
+                let _ = attach::send(c.fd.as_raw_fd(), attach::OUT_EXIT, &code);
             }
             return Outcome {
                 status,
@@ -180,6 +225,40 @@ pub fn supervise(
             };
         }
     }
+}
+
+/// Handle one message from an attach client; false when it is gone.
+fn client_message(c: &mut Client, io: &mut Io, buf: &mut [u8]) -> bool {
+    let (tag, n) = match attach::recv(c.fd.as_raw_fd(), buf) {
+        Ok(Some(m)) => m,
+        Ok(None) => return false,
+        Err(e) => return e.kind() == std::io::ErrorKind::WouldBlock,
+    };
+    match tag {
+        attach::IN_HELLO => c.stdin = n > 0 && buf[0] == 1,
+        attach::IN_STDIN if c.stdin => {
+            if let Some(cin) = &io.container_stdin {
+                if write_all_fd(cin.as_raw_fd(), &buf[..n]).is_err() && !io.tty {
+                    io.container_stdin = None;
+                }
+            }
+        }
+        attach::IN_EOF if c.stdin && !io.tty => io.container_stdin = None,
+        attach::IN_WINCH if n >= 4 => {
+            if let Some(console) = io.console {
+                let ws = libc::winsize {
+                    ws_row: u16::from_le_bytes([buf[0], buf[1]]),
+                    ws_col: u16::from_le_bytes([buf[2], buf[3]]),
+                    ws_xpixel: 0,
+                    ws_ypixel: 0,
+                };
+                // SAFETY: TIOCSWINSZ with a valid winsize on the master we own.
+                unsafe { libc::ioctl(console, libc::TIOCSWINSZ, &ws) };
+            }
+        }
+        _ => {}
+    }
+    true
 }
 
 fn detach(attached: &mut Option<Attached>, on_detach: &mut impl FnMut(bool), by_keys: bool) {
@@ -202,6 +281,7 @@ fn pump(
     buf: &mut [u8],
     log: &mut Option<LogWriter>,
     attached: Option<&Attached>,
+    clients: &[Client],
 ) -> bool {
     match read_fd(src.raw(), buf) {
         Ok(0) => {
@@ -221,6 +301,14 @@ fn pump(
                     Stream::Stderr => a.stderr,
                 };
                 let _ = write_all_fd(fd, data);
+            }
+            let tag = match src.stream {
+                Stream::Stdout => attach::OUT_STDOUT,
+                Stream::Stderr => attach::OUT_STDERR,
+            };
+            for c in clients {
+                // A client that cannot keep up loses output rather than stalling the container.
+                let _ = attach::send(c.fd.as_raw_fd(), tag, data);
             }
             true
         }

@@ -759,3 +759,28 @@ fn a_detached_rm_container_is_removed_when_it_ends() {
     env.finish();
     // (finish() checks that no mount, process or file of it is left.)
 }
+
+#[test]
+fn attach_relays_later_output_input_and_the_exit_code() {
+    let (env, img) = busybox_env("run-attach");
+    env.berth(&[
+        "run",
+        "-d",
+        "-i",
+        "--name",
+        "att",
+        &img,
+        "sh",
+        "-c",
+        "read x; echo got $x; echo err >&2; exit 4",
+    ])
+    .assert_success();
+    let out = env.berth_with_stdin(&["attach", "att"], b"hello\n");
+    assert_eq!(out.code(), 4, "{}", out.stderr_str());
+    assert_eq!(out.stdout_str(), "got hello\n");
+    assert_eq!(out.stderr_str(), "err\n");
+    env.berth(&["attach", "att"])
+        .assert_error("you cannot attach to a stopped container att");
+    env.berth(&["rm", "att"]).assert_success();
+    env.finish();
+}

@@ -1,5 +1,6 @@
 //! `berth container …` and the top-level container verbs.
 
+pub mod attach;
 pub mod exists;
 pub mod inspect;
 pub mod kill;
@@ -44,6 +45,8 @@ pub enum ContainerCommand {
     Prune(prune::PruneArgs),
     /// Check if a container exists in local storage
     Exists(exists::ExistsArgs),
+    /// Attach to a running container's input and output
+    Attach(attach::AttachArgs),
 }
 
 /// The containers a multi-container verb acts on: those named, or with `--all` every one that

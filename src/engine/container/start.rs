@@ -67,12 +67,12 @@ fn dev_null_onto(fds: &[RawFd]) {
 }
 
 /// The terminal in raw mode while attached to a `-t` container; restored on drop.
-struct RawMode {
+pub(crate) struct RawMode {
     saved: libc::termios,
 }
 
 impl RawMode {
-    fn enable() -> Option<RawMode> {
+    pub(crate) fn enable() -> Option<RawMode> {
         // SAFETY: tcgetattr/tcsetattr on stdin with valid termios structs.
         unsafe {
             if libc::isatty(0) != 1 {
@@ -108,13 +108,13 @@ const PROXIED_SIGNALS: &[i32] = &[
 ];
 
 /// Signals delivered through a descriptor while attached; the old mask is restored on drop.
-struct SignalFd {
-    fd: OwnedFd,
+pub(crate) struct SignalFd {
+    pub(crate) fd: OwnedFd,
     old: libc::sigset_t,
 }
 
 impl SignalFd {
-    fn new() -> io::Result<SignalFd> {
+    pub(crate) fn new() -> io::Result<SignalFd> {
         // SAFETY: building a signal set, blocking it, and opening a signalfd for it.
         unsafe {
             let mut set: libc::sigset_t = std::mem::zeroed();
@@ -136,7 +136,7 @@ impl SignalFd {
         }
     }
 
-    fn read(&self) -> Option<i32> {
+    pub(crate) fn read(&self) -> Option<i32> {
         // SAFETY: reading one signalfd_siginfo.
         unsafe {
             let mut info: libc::signalfd_siginfo = std::mem::zeroed();
@@ -308,9 +308,9 @@ impl Engine {
             ns_refs.clear();
             let (code, failure) =
                 match self.monitor_run(c, image, attached.take(), status.as_mut(), &mut ns_refs) {
-                Ok(code) => (code, None),
-                Err((code, message)) => (code, Some(message)),
-            };
+                    Ok(code) => (code, None),
+                    Err((code, message)) => (code, Some(message)),
+                };
             let _ = self.store.update_container_state(&id, |s| {
                 s.status = Status::Exited;
                 s.exit_code = code;
@@ -561,6 +561,7 @@ impl Engine {
             container_stdin,
             tty: cfg.tty,
             console: console_fd,
+            listener: monitor::attach::listen(&self.store.container_dir(&c.record.id)).ok(),
         };
         let outcome = supervise::supervise(pid, io, attached, &mut log, |by_keys| {
             dev_null_onto(&[0, 1, 2]);
