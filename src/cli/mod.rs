@@ -63,6 +63,8 @@ pub enum Command {
     Logs(container::logs::LogsArgs),
     /// Block until one or more containers stop, then print their exit codes
     Wait(container::wait::WaitArgs),
+    /// Run a command in a running container
+    Exec(container::exec::ExecArgs),
     /// Manage containers
     Container {
         #[command(subcommand)]
@@ -125,6 +127,7 @@ impl Command {
                 | Command::Ps(_)
                 | Command::Logs(_)
                 | Command::Wait(_)
+                | Command::Exec(_)
                 | Command::Container { .. }
                 | Command::Inspect(_)
         )
@@ -248,6 +251,10 @@ pub fn dispatch(
         | Command::Container {
             command: C::Wait(a),
         } => container::wait::run(a, &engine),
+        Command::Exec(a)
+        | Command::Container {
+            command: C::Exec(a),
+        } => container::exec::run(a, &engine),
         Command::Container {
             command: C::Inspect(a),
         } => container::inspect::run(a, &engine),

@@ -1,5 +1,6 @@
 //! `berth container …` and the top-level container verbs.
 
+pub mod exec;
 pub mod exists;
 pub mod inspect;
 pub mod kill;
@@ -38,6 +39,8 @@ pub enum ContainerCommand {
     Logs(logs::LogsArgs),
     /// Block until one or more containers stop, then print their exit codes
     Wait(wait::WaitArgs),
+    /// Run a command in a running container
+    Exec(exec::ExecArgs),
     /// Display detailed information on one or more containers
     Inspect(inspect::InspectArgs),
     /// Remove all stopped containers

@@ -1,6 +1,7 @@
 //! Containers: creating one from an image and options, finding it by name or ID prefix, its live
 //! state, and removing it. Starting (the monitor and the runtime) is in `start.rs`.
 
+pub mod exec;
 pub mod inspect;
 pub mod lifecycle;
 pub mod logs;

@@ -44,7 +44,7 @@ pub enum StartOutcome {
     Detached,
 }
 
-fn dev_null_onto(fds: &[RawFd]) {
+pub(crate) fn dev_null_onto(fds: &[RawFd]) {
     let null = std::ffi::CString::new("/dev/null").expect("static");
     // SAFETY: opening /dev/null and duplicating it onto our own standard descriptors.
     unsafe {
@@ -61,12 +61,12 @@ fn dev_null_onto(fds: &[RawFd]) {
 }
 
 /// The terminal in raw mode while attached to a `-t` container; restored on drop.
-struct RawMode {
+pub(crate) struct RawMode {
     saved: libc::termios,
 }
 
 impl RawMode {
-    fn enable() -> Option<RawMode> {
+    pub(crate) fn enable() -> Option<RawMode> {
         // SAFETY: tcgetattr/tcsetattr on stdin with valid termios structs.
         unsafe {
             if libc::isatty(0) != 1 {
@@ -91,7 +91,7 @@ impl Drop for RawMode {
     }
 }
 
-const PROXIED_SIGNALS: &[i32] = &[
+pub(crate) const PROXIED_SIGNALS: &[i32] = &[
     libc::SIGINT,
     libc::SIGTERM,
     libc::SIGHUP,
@@ -102,13 +102,13 @@ const PROXIED_SIGNALS: &[i32] = &[
 ];
 
 /// Signals delivered through a descriptor while attached; the old mask is restored on drop.
-struct SignalFd {
-    fd: OwnedFd,
+pub(crate) struct SignalFd {
+    pub(crate) fd: OwnedFd,
     old: libc::sigset_t,
 }
 
 impl SignalFd {
-    fn new() -> io::Result<SignalFd> {
+    pub(crate) fn new() -> io::Result<SignalFd> {
         // SAFETY: building a signal set, blocking it, and opening a signalfd for it.
         unsafe {
             let mut set: libc::sigset_t = std::mem::zeroed();
