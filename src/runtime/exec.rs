@@ -25,8 +25,8 @@ use std::os::unix::fs::MetadataExt;
 
 use super::caps;
 use super::process::{
-    recv, recv_with_fd, send, send_fd, socketpair, switch_user, ProcessSpec, Security,
-    SpawnError, Spawned,
+    recv, recv_with_fd, send, send_fd, socketpair, switch_user, ProcessSpec, Security, SpawnError,
+    Spawned,
 };
 use super::seccomp;
 use super::user::{self, ExecFailure};
@@ -268,9 +268,10 @@ fn join(joins: &[Join], root: &std::fs::File) -> Result<(), Failure> {
     for j in joins {
         // SAFETY: setns on a namespace descriptor we hold.
         if unsafe { libc::setns(j.fd.as_raw_fd(), j.kind) } != 0 {
-            return Err(fail(&format!("joining the container's {} namespace", j.name))(
-                io::Error::last_os_error(),
-            ));
+            return Err(fail(&format!(
+                "joining the container's {} namespace",
+                j.name
+            ))(io::Error::last_os_error()));
         }
     }
     // setns(mnt) leaves us at the namespace's root mount; the container's root is where its
@@ -399,9 +400,8 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, Failure> {
         .first()
         .ok_or_else(|| Failure::Setup("no command specified".into()))?;
     let program = user::find_executable(cmd, path_env.as_deref()).map_err(Failure::Exec)?;
-    let to_c = |s: &str| {
-        CString::new(s).map_err(|_| Failure::Setup(format!("{s:?} contains a NUL byte")))
-    };
+    let to_c =
+        |s: &str| CString::new(s).map_err(|_| Failure::Setup(format!("{s:?} contains a NUL byte")));
     let prog = CString::new(program.as_os_str().as_encoded_bytes())
         .map_err(|_| Failure::Setup("the command contains a NUL byte".into()))?;
     let argv: Vec<CString> = p.args.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?;
