@@ -367,3 +367,80 @@ fn exec_works_as_root_and_without_a_subordinate_range() {
         env.finish();
     }
 }
+
+#[test]
+fn exec_forwards_signals_it_receives_to_the_command() {
+    use std::io::BufRead;
+    let env = running("exec-signal", Who::User, "box", &[]);
+    let mut child = env.spawn(&[
+        "exec",
+        "box",
+        "sh",
+        "-c",
+        "trap 'exit 42' TERM; echo ready; sleep 1000 & wait $!",
+    ]);
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    // SAFETY: signalling the berth process this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(42));
+    env.berth(&["rm", "-f", "box"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn exec_detach_keys_leave_the_command_running() {
+    let env = running("exec-detach-keys", Who::User, "box", &[]);
+    let berth = env!("CARGO_BIN_EXE_berth");
+    let mut child = env
+        .command(
+            Who::User,
+            "script",
+            &[
+                "-q",
+                "-e",
+                "-c",
+                &format!("{berth} exec -it box sh -c 'echo in; read x; echo $x > /after'"),
+                "/dev/null",
+            ],
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut screen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&screen).contains("in\r\n") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "no output: {}", String::from_utf8_lossy(&screen));
+        screen.extend_from_slice(&buf[..n]);
+    }
+    // ctrl-p, ctrl-q
+    stdin.write_all(b"\x10\x11").unwrap();
+    stdout.read_to_end(&mut screen).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&screen)
+    );
+    let ps = env
+        .berth(&["exec", "box", "ps", "aux"])
+        .assert_success()
+        .stdout_str();
+    assert!(
+        processes(&ps)
+            .iter()
+            .any(|(_, cmd)| cmd.starts_with("sh -c echo in")),
+        "the detached shell still runs: {ps}"
+    );
+    env.berth(&["rm", "-f", "box"]).assert_success();
+    env.finish();
+}
