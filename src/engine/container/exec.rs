@@ -16,6 +16,7 @@ use super::{merge_env, read_env_file, Container};
 use crate::monitor::{self, DetachMatcher, Report};
 use crate::runtime::exec::{self, ExecSpec};
 use crate::runtime::process::{ProcessSpec, SpawnError};
+use crate::store::containers::Status;
 
 /// What `berth exec` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -64,6 +65,11 @@ impl Engine {
         if !c.is_running() {
             return Err(EngineError::Invalid(format!(
                 "container {name} is not running: start it with `berth start {name}` first"
+            )));
+        }
+        if c.state.status == Status::Paused {
+            return Err(EngineError::Invalid(format!(
+                "container {name} is paused: resume it before running commands in it"
             )));
         }
         if opts.command.is_empty() {
