@@ -39,6 +39,7 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "ps" -d 'List containers
 complete -c berth -n "__fish_berth_needs_command" -f -a "logs" -d 'Fetch the logs of a container'
 complete -c berth -n "__fish_berth_needs_command" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
 complete -c berth -n "__fish_berth_needs_command" -f -a "attach" -d 'Attach to a running container\'s input and output'
+complete -c berth -n "__fish_berth_needs_command" -f -a "exec" -d 'Run a command in a running container'
 complete -c berth -n "__fish_berth_needs_command" -f -a "container" -d 'Manage containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "pull" -d 'Pull an image from a registry'
 complete -c berth -n "__fish_berth_needs_command" -f -a "images" -d 'List images in local storage'
@@ -193,25 +194,39 @@ complete -c berth -n "__fish_berth_using_subcommand attach" -l runroot -d 'Path 
 complete -c berth -n "__fish_berth_using_subcommand attach" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
 complete -c berth -n "__fish_berth_using_subcommand attach" -l no-stdin -d 'Do not attach STDIN'
 complete -c berth -n "__fish_berth_using_subcommand attach" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "run" -d 'Run a command in a new container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "create" -d 'Create a new container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "start" -d 'Start one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "stop" -d 'Stop one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "kill" -d 'Kill one or more running containers with a signal'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "rm" -d 'Remove one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "ps" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "ls" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "list" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "logs" -d 'Fetch the logs of a container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "inspect" -d 'Display detailed information on one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "prune" -d 'Remove all stopped containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "exists" -d 'Check if a container exists in local storage'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait inspect prune exists attach" -f -a "attach" -d 'Attach to a running container\'s input and output'
+complete -c berth -n "__fish_berth_using_subcommand exec" -l detach-keys -d 'Override the key sequence for detaching from the command (with -t)' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to pass the current value)' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -l env-file -d 'Read environment variables from a file' -r -F
+complete -c berth -n "__fish_berth_using_subcommand exec" -s u -l user -d 'Username or UID, optionally with a group (USER[:GROUP])' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand exec" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand exec" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -s d -l detach -d 'Run the command in the background'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s i -l interactive -d 'Keep STDIN open'
+complete -c berth -n "__fish_berth_using_subcommand exec" -l privileged -d 'Give the command extended privileges (all capabilities, no seccomp filter)'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "run" -d 'Run a command in a new container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "create" -d 'Create a new container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "start" -d 'Start one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "stop" -d 'Stop one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "kill" -d 'Kill one or more running containers with a signal'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "rm" -d 'Remove one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "ps" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "ls" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "list" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "exec" -d 'Run a command in a running container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "inspect" -d 'Display detailed information on one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "prune" -d 'Remove all stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "exists" -d 'Check if a container exists in local storage'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach" -f -a "attach" -d 'Attach to a running container\'s input and output'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l sig-proxy -d 'Proxy received signals to the container (non-TTY mode)' -r -f -a "true\t''
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l detach-keys -d 'Override the key sequence for detaching a container' -r
@@ -367,6 +382,19 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from wait" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from wait" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l detach-keys -d 'Override the key sequence for detaching from the command (with -t)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to pass the current value)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l env-file -d 'Read environment variables from a file' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID, optionally with a group (USER[:GROUP])' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s d -l detach -d 'Run the command in the background'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s i -l interactive -d 'Keep STDIN open'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l privileged -d 'Give the command extended privileges (all capabilities, no seccomp filter)'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format the output with a Go template' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F

@@ -65,6 +65,8 @@ pub enum Command {
     Wait(container::wait::WaitArgs),
     /// Attach to a running container's input and output
     Attach(container::attach::AttachArgs),
+    /// Run a command in a running container
+    Exec(container::exec::ExecArgs),
     /// Manage containers
     Container {
         #[command(subcommand)]
@@ -128,6 +130,7 @@ impl Command {
                 | Command::Ps(_)
                 | Command::Logs(_)
                 | Command::Wait(_)
+                | Command::Exec(_)
                 | Command::Container { .. }
                 | Command::Inspect(_)
         )
@@ -251,6 +254,10 @@ pub fn dispatch(
         | Command::Container {
             command: C::Wait(a),
         } => container::wait::run(a, &engine),
+        Command::Exec(a)
+        | Command::Container {
+            command: C::Exec(a),
+        } => container::exec::run(a, &engine),
         Command::Container {
             command: C::Inspect(a),
         } => container::inspect::run(a, &engine),

@@ -94,7 +94,7 @@ const MSG_READY: u8 = 10;
 const MSG_SETUP_FAILED: u8 = 11;
 const MSG_EXEC_FAILED: u8 = 12;
 
-fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
+pub(crate) fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0; 2];
     // SAFETY: socketpair into a two-element array.
     let rc = unsafe {
@@ -112,7 +112,7 @@ fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
-fn send(fd: &OwnedFd, tag: u8, payload: &[u8]) -> io::Result<()> {
+pub(crate) fn send(fd: &OwnedFd, tag: u8, payload: &[u8]) -> io::Result<()> {
     let mut msg = Vec::with_capacity(1 + payload.len());
     msg.push(tag);
     msg.extend_from_slice(payload);
@@ -137,7 +137,7 @@ fn send(fd: &OwnedFd, tag: u8, payload: &[u8]) -> io::Result<()> {
 }
 
 /// Send a message carrying one descriptor (SCM_RIGHTS).
-fn send_fd(sock: &OwnedFd, tag: u8, fd: RawFd) -> io::Result<()> {
+pub(crate) fn send_fd(sock: &OwnedFd, tag: u8, fd: RawFd) -> io::Result<()> {
     let mut byte = [tag];
     let mut iov = libc::iovec {
         iov_base: byte.as_mut_ptr() as *mut libc::c_void,
@@ -165,10 +165,10 @@ fn send_fd(sock: &OwnedFd, tag: u8, fd: RawFd) -> io::Result<()> {
 }
 
 /// A message: its tag, its payload, and the descriptor it carried, if any.
-type FdMessage = (u8, Vec<u8>, Option<OwnedFd>);
+pub(crate) type FdMessage = (u8, Vec<u8>, Option<OwnedFd>);
 
 /// One message and the descriptor it carries, if any; `None` at end-of-file.
-fn recv_with_fd(sock: &OwnedFd) -> io::Result<Option<FdMessage>> {
+pub(crate) fn recv_with_fd(sock: &OwnedFd) -> io::Result<Option<FdMessage>> {
     let mut buf = vec![0u8; 4096];
     let mut iov = libc::iovec {
         iov_base: buf.as_mut_ptr() as *mut libc::c_void,
@@ -212,7 +212,7 @@ fn recv_with_fd(sock: &OwnedFd) -> io::Result<Option<FdMessage>> {
 }
 
 /// One message; `None` at end-of-file.
-fn recv(fd: &OwnedFd) -> io::Result<Option<(u8, Vec<u8>)>> {
+pub(crate) fn recv(fd: &OwnedFd) -> io::Result<Option<(u8, Vec<u8>)>> {
     let mut buf = vec![0u8; 4096];
     loop {
         // SAFETY: receiving into a valid buffer.
@@ -648,7 +648,7 @@ fn set_name(nr: libc::c_long, name: &str) -> io::Result<()> {
     }
 }
 
-fn switch_user(u: &ExecUser) -> io::Result<()> {
+pub(crate) fn switch_user(u: &ExecUser) -> io::Result<()> {
     // SAFETY: plain credential syscalls on ourselves. KEEPCAPS lets the security hook decide
     // what a non-root user keeps instead of the kernel clearing everything at setuid.
     unsafe {

@@ -10,6 +10,7 @@ mod util;
 mod archive;
 mod cli;
 mod containers;
+mod exec;
 mod harness;
 mod history;
 mod images;

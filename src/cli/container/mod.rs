@@ -1,6 +1,7 @@
 //! `berth container …` and the top-level container verbs.
 
 pub mod attach;
+pub mod exec;
 pub mod exists;
 pub mod inspect;
 pub mod kill;
@@ -39,6 +40,8 @@ pub enum ContainerCommand {
     Logs(logs::LogsArgs),
     /// Block until one or more containers stop, then print their exit codes
     Wait(wait::WaitArgs),
+    /// Run a command in a running container
+    Exec(exec::ExecArgs),
     /// Display detailed information on one or more containers
     Inspect(inspect::InspectArgs),
     /// Remove all stopped containers

@@ -2,6 +2,7 @@
 //! state, and removing it. Starting (the monitor and the runtime) is in `start.rs`.
 
 pub mod attach;
+pub mod exec;
 pub mod inspect;
 pub mod lifecycle;
 pub mod logs;

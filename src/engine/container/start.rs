@@ -50,7 +50,7 @@ pub enum StartOutcome {
     Detached,
 }
 
-fn dev_null_onto(fds: &[RawFd]) {
+pub(crate) fn dev_null_onto(fds: &[RawFd]) {
     let null = std::ffi::CString::new("/dev/null").expect("static");
     // SAFETY: opening /dev/null and duplicating it onto our own standard descriptors.
     unsafe {
@@ -97,7 +97,7 @@ impl Drop for RawMode {
     }
 }
 
-const PROXIED_SIGNALS: &[i32] = &[
+pub(crate) const PROXIED_SIGNALS: &[i32] = &[
     libc::SIGINT,
     libc::SIGTERM,
     libc::SIGHUP,

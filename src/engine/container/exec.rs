@@ -1,0 +1,393 @@
+//! `exec`: another process in a running container, with its namespaces, environment, user,
+//! capabilities, no_new_privs and seccomp filter. The command is a child of this process (or,
+//! with `--detach`, of a small session-leader helper forked from it), which relays the
+//! terminal and signals and collects the exit code.
+//!
+//! The container has no cgroup of its own yet; once it has one, the command joins it in the
+//! joiner of runtime::exec, before the fork into the PID namespace.
+
+use std::io::{self, Write};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::path::PathBuf;
+
+use super::super::{Engine, EngineError, Result};
+use super::start::{dev_null_onto, RawMode, SignalFd};
+use super::{merge_env, read_env_file, Container};
+use crate::monitor::{self, DetachMatcher, Report};
+use crate::runtime::exec::{self, ExecSpec};
+use crate::runtime::process::{ProcessSpec, SpawnError};
+use crate::store::containers::Status;
+
+/// What `berth exec` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ExecOptions {
+    pub command: Vec<String>,
+    pub env: Vec<String>,
+    pub env_files: Vec<PathBuf>,
+    /// `user[:group]`; the container's user when absent.
+    pub user: Option<String>,
+    /// The container's working directory when absent.
+    pub workdir: Option<String>,
+    pub interactive: bool,
+    pub tty: bool,
+    pub detach: bool,
+    pub privileged: bool,
+    pub detach_keys: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecOutcome {
+    /// The command exited with this code (128+N if signal N killed it).
+    Exited(i32),
+    /// `--detach`, or the detach keys: the command goes on without us.
+    Detached,
+}
+
+fn io_err(what: &str) -> impl FnOnce(io::Error) -> EngineError + '_ {
+    move |source| EngineError::Io {
+        context: what.to_string(),
+        source,
+    }
+}
+
+fn spawn_error(e: SpawnError) -> EngineError {
+    EngineError::Start {
+        code: e.exit_code(),
+        message: e.to_string(),
+    }
+}
+
+impl Engine {
+    /// Run `opts.command` in the running container `c`. Must be called while berth is
+    /// single-threaded (it forks).
+    pub fn exec_in_container(&self, c: &Container, opts: &ExecOptions) -> Result<ExecOutcome> {
+        let name = &c.record.name;
+        if !c.is_running() {
+            return Err(EngineError::Invalid(format!(
+                "container {name} is not running: start it with `berth start {name}` first"
+            )));
+        }
+        if c.state.status == Status::Paused {
+            return Err(EngineError::Invalid(format!(
+                "container {name} is paused: resume it before running commands in it"
+            )));
+        }
+        if opts.command.is_empty() {
+            return Err(EngineError::Invalid(
+                "no command given: name the command to run after the container".into(),
+            ));
+        }
+        if let Some(w) = &opts.workdir {
+            if !w.starts_with('/') {
+                return Err(EngineError::Invalid(format!(
+                    "invalid --workdir {w:?}: it must be an absolute path in the container"
+                )));
+            }
+        }
+        if let Some(u) = &opts.user {
+            if u.is_empty() || u.split(':').any(|p| p.is_empty()) {
+                return Err(EngineError::Invalid(format!(
+                    "invalid --user {u:?}: use USER, USER:GROUP, UID or UID:GID"
+                )));
+            }
+        }
+        let cfg = &c.record.config;
+        let mut env_in = Vec::new();
+        for f in &opts.env_files {
+            env_in.extend(read_env_file(f)?);
+        }
+        env_in.extend(opts.env.iter().cloned());
+        let mut env = cfg.env.clone();
+        if opts.tty {
+            env = merge_env(&env, &["TERM=xterm".to_string()]);
+        }
+        let env = merge_env(&env, &env_in);
+        let security = if opts.privileged {
+            let mut privileged = cfg.clone();
+            privileged.privileged = true;
+            self.container_security(&privileged)?
+        } else {
+            self.container_security(cfg)?
+        };
+        let null = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .map_err(io_err("opening /dev/null"))?;
+        let stdin = if opts.interactive && !opts.detach {
+            0
+        } else {
+            null.as_raw_fd()
+        };
+        let stdio = if opts.detach {
+            [null.as_raw_fd(); 3]
+        } else {
+            [stdin, 1, 2]
+        };
+        let spec = ExecSpec {
+            pid: c.state.pid,
+            process: ProcessSpec {
+                args: opts.command.clone(),
+                env,
+                cwd: opts
+                    .workdir
+                    .clone()
+                    .unwrap_or_else(|| cfg.working_dir.clone()),
+                user: opts.user.clone().unwrap_or_else(|| cfg.user.clone()),
+                tty: opts.tty,
+                stdio,
+                init: false,
+            },
+            security,
+        };
+        let _ = io::stdout().flush();
+        let _ = io::stderr().flush();
+        if opts.detach {
+            return exec_detached(&spec);
+        }
+        let spawned = exec::spawn(&spec).map_err(spawn_error)?;
+        drop(null);
+        let relay = Relay {
+            pid: spawned.pid,
+            console: spawned.console,
+            stdin: (opts.interactive && opts.tty).then_some(0),
+            stdout: Some(1),
+            detach: DetachMatcher::new(opts.detach_keys.clone()),
+            tty: opts.tty,
+            console_open: true,
+        };
+        let _raw = if opts.tty { RawMode::enable() } else { None };
+        let signals = SignalFd::new().map_err(io_err("watching signals"))?;
+        relay.run(Some(&signals))
+    }
+}
+
+/// `--detach`: a helper in a session of its own starts the command, says whether it started,
+/// and stays its parent until it exits (draining its terminal, with `-t`).
+fn exec_detached(spec: &ExecSpec) -> Result<ExecOutcome> {
+    let (status_r, status_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
+    // SAFETY: berth is single-threaded here (the caller's contract); the helper leaves only
+    // through _exit.
+    let helper = unsafe { libc::fork() };
+    if helper < 0 {
+        return Err(io_err("forking the exec helper")(io::Error::last_os_error()));
+    }
+    if helper == 0 {
+        drop(status_r);
+        // SAFETY: a session of its own, so the terminal's signals never reach it.
+        unsafe { libc::setsid() };
+        dev_null_onto(&[0, 1, 2]);
+        let mut status = std::fs::File::from(status_w);
+        match exec::spawn(spec) {
+            Ok(spawned) => {
+                let _ = status.write_all(Report::Started(spawned.pid).encode().as_bytes());
+                drop(status);
+                let relay = Relay {
+                    pid: spawned.pid,
+                    console: spawned.console,
+                    stdin: None,
+                    stdout: None,
+                    detach: DetachMatcher::new(Vec::new()),
+                    tty: spec.process.tty,
+                    console_open: true,
+                };
+                let _ = relay.run(None);
+            }
+            Err(e) => {
+                let report = Report::Failed(e.exit_code(), e.to_string());
+                let _ = status.write_all(report.encode().as_bytes());
+            }
+        }
+        // SAFETY: leave without destructors.
+        unsafe { libc::_exit(0) }
+    }
+    drop(status_w);
+    let mut line = String::new();
+    let read = io::BufRead::read_line(
+        &mut io::BufReader::new(std::fs::File::from(status_r)),
+        &mut line,
+    );
+    // The helper is in its own session and outlives us; it is re-parented when we exit.
+    match (read, Report::decode(line.trim_end())) {
+        (_, Some(Report::Started(_))) => Ok(ExecOutcome::Detached),
+        (_, Some(Report::Failed(code, message))) => Err(EngineError::Start { code, message }),
+        (Err(e), _) => Err(io_err("reading from the exec helper")(e)),
+        _ => Err(EngineError::Invalid(
+            "the exec helper exited without reporting whether the command started".into(),
+        )),
+    }
+}
+
+/// Between the command and whoever waits for it: the terminal's output and input (with
+/// `-t`), forwarded signals, and the exit status.
+struct Relay {
+    /// The command, our child.
+    pid: i32,
+    /// The terminal's master side (`-t`).
+    console: Option<OwnedFd>,
+    /// Input to copy to the terminal (`-i -t`; without a terminal the command reads our
+    /// stdin itself).
+    stdin: Option<RawFd>,
+    /// Where the terminal's output goes (none: read and dropped, so the command never blocks).
+    stdout: Option<RawFd>,
+    detach: DetachMatcher,
+    tty: bool,
+    /// False once the terminal's last user closed it (reads fail with EIO from then on).
+    console_open: bool,
+}
+
+impl Relay {
+    fn run(mut self, signals: Option<&SignalFd>) -> Result<ExecOutcome> {
+        let pidfd = monitor::pidfd_open(self.pid).map_err(io_err("watching the command"))?;
+        if let Some(c) = &self.console {
+            monitor::set_nonblocking(c.as_raw_fd());
+        }
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let mut fds = vec![pollfd(pidfd.as_raw_fd())];
+            if let Some(s) = signals {
+                fds.push(pollfd(s.fd.as_raw_fd()));
+            }
+            let console_at = fds.len();
+            if let (Some(c), true) = (&self.console, self.console_open) {
+                fds.push(pollfd(c.as_raw_fd()));
+            }
+            let stdin_at = fds.len();
+            if let (Some(fd), Some(_)) = (self.stdin, &self.console) {
+                fds.push(pollfd(fd));
+            }
+            // SAFETY: polling an array of valid pollfds.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
+            if n < 0 {
+                continue;
+            }
+            if let Some(s) = signals {
+                if fds[1].revents != 0 {
+                    self.forward_signal(s);
+                }
+            }
+            if console_at < stdin_at && fds[console_at].revents != 0 {
+                self.pump_output(&mut buf);
+            }
+            if stdin_at < fds.len() && fds[stdin_at].revents != 0 && self.pump_input(&mut buf) {
+                self.hold_terminal();
+                return Ok(ExecOutcome::Detached);
+            }
+            if fds[0].revents != 0 {
+                let mut status = 0;
+                // SAFETY: reaping our child.
+                unsafe { libc::waitpid(self.pid, &mut status, 0) };
+                // What it wrote just before it exited is still in the terminal.
+                while self.pump_output(&mut buf) {}
+                return Ok(ExecOutcome::Exited(monitor::exit_code(status)));
+            }
+        }
+    }
+
+    fn forward_signal(&self, signals: &SignalFd) {
+        // SAFETY: reading one signalfd_siginfo into a zeroed struct.
+        let info = unsafe {
+            let mut info: libc::signalfd_siginfo = std::mem::zeroed();
+            let n = libc::read(
+                signals.fd.as_raw_fd(),
+                &mut info as *mut _ as *mut libc::c_void,
+                std::mem::size_of::<libc::signalfd_siginfo>(),
+            );
+            if n != std::mem::size_of::<libc::signalfd_siginfo>() as isize {
+                return;
+            }
+            info
+        };
+        let sig = info.ssi_signo as i32;
+        if sig == libc::SIGWINCH {
+            if let Some(c) = &self.console {
+                monitor::set_window_size(c.as_raw_fd(), true);
+            }
+            return;
+        }
+        // Without a terminal of its own the command is in our process group: what our
+        // terminal sent (Ctrl-C, Ctrl-\) reached it already.
+        if !self.tty && info.ssi_code == libc::SI_KERNEL {
+            return;
+        }
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.pid, sig) };
+    }
+
+    /// Copy what the terminal has; whether more may follow right away.
+    fn pump_output(&mut self, buf: &mut [u8]) -> bool {
+        let (Some(c), true) = (&self.console, self.console_open) else {
+            return false;
+        };
+        match monitor::read_fd(c.as_raw_fd(), buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
+            Ok(0) | Err(_) => {
+                self.console_open = false;
+                false
+            }
+            Ok(n) => {
+                if let Some(out) = self.stdout {
+                    if monitor::write_all_fd(out, &buf[..n]).is_err() {
+                        self.stdout = None;
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Copy our input to the terminal; whether the detach keys were typed.
+    fn pump_input(&mut self, buf: &mut [u8]) -> bool {
+        let (Some(fd), Some(c)) = (self.stdin, &self.console) else {
+            return false;
+        };
+        match monitor::read_fd(fd, buf) {
+            // The terminal stays: the command sees end-of-input only if it is told (^D).
+            Ok(0) | Err(_) => {
+                self.stdin = None;
+                false
+            }
+            Ok(n) => {
+                let (pass, hit) = self.detach.feed(&buf[..n]);
+                let _ = monitor::write_all_fd(c.as_raw_fd(), &pass);
+                hit
+            }
+        }
+    }
+
+    /// After the detach keys: a helper in a session of its own keeps the terminal's master
+    /// open and drained, so the command neither gets a hangup nor blocks on output. It exits
+    /// when the terminal's last user closes it.
+    fn hold_terminal(&mut self) {
+        let Some(master) = self.console.take() else {
+            return;
+        };
+        // SAFETY: berth is single-threaded; the helper leaves only through _exit.
+        if unsafe { libc::fork() } == 0 {
+            // SAFETY: as in exec_detached.
+            unsafe { libc::setsid() };
+            dev_null_onto(&[0, 1, 2]);
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                let mut p = pollfd(master.as_raw_fd());
+                // SAFETY: polling one descriptor we hold.
+                unsafe { libc::poll(&mut p, 1, -1) };
+                match monitor::read_fd(master.as_raw_fd(), &mut buf) {
+                    Ok(0) => break,
+                    Err(e) if e.kind() != io::ErrorKind::WouldBlock => break,
+                    _ => {}
+                }
+            }
+            // SAFETY: leave without destructors.
+            unsafe { libc::_exit(0) }
+        }
+    }
+}
+
+fn pollfd(fd: RawFd) -> libc::pollfd {
+    libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    }
+}
