@@ -67,6 +67,11 @@ pub enum Command {
     Attach(container::attach::AttachArgs),
     /// Run a command in a running container
     Exec(container::exec::ExecArgs),
+    /// Run a container's healthcheck
+    Healthcheck {
+        #[command(subcommand)]
+        command: container::healthcheck::HealthcheckCommand,
+    },
     /// Manage containers
     Container {
         #[command(subcommand)]
@@ -122,6 +127,7 @@ impl Command {
             self,
             Command::Run(_)
                 | Command::Attach(_)
+                | Command::Healthcheck { .. }
                 | Command::Create(_)
                 | Command::Start(_)
                 | Command::Stop(_)
@@ -267,6 +273,7 @@ pub fn dispatch(
         Command::Container {
             command: C::Exists(a),
         } => container::exists::run(a, &engine),
+        Command::Healthcheck { command } => container::healthcheck::run(command, &engine),
         Command::Attach(a)
         | Command::Container {
             command: C::Attach(a),

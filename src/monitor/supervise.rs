@@ -32,6 +32,17 @@ pub struct Io {
     pub listener: Option<OwnedFd>,
 }
 
+/// Work the monitor does on a schedule while the container runs (healthchecks): started in
+/// a child process so that the loop keeps pumping output meanwhile.
+pub trait Periodic {
+    /// When to start the next run; `None` while one is under way.
+    fn next_due(&self) -> Option<std::time::Instant>;
+    /// Start a run; returns a pidfd of the process doing it.
+    fn start(&mut self) -> Option<OwnedFd>;
+    /// The run's process has exited: reap it and schedule the next.
+    fn finished(&mut self);
+}
+
 /// What a polled descriptor is.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -41,6 +52,7 @@ enum Kind {
     Stdin,
     Listener,
     Client(usize),
+    Periodic,
 }
 
 /// How the loop ended.
@@ -58,8 +70,10 @@ pub fn supervise(
     mut io: Io,
     mut attached: Option<Attached>,
     log: &mut Option<LogWriter>,
+    mut periodic: Option<&mut dyn Periodic>,
     mut on_detach: impl FnMut(bool),
 ) -> Outcome {
+    let mut running_job: Option<OwnedFd> = None;
     let pidfd = pidfd_open(pid).ok();
     for s in &io.sources {
         set_nonblocking(s.raw());
@@ -101,13 +115,25 @@ pub fn supervise(
             fds.push(pollfd(c.fd.as_raw_fd()));
             kinds.push(Kind::Client(i));
         }
-        let timeout = match (pidfd.is_some(), shrunk) {
+        if let Some(job) = &running_job {
+            fds.push(pollfd(job.as_raw_fd()));
+            kinds.push(Kind::Periodic);
+        }
+        let due = periodic.as_ref().and_then(|p| p.next_due());
+        let until = |t: std::time::Instant| {
+            t.saturating_duration_since(std::time::Instant::now())
+                .as_millis()
+                .min(i32::MAX as u128) as i32
+        };
+        let mut timeout = match (pidfd.is_some(), shrunk) {
             (false, _) => 100,
-            (true, false) => shrink_at
-                .saturating_duration_since(std::time::Instant::now())
-                .as_millis() as i32,
+            (true, false) => until(shrink_at),
             (true, true) => -1,
         };
+        if let Some(d) = due {
+            let t = until(d);
+            timeout = if timeout < 0 { t } else { timeout.min(t) };
+        }
         // SAFETY: polling an array of valid pollfds.
         let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
         if n < 0 {
@@ -117,6 +143,11 @@ pub fn supervise(
             shrunk = true;
             super::shrink();
         }
+        if let (Some(p), Some(d)) = (periodic.as_mut(), due) {
+            if running_job.is_none() && std::time::Instant::now() >= d {
+                running_job = p.start();
+            }
+        }
         let mut exited = false;
         let mut gone_clients: Vec<usize> = Vec::new();
         for (p, kind) in fds.iter().zip(kinds.iter()) {
@@ -125,6 +156,12 @@ pub fn supervise(
             }
             match *kind {
                 Kind::Pid => exited = true,
+                Kind::Periodic => {
+                    running_job = None;
+                    if let Some(p) = periodic.as_mut() {
+                        p.finished();
+                    }
+                }
                 Kind::Listener => {
                     if let Some(fd) = io
                         .listener

@@ -66,6 +66,41 @@ pub struct ContainerConfig {
     pub restart_policy: String,
     /// on-failure's retry limit (0: no limit).
     pub restart_max: u32,
+    /// The healthcheck (image's HEALTHCHECK or --health-*), if any.
+    pub healthcheck: Option<HealthConfig>,
+}
+
+/// A healthcheck as docker's config holds it (times in milliseconds here).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct HealthConfig {
+    /// ["CMD", args...] or ["CMD-SHELL", "command"].
+    pub test: Vec<String>,
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+    pub start_period_ms: u64,
+    pub retries: u32,
+    /// podman's --health-on-failure: none, kill, restart or stop.
+    pub on_failure: String,
+}
+
+/// One healthcheck run, as `inspect` shows it in State.Health.Log.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HealthLog {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub exit_code: i32,
+    pub output: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct HealthState {
+    /// starting, healthy or unhealthy.
+    pub status: String,
+    pub failing_streak: u32,
+    /// The last five results, oldest first.
+    pub log: Vec<HealthLog>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -125,6 +160,9 @@ pub struct ContainerState {
     pub stopped_by_user: bool,
     pub error: String,
     pub restart_count: u32,
+    pub health: Option<HealthState>,
+    /// Set by a failed healthcheck with --health-on-failure=restart: restart whatever the policy.
+    pub restart_requested: bool,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -784,3 +784,102 @@ fn attach_relays_later_output_input_and_the_exit_code() {
     env.berth(&["rm", "att"]).assert_success();
     env.finish();
 }
+
+fn health_of(env: &TestEnv, name: &str) -> String {
+    env.berth(&["inspect", "--format", "{{.State.Health.Status}}", name])
+        .assert_success()
+        .stdout_str()
+        .trim()
+        .to_string()
+}
+
+fn wait_for(mut ok: impl FnMut() -> bool) -> bool {
+    for _ in 0..750 {
+        if ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn the_monitor_runs_healthchecks_and_acts_on_failure() {
+    let (env, img) = busybox_env("run-health");
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "h",
+        "--health-cmd",
+        "test -f /ok",
+        "--health-interval",
+        "200ms",
+        "--health-retries",
+        "2",
+        &img,
+        "sleep",
+        "1000",
+    ])
+    .assert_success();
+    assert!(wait_for(|| health_of(&env, "h") == "unhealthy"));
+    let ps = env
+        .berth(&["ps", "--format", "{{.Status}}"])
+        .assert_success()
+        .stdout_str();
+    assert!(ps.contains("(unhealthy)"), "{ps}");
+    env.berth(&["exec", "h", "touch", "/ok"]).assert_success();
+    assert!(wait_for(|| health_of(&env, "h") == "healthy"));
+    let log = env
+        .berth(&["inspect", "--format", "{{len .State.Health.Log}}", "h"])
+        .assert_success()
+        .stdout_str();
+    assert!(log.trim().parse::<u32>().unwrap() <= 5);
+    env.berth(&["healthcheck", "run", "h"]).assert_success();
+    env.berth(&["exec", "h", "rm", "/ok"]).assert_success();
+    let out = env.berth(&["healthcheck", "run", "h"]);
+    assert_eq!((out.code(), out.stdout_str().as_str()), (1, "unhealthy\n"));
+    // --health-on-failure=restart brings the container back in place.
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "r",
+        "--health-cmd",
+        "false",
+        "--health-interval",
+        "200ms",
+        "--health-retries",
+        "1",
+        "--health-on-failure",
+        "restart",
+        &img,
+        "sleep",
+        "1000",
+    ])
+    .assert_success();
+    assert!(wait_for(|| {
+        env.berth(&["inspect", "--format", "{{.RestartCount}}", "r"])
+            .assert_success()
+            .stdout_str()
+            .trim()
+            != "0"
+    }));
+    env.berth(&[
+        "run",
+        "--rm",
+        "--health-interval",
+        "soon",
+        "--health-cmd",
+        "true",
+        &img,
+        "true",
+    ])
+    .assert_error("invalid --health-interval");
+    env.berth(&["create", "--name", "p", &img, "true"])
+        .assert_success();
+    env.berth(&["healthcheck", "run", "p"])
+        .assert_error("container p has no healthcheck");
+    env.berth(&["rm", "-f", "h", "r", "p"]).assert_success();
+    env.finish();
+}

@@ -3,6 +3,7 @@
 pub mod attach;
 pub mod exec;
 pub mod exists;
+pub mod healthcheck;
 pub mod inspect;
 pub mod kill;
 pub mod logs;

@@ -232,7 +232,17 @@ fn status_text(c: &Container, now: DateTime<Utc>) -> String {
     let since = |t: Option<DateTime<Utc>>| output::human_duration(now - t.unwrap_or(now));
     match s.status {
         Status::Created => "Created".to_string(),
-        Status::Running => format!("Up {}", since(s.started_at)),
+        Status::Running => match &s.health {
+            Some(h) if !h.status.is_empty() => {
+                let shown = if h.status == "starting" {
+                    "health: starting"
+                } else {
+                    h.status.as_str()
+                };
+                format!("Up {} ({shown})", since(s.started_at))
+            }
+            _ => format!("Up {}", since(s.started_at)),
+        },
         Status::Paused => format!("Up {} (Paused)", since(s.started_at)),
         Status::Stopping => format!("Up {} (Stopping)", since(s.started_at)),
         Status::Restarting => format!("Restarting ({}) {} ago", s.exit_code, since(s.finished_at)),

@@ -99,6 +99,27 @@ pub struct CreateFlags {
     /// Run the container with this OCI runtime (e.g. crun, runc) instead of berth's own
     #[arg(long, value_name = "PATH")]
     pub runtime: Option<String>,
+    /// Command to run to check health (run with /bin/sh -c)
+    #[arg(long, value_name = "COMMAND")]
+    pub health_cmd: Option<String>,
+    /// Time between health checks (e.g. 30s, 1m)
+    #[arg(long, value_name = "DURATION")]
+    pub health_interval: Option<String>,
+    /// Maximum time a health check may run
+    #[arg(long, value_name = "DURATION")]
+    pub health_timeout: Option<String>,
+    /// Consecutive failures needed to report unhealthy
+    #[arg(long, value_name = "N")]
+    pub health_retries: Option<u32>,
+    /// Start period during which failures do not count
+    #[arg(long, value_name = "DURATION")]
+    pub health_start_period: Option<String>,
+    /// Disable any container-specified HEALTHCHECK
+    #[arg(long)]
+    pub no_healthcheck: bool,
+    /// Action when the container becomes unhealthy: none, kill, restart or stop
+    #[arg(long, value_name = "ACTION")]
+    pub health_on_failure: Option<String>,
     /// Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped
     #[arg(long, value_name = "POLICY")]
     pub restart: Option<String>,
@@ -153,6 +174,15 @@ impl CreateFlags {
             dns_option: self.dns_option.clone(),
             add_host: self.add_host.clone(),
             restart: self.restart.clone(),
+            health: crate::engine::container::health::HealthFlags {
+                cmd: self.health_cmd.clone(),
+                interval: self.health_interval.clone(),
+                timeout: self.health_timeout.clone(),
+                start_period: self.health_start_period.clone(),
+                retries: self.health_retries,
+                none: self.no_healthcheck,
+                on_failure: self.health_on_failure.clone(),
+            },
         }
     }
 }

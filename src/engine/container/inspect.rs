@@ -253,6 +253,16 @@ impl Engine {
                 "Error": s.error,
                 "StartedAt": go_time(s.started_at),
                 "FinishedAt": go_time(s.finished_at),
+                "Health": s.health.as_ref().map(|h| json!({
+                    "Status": h.status,
+                    "FailingStreak": h.failing_streak,
+                    "Log": h.log.iter().map(|l| json!({
+                        "Start": go_time(Some(l.start)),
+                        "End": go_time(Some(l.end)),
+                        "ExitCode": l.exit_code,
+                        "Output": l.output,
+                    })).collect::<Vec<_>>(),
+                })),
             },
             "Image": format!("sha256:{}", r.image_id),
             "ResolvConfPath": path_of(&userdata.join("resolv.conf")),

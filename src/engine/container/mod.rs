@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod exec;
+pub mod health;
 pub mod inspect;
 pub mod lifecycle;
 pub mod logs;
@@ -60,6 +61,8 @@ pub struct CreateOptions {
     pub add_host: Vec<String>,
     /// `--restart`.
     pub restart: Option<String>,
+    /// `--health-*`, `--no-healthcheck`.
+    pub health: health::HealthFlags,
 }
 
 /// A container record with its state as it is now (dead pids noticed).
@@ -390,6 +393,10 @@ impl Engine {
             log_driver: "k8s-file".to_string(),
             restart_policy: String::new(),
             restart_max: 0,
+            healthcheck: health::resolve(
+                ic.and_then(|c| c.extra.get("Healthcheck")),
+                &opts.health,
+            )?,
         };
         let mut config = config;
         let (policy, max) = parse_restart_policy(opts.restart.as_deref().unwrap_or("no"))?;

@@ -25,6 +25,93 @@ use crate::runtime::{caps, seccomp};
 use crate::store::containers::Status;
 use crate::store::ImageRecord;
 
+/// The monitor's healthcheck schedule: each check runs in a forked child (it execs into the
+/// container and may take up to its timeout) which records the result and carries out
+/// `--health-on-failure`.
+struct HealthRunner<'e> {
+    engine: &'e Engine,
+    id: String,
+    next: Instant,
+    interval: Duration,
+    child: Option<i32>,
+}
+
+impl supervise::Periodic for HealthRunner<'_> {
+    fn next_due(&self) -> Option<Instant> {
+        self.child.is_none().then_some(self.next)
+    }
+
+    fn start(&mut self) -> Option<OwnedFd> {
+        // SAFETY: the monitor is single-threaded; the child leaves through _exit.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            self.next = Instant::now() + self.interval;
+            return None;
+        }
+        if pid == 0 {
+            if let Ok(c) = self.engine.find_container(&self.id) {
+                self.engine.health_check_and_act(&c);
+            }
+            // SAFETY: leave without the monitor's destructors.
+            unsafe { libc::_exit(0) }
+        }
+        self.child = Some(pid);
+        monitor::pidfd_open(pid).ok()
+    }
+
+    fn finished(&mut self) {
+        if let Some(pid) = self.child.take() {
+            let mut st = 0;
+            // SAFETY: reaping the check's process.
+            unsafe { libc::waitpid(pid, &mut st, 0) };
+        }
+        self.next = Instant::now() + self.interval;
+    }
+}
+
+impl Engine {
+    /// One healthcheck from the monitor, and `--health-on-failure` when it made the container
+    /// unhealthy.
+    fn health_check_and_act(&self, c: &Container) {
+        if self.run_healthcheck(c).is_err() {
+            return;
+        }
+        let Ok(now) = self.find_container(&c.record.id) else {
+            return;
+        };
+        let unhealthy = now
+            .state
+            .health
+            .as_ref()
+            .is_some_and(|h| h.status == "unhealthy");
+        let action = c
+            .record
+            .config
+            .healthcheck
+            .as_ref()
+            .map_or("none", |h| h.on_failure.as_str());
+        if !unhealthy {
+            return;
+        }
+        match action {
+            "kill" => {
+                let _ = self.kill_container(&now, "KILL");
+            }
+            "stop" => {
+                let _ = self.stop_container(&now, None);
+            }
+            "restart" => {
+                let _ = self
+                    .store
+                    .update_container_state(&c.record.id, |s| s.restart_requested = true);
+                // SAFETY: signalling the container's init.
+                unsafe { libc::kill(now.state.pid, libc::SIGKILL) };
+            }
+            _ => {}
+        }
+    }
+}
+
 const RESTART_FIRST_DELAY: Duration = Duration::from_millis(100);
 const RESTART_MAX_DELAY: Duration = Duration::from_secs(60);
 /// A run at least this long resets the back-off, as docker does.
@@ -179,6 +266,9 @@ impl Engine {
             return Ok(StartOutcome::Running { pid: c.state.pid });
         }
         let image = self.image_of(c)?;
+        // The user starts it: an earlier stop no longer holds back the restart policy.
+        self.store
+            .update_container_state(&c.record.id, |s| s.stopped_by_user = false)?;
         let io_err = |what: &str| {
             let what = what.to_string();
             move |e: io::Error| EngineError::Io {
@@ -374,6 +464,12 @@ impl Engine {
         let Ok(state) = self.store.container_state(&c.record.id) else {
             return false;
         };
+        if state.restart_requested {
+            let _ = self
+                .store
+                .update_container_state(&c.record.id, |s| s.restart_requested = false);
+            return !state.stopped_by_user;
+        }
         if state.stopped_by_user {
             return false;
         }
@@ -528,7 +624,8 @@ impl Engine {
         let pid = spawned.pid;
         // SAFETY: getpid has no preconditions.
         let me = unsafe { libc::getpid() };
-        self.store
+        let stopped_meanwhile = self
+            .store
             .update_container_state(&c.record.id, |s| {
                 s.status = Status::Running;
                 s.pid = pid;
@@ -539,9 +636,22 @@ impl Engine {
                 s.finished_at = None;
                 s.exit_code = 0;
                 s.error.clear();
-                s.stopped_by_user = false;
+                s.restart_requested = false;
+                s.health =
+                    cfg.healthcheck
+                        .as_ref()
+                        .map(|_| crate::store::containers::HealthState {
+                            status: "starting".into(),
+                            ..Default::default()
+                        });
+                s.stopped_by_user
             })
             .map_err(|e| (125, e.to_string()))?;
+        // A stop that came while a restart was starting this process: honour it.
+        if stopped_meanwhile && status.is_none() {
+            // SAFETY: killing the process we just started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
         crate::timing::mark("monitor: running");
         if let Some(st) = status.as_mut() {
             let _ = st.write_all(Report::Started(pid).encode().as_bytes());
@@ -563,7 +673,15 @@ impl Engine {
             console: console_fd,
             listener: monitor::attach::listen(&self.store.container_dir(&c.record.id)).ok(),
         };
-        let outcome = supervise::supervise(pid, io, attached, &mut log, |by_keys| {
+        let mut health = cfg.healthcheck.clone().map(|hc| HealthRunner {
+            engine: self,
+            id: c.record.id.clone(),
+            next: Instant::now() + Duration::from_millis(hc.interval_ms),
+            interval: Duration::from_millis(hc.interval_ms),
+            child: None,
+        });
+        let periodic = health.as_mut().map(|h| h as &mut dyn supervise::Periodic);
+        let outcome = supervise::supervise(pid, io, attached, &mut log, periodic, |by_keys| {
             dev_null_onto(&[0, 1, 2]);
             if by_keys {
                 if let Some(st) = status.as_mut() {
