@@ -62,6 +62,19 @@ pub struct ContainerConfig {
     pub dns_option: Vec<String>,
     pub add_host: Vec<String>,
     pub log_driver: String,
+    /// Published ports (`-p`); filled by networking, read by `port` and inspect.
+    pub ports: Vec<PortMapping>,
+}
+
+/// One published port: host address and port to the container's port and protocol.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct PortMapping {
+    pub host_ip: String,
+    pub host_port: u16,
+    pub container_port: u16,
+    /// tcp, udp or sctp.
+    pub protocol: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

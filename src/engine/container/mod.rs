@@ -5,9 +5,12 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod logs;
 pub mod names;
+pub mod port;
 pub mod prune;
+pub mod rename;
 pub mod spec;
 pub mod start;
+pub mod top;
 pub mod wait;
 
 use std::collections::BTreeMap;
@@ -360,6 +363,7 @@ impl Engine {
             dns_option: opts.dns_option.clone(),
             add_host: opts.add_host.clone(),
             log_driver: "k8s-file".to_string(),
+            ports: Vec::new(),
         };
         if let Some(sig) = &opts.stop_signal {
             spec::parse_signal(sig)?;
@@ -458,6 +462,7 @@ impl Engine {
             });
             return Err(e);
         }
+        self.emit_container(&record, "create", &[]);
         Ok(record)
     }
 
@@ -486,6 +491,7 @@ impl Engine {
                 Ok(())
             })
             .map_err(EngineError::unwrap_store)?;
+        self.emit_container(&c.record, "destroy", &[]);
         let id = &c.record.id;
         let dir = self.store.container_dir(id);
         let trash = self

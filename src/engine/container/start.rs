@@ -455,6 +455,7 @@ impl Engine {
             .map_err(|e| (125, e.to_string()))?;
         crate::timing::mark("monitor: running");
         let _ = status.write_all(Report::Started(pid).encode().as_bytes());
+        self.emit_container(&c.record, "start", &[]);
 
         let log_path = self.store.container_dir(&c.record.id).join("ctr.log");
         let mut log = LogWriter::open(&log_path).ok();
@@ -479,6 +480,8 @@ impl Engine {
         });
         crate::timing::mark("monitor: exited");
         let code = monitor::exit_code(outcome.status);
+        // Before the state says exited, so that `stop` (which waits for that) reports after it.
+        self.emit_die(&c.record, code);
         let _ = self.store.update_container_state(&c.record.id, |s| {
             s.status = Status::Exited;
             s.exit_code = code;
