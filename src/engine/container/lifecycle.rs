@@ -83,6 +83,7 @@ impl Engine {
             self.emit_container(&c.record, "stop", &[]);
             return Ok(());
         }
+        self.emit_container(&c.record, "kill", &[("signal", "9")]);
         send_signal(c.state.pid, libc::SIGKILL)?;
         match self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))? {
             Some(_) => Ok(self.emit_container(&c.record, "stop", &[])),

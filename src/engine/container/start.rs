@@ -454,8 +454,8 @@ impl Engine {
             })
             .map_err(|e| (125, e.to_string()))?;
         crate::timing::mark("monitor: running");
-        let _ = status.write_all(Report::Started(pid).encode().as_bytes());
         self.emit_container(&c.record, "start", &[]);
+        let _ = status.write_all(Report::Started(pid).encode().as_bytes());
 
         let log_path = self.store.container_dir(&c.record.id).join("ctr.log");
         let mut log = LogWriter::open(&log_path).ok();
