@@ -40,7 +40,7 @@ fn top_lists_only_the_containers_processes_with_podmans_default_columns() {
         &img,
         "sh",
         "-c",
-        "sleep 1000 & sleep 1001",
+        "sleep 1000 & sleep 1001 & wait",
     ])
     .assert_success();
     // The shell forks its children right after it starts; wait for both to be there.
@@ -63,7 +63,7 @@ fn top_lists_only_the_containers_processes_with_podmans_default_columns() {
     // all run by root (the container's root, not the host user).
     assert_eq!(procs[0][1], "1");
     assert_eq!(procs[0][2], "0");
-    assert_eq!(procs[0][7], "sh -c sleep 1000 & sleep 1001");
+    assert_eq!(procs[0][7], "sh -c sleep 1000 & sleep 1001 & wait");
     for p in procs {
         assert_eq!(p[0], "root", "{out}");
         assert_eq!(p[5], "?");
@@ -152,8 +152,8 @@ fn rename_changes_the_name_keeps_the_id_and_refuses_taken_or_invalid_names() {
 
     env.berth(&["container", "rename", "b", "taken"])
         .assert_error(&format!("already in use by {}", &other[..12]));
-    env.berth(&["rename", "b", "-bad"])
-        .assert_error("invalid container name \"-bad\"");
+    env.berth(&["rename", "b", "bad/name"])
+        .assert_error("invalid container name \"bad/name\"");
     env.berth(&["rename", "b", "b"])
         .assert_error("already named");
     env.berth(&["rename", "nope", "c"])

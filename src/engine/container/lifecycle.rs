@@ -86,7 +86,10 @@ impl Engine {
         self.emit_container(&c.record, "kill", &[("signal", "9")]);
         send_signal(c.state.pid, libc::SIGKILL)?;
         match self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))? {
-            Some(_) => Ok(self.emit_container(&c.record, "stop", &[])),
+            Some(_) => {
+                self.emit_container(&c.record, "stop", &[]);
+                Ok(())
+            }
             None => Err(EngineError::Invalid(format!(
                 "container {} did not exit after SIGKILL",
                 c.record.name

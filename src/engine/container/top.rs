@@ -109,8 +109,7 @@ pub fn parse_descriptors(args: &[String]) -> Result<Vec<String>> {
             // ps's short options: e/A (every process — the container's are all there is),
             // f (full format), o LIST (the rest of this word or the next one).
             let mut list = String::new();
-            let mut chars = flags.char_indices();
-            while let Some((i, c)) = chars.next() {
+            for (i, c) in flags.char_indices() {
                 match c {
                     'e' | 'A' | 'a' | 'x' => {}
                     'f' => list.push_str(",user,pid,ppid,pcpu,etime,tty,time,args"),
