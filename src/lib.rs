@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod events;
 pub mod image;
 pub mod layer;
 pub mod monitor;

@@ -72,6 +72,12 @@ pub enum Command {
         #[command(subcommand)]
         command: container::healthcheck::HealthcheckCommand,
     },
+    /// Display the running processes of a container
+    Top(container::top::TopArgs),
+    /// Rename a container
+    Rename(container::rename::RenameArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(container::port::PortArgs),
     /// Manage containers
     Container {
         #[command(subcommand)]
@@ -106,6 +112,8 @@ pub enum Command {
     Import(image::import::ImportArgs),
     /// Show the history of an image
     History(image::history::HistoryArgs),
+    /// Show events from the store's journal (containers, images), then follow new ones
+    Events(system::events::EventsArgs),
     /// Display system-wide information
     Info(system::info::InfoArgs),
     /// Show the berth version information
@@ -139,6 +147,13 @@ impl Command {
                 | Command::Exec(_)
                 | Command::Container { .. }
                 | Command::Inspect(_)
+                | Command::Top(_)
+                | Command::Rename(_)
+                | Command::Port(_)
+                | Command::Events(_)
+                | Command::System {
+                    command: system::SystemCommand::Events(_)
+                }
         )
     }
 
@@ -278,6 +293,21 @@ pub fn dispatch(
         | Command::Container {
             command: C::Attach(a),
         } => container::attach::run(a, &engine),
+        Command::Top(a) | Command::Container { command: C::Top(a) } => {
+            container::top::run(a, &engine)
+        }
+        Command::Rename(a)
+        | Command::Container {
+            command: C::Rename(a),
+        } => container::rename::run(a, &engine),
+        Command::Port(a)
+        | Command::Container {
+            command: C::Port(a),
+        } => container::port::run(a, &engine),
+        Command::Events(a)
+        | Command::System {
+            command: system::SystemCommand::Events(a),
+        } => system::events::run(a, &engine),
         Command::Pull(a)
         | Command::Image {
             command: I::Pull(a),

@@ -182,6 +182,7 @@ impl Engine {
             }
             Ok(())
         })?;
+        self.emit_image("tag", &record.id, &name);
         Ok(())
     }
 
@@ -189,6 +190,9 @@ impl Engine {
     /// needs `force` when it still has several names. Layers go when no image uses them.
     pub fn remove_image(&self, name: &str, force: bool) -> Result<Vec<Removal>> {
         let by_id = is_id_like(name);
+        let event_id = self
+            .find_image(name)
+            .map_or_else(|_| name.to_string(), |r| r.id);
         let containers = self.container_usage()?;
         let removed = self.store.images().update(|images| {
             let record = find_in(images, name)?;
@@ -235,6 +239,7 @@ impl Engine {
             Ok((out, Some(gone)))
         });
         let (out, gone) = removed.map_err(EngineError::from_store)?;
+        self.emit_removals(&out, &event_id);
         if let Some(gone) = gone {
             self.collect_after_removal(&[gone])?;
         }

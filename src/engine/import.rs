@@ -262,6 +262,11 @@ impl Engine {
         let bytes = serde_json::to_vec(&config).expect("image config serializes");
         let record = ingest.register(&bytes, vec![layer], None, names)?;
         ingest.finish();
+        self.emit_image(
+            "import",
+            &record.id,
+            record.names.first().unwrap_or(&record.id),
+        );
         Ok(record)
     }
 }

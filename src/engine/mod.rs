@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod container;
 pub mod error;
+pub mod events;
 pub mod gc;
 pub mod image;
 pub mod import;

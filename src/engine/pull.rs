@@ -148,7 +148,10 @@ impl Engine {
             let endpoints = conf.pull_endpoints(candidate)?;
             for endpoint in &endpoints {
                 match self.pull_from(candidate, endpoint, &want, opts, rep).await {
-                    Ok(record) => return Ok(record),
+                    Ok(record) => {
+                        self.emit_image_ref("pull", &candidate.to_string());
+                        return Ok(record);
+                    }
                     Err(EngineError::Registry(e)) if candidates.len() + endpoints.len() > 2 => {
                         failures.push(format!("{}: {e}", endpoint.host));
                     }

@@ -256,6 +256,7 @@ impl Engine {
             .put_manifest(host, repo, tag, &plan.media_type, &plan.manifest)
             .await
             .map_err(registry_err)?;
+        self.emit_image_ref("push", &destination);
         Ok(Pushed {
             destination,
             digest,

@@ -68,6 +68,19 @@ pub struct ContainerConfig {
     pub restart_max: u32,
     /// The healthcheck (image's HEALTHCHECK or --health-*), if any.
     pub healthcheck: Option<HealthConfig>,
+    /// Published ports (`-p`); filled by networking, read by `port` and inspect.
+    pub ports: Vec<PortMapping>,
+}
+
+/// One published port: host address and port to the container's port and protocol.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct PortMapping {
+    pub host_ip: String,
+    pub host_port: u16,
+    pub container_port: u16,
+    /// tcp, udp or sctp.
+    pub protocol: String,
 }
 
 /// A healthcheck as docker's config holds it (times in milliseconds here).

@@ -7,12 +7,15 @@ pub mod healthcheck;
 pub mod inspect;
 pub mod kill;
 pub mod logs;
+pub mod port;
 pub mod prune;
 pub mod ps;
+pub mod rename;
 pub mod rm;
 pub mod run;
 pub mod start;
 pub mod stop;
+pub mod top;
 pub mod wait;
 
 use clap::Subcommand;
@@ -51,6 +54,12 @@ pub enum ContainerCommand {
     Exists(exists::ExistsArgs),
     /// Attach to a running container's input and output
     Attach(attach::AttachArgs),
+    /// Display the running processes of a container
+    Top(top::TopArgs),
+    /// Rename a container
+    Rename(rename::RenameArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(port::PortArgs),
 }
 
 /// The containers a multi-container verb acts on: those named, or with `--all` every one that

@@ -1,6 +1,7 @@
 //! `berth info`, `berth version`, `berth system …`.
 
 pub mod df;
+pub mod events;
 pub mod info;
 pub mod version;
 
@@ -12,6 +13,8 @@ pub enum SystemCommand {
     Info(info::InfoArgs),
     /// Show disk usage
     Df(df::DfArgs),
+    /// Show events from the store's journal (containers, images), then follow new ones
+    Events(events::EventsArgs),
     /// Regenerate the man pages and shell completions shipped in man/ and completions/
     #[command(hide = true)]
     Docs(super::docs::DocsArgs),

@@ -268,6 +268,7 @@ impl Engine {
                     .map(|(b, mt)| (b.as_slice(), mt.as_str())),
                 img.names.clone(),
             )?;
+            self.emit_image("load", &record.id, img.names.first().unwrap_or(&record.id));
             loaded.push(Loaded {
                 id: record.id,
                 names: img.names,
@@ -294,9 +295,13 @@ impl Engine {
             }
         }
         match format {
-            ArchiveFormat::DockerArchive => docker::write(self, &chosen, out),
-            ArchiveFormat::OciArchive => oci::write(self, &chosen, out),
+            ArchiveFormat::DockerArchive => docker::write(self, &chosen, out)?,
+            ArchiveFormat::OciArchive => oci::write(self, &chosen, out)?,
         }
+        chosen
+            .iter()
+            .for_each(|(r, _)| self.emit_image("save", &r.id, r.names.first().unwrap_or(&r.id)));
+        Ok(())
     }
 }
 

@@ -65,6 +65,7 @@ impl Engine {
         self.store.update_container_state(&c.record.id, |s| {
             s.stopped_by_user = true;
         })?;
+        self.emit_container(&c.record, "kill", &[("signal", &sig.to_string())]);
         send_signal(c.state.pid, sig)
     }
 
@@ -78,16 +79,22 @@ impl Engine {
         self.store.update_container_state(&c.record.id, |s| {
             s.stopped_by_user = true;
         })?;
+        self.emit_container(&c.record, "kill", &[("signal", &sig.to_string())]);
         send_signal(c.state.pid, sig)?;
         if self
             .wait_for_exit(&c.record.id, Some(Duration::from_secs(timeout.into())))?
             .is_some()
         {
+            self.emit_container(&c.record, "stop", &[]);
             return Ok(());
         }
+        self.emit_container(&c.record, "kill", &[("signal", "9")]);
         send_signal(c.state.pid, libc::SIGKILL)?;
         match self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))? {
-            Some(_) => Ok(()),
+            Some(_) => {
+                self.emit_container(&c.record, "stop", &[]);
+                Ok(())
+            }
             None => Err(EngineError::Invalid(format!(
                 "container {} did not exit after SIGKILL",
                 c.record.name
@@ -102,6 +109,7 @@ impl Engine {
             self.store.update_container_state(&c.record.id, |s| {
                 s.stopped_by_user = true;
             })?;
+            self.emit_container(&c.record, "kill", &[("signal", "9")]);
             send_signal(c.state.pid, libc::SIGKILL)?;
             self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
         }

@@ -8,9 +8,12 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod logs;
 pub mod names;
+pub mod port;
 pub mod prune;
+pub mod rename;
 pub mod spec;
 pub mod start;
+pub mod top;
 pub mod wait;
 
 use std::collections::BTreeMap;
@@ -397,6 +400,7 @@ impl Engine {
                 ic.and_then(|c| c.extra.get("Healthcheck")),
                 &opts.health,
             )?,
+            ports: Vec::new(),
         };
         let mut config = config;
         let (policy, max) = parse_restart_policy(opts.restart.as_deref().unwrap_or("no"))?;
@@ -505,6 +509,7 @@ impl Engine {
             });
             return Err(e);
         }
+        self.emit_container(&record, "create", &[]);
         Ok(record)
     }
 
@@ -533,6 +538,7 @@ impl Engine {
                 Ok(())
             })
             .map_err(EngineError::unwrap_store)?;
+        self.emit_container(&c.record, "destroy", &[]);
         let id = &c.record.id;
         let dir = self.store.container_dir(id);
         let trash = self

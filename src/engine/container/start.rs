@@ -79,6 +79,13 @@ impl Engine {
         let Ok(now) = self.find_container(&c.record.id) else {
             return;
         };
+        if let Some(h) = &now.state.health {
+            self.emit_container(
+                &c.record,
+                &format!("health_status: {}", h.status),
+                &[("health_status", h.status.as_str())],
+            );
+        }
         let unhealthy = now
             .state
             .health
@@ -431,6 +438,7 @@ impl Engine {
                 s.status = Status::Restarting;
                 s.restart_count += 1;
             });
+            self.emit_container(&c.record, "restart", &[]);
             if !self.wait_unless_stopped(&id, backoff) {
                 let _ = self.store.update_container_state(&id, |s| {
                     s.status = Status::Exited;
@@ -653,6 +661,7 @@ impl Engine {
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
         crate::timing::mark("monitor: running");
+        self.emit_container(&c.record, "start", &[]);
         if let Some(st) = status.as_mut() {
             let _ = st.write_all(Report::Started(pid).encode().as_bytes());
         }
@@ -691,6 +700,8 @@ impl Engine {
         });
         crate::timing::mark("monitor: exited");
         let code = monitor::exit_code(outcome.status);
+        // Before the state says exited, so that `stop` (which waits for that) reports after it.
+        self.emit_die(&c.record, code);
         let _ = self.store.update_container_state(&c.record.id, |s| {
             s.status = Status::Exited;
             s.exit_code = code;
