@@ -3,6 +3,7 @@
 //! Dependencies point one way: `cli → engine → {image, registry, store, layer, mount, runtime}`.
 //! Nothing below `engine` prints to the terminal.
 
+pub mod cgroups;
 pub mod cli;
 pub mod engine;
 pub mod events;

@@ -65,6 +65,10 @@ pub enum Command {
     Wait(container::wait::WaitArgs),
     /// Attach to a running container's input and output
     Attach(container::attach::AttachArgs),
+    /// Pause all processes within one or more containers
+    Pause(container::pause::PauseArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(container::pause::PauseArgs),
     /// Run a command in a running container
     Exec(container::exec::ExecArgs),
     /// Run a container's healthcheck
@@ -135,6 +139,8 @@ impl Command {
             self,
             Command::Run(_)
                 | Command::Attach(_)
+                | Command::Pause(_)
+                | Command::Unpause(_)
                 | Command::Healthcheck { .. }
                 | Command::Create(_)
                 | Command::Start(_)
@@ -289,6 +295,14 @@ pub fn dispatch(
             command: C::Exists(a),
         } => container::exists::run(a, &engine),
         Command::Healthcheck { command } => container::healthcheck::run(command, &engine),
+        Command::Pause(a)
+        | Command::Container {
+            command: C::Pause(a),
+        } => container::pause::pause(a, &engine),
+        Command::Unpause(a)
+        | Command::Container {
+            command: C::Unpause(a),
+        } => container::pause::unpause(a, &engine),
         Command::Attach(a)
         | Command::Container {
             command: C::Attach(a),

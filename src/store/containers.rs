@@ -176,6 +176,8 @@ pub struct ContainerState {
     pub health: Option<HealthState>,
     /// Set by a failed healthcheck with --health-on-failure=restart: restart whatever the policy.
     pub restart_requested: bool,
+    /// The container's own cgroup (the freezer `pause` uses), when berth could make one.
+    pub cgroup: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -883,3 +883,42 @@ fn the_monitor_runs_healthchecks_and_acts_on_failure() {
     env.berth(&["rm", "-f", "h", "r", "p"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn pause_freezes_a_root_container_and_rootless_says_why_it_cannot() {
+    let env = TestEnv::new("run-pause");
+    let img = image("busybox");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    env.berth_as_root(&["run", "-d", "--name", "p", &img, "sleep", "1000"])
+        .assert_success();
+    env.berth_as_root(&["pause", "p"]).assert_success();
+    let st = env
+        .berth_as_root(&["inspect", "--format", "{{.State.Status}}", "p"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(st.trim(), "paused");
+    env.berth_as_root(&["pause", "p"])
+        .assert_error("already paused");
+    env.berth_as_root(&["exec", "p", "true"])
+        .assert_error("paused");
+    env.berth_as_root(&["unpause", "p"]).assert_success();
+    env.berth_as_root(&["exec", "p", "true"]).assert_success();
+    env.berth_as_root(&["unpause", "p"])
+        .assert_error("is not paused");
+    // A paused container still stops (it is thawed first).
+    env.berth_as_root(&["pause", "p"]).assert_success();
+    env.berth_as_root(&["rm", "-f", "p"]).assert_success();
+    // Rootless on this host there is no cgroup to freeze: a clear error, nothing changed.
+    env.berth(&["pull", "-q", &img]).assert_success();
+    env.berth(&["run", "-d", "--name", "q", &img, "sleep", "1000"])
+        .assert_success();
+    env.berth(&["pause", "q"])
+        .assert_error("has no cgroup berth can freeze");
+    let st = env
+        .berth(&["inspect", "--format", "{{.State.Status}}", "q"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(st.trim(), "running");
+    env.berth(&["rm", "-f", "q"]).assert_success();
+    env.finish();
+}

@@ -7,6 +7,7 @@ pub mod healthcheck;
 pub mod inspect;
 pub mod kill;
 pub mod logs;
+pub mod pause;
 pub mod port;
 pub mod prune;
 pub mod ps;
@@ -54,6 +55,10 @@ pub enum ContainerCommand {
     Exists(exists::ExistsArgs),
     /// Attach to a running container's input and output
     Attach(attach::AttachArgs),
+    /// Pause all processes within one or more containers
+    Pause(pause::PauseArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(pause::PauseArgs),
     /// Display the running processes of a container
     Top(top::TopArgs),
     /// Rename a container

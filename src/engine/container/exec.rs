@@ -146,6 +146,10 @@ impl Engine {
             return exec_detached(&spec);
         }
         let spawned = exec::spawn(&spec).map_err(spawn_error)?;
+        // The command joins the container's cgroup, when it has one.
+        if let Some(cg) = &c.state.cgroup {
+            let _ = crate::cgroups::freezer::enter(cg, spawned.pid);
+        }
         drop(null);
         let relay = Relay {
             pid: spawned.pid,

@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use super::super::{Engine, EngineError, Result};
 use super::{spec::parse_signal, Container};
+use crate::cgroups::freezer;
 use crate::store::containers::ContainerState;
+use crate::store::containers::Status;
 
 const POLL: Duration = Duration::from_millis(20);
 
@@ -29,6 +31,61 @@ fn send_signal(pid: i32, sig: i32) -> Result<()> {
 }
 
 impl Engine {
+    /// `pause`: freeze every process of the container through its cgroup.
+    pub fn pause_container(&self, c: &Container) -> Result<()> {
+        let name = &c.record.name;
+        match c.state.status {
+            Status::Paused => {
+                return Err(EngineError::Invalid(format!(
+                    "container {name} is already paused"
+                )))
+            }
+            Status::Running => {}
+            _ => {
+                return Err(EngineError::ContainerNotRunning { name: name.clone() });
+            }
+        }
+        let cg = c.state.cgroup.as_ref().ok_or_else(|| {
+            EngineError::Invalid(format!(
+                "container {name} has no cgroup berth can freeze: a rootless container gets one only with cgroup v2 and a delegated subtree (a systemd user session); run it as root, or use a cgroup v2 host"
+            ))
+        })?;
+        freezer::set_frozen(cg, true).map_err(|e| EngineError::Io {
+            context: format!("pausing {name}"),
+            source: e,
+        })?;
+        self.store
+            .update_container_state(&c.record.id, |s| s.status = Status::Paused)?;
+        Ok(())
+    }
+
+    /// `unpause`: thaw a paused container.
+    pub fn unpause_container(&self, c: &Container) -> Result<()> {
+        let name = &c.record.name;
+        if c.state.status != Status::Paused {
+            return Err(EngineError::Invalid(format!(
+                "container {name} is not paused"
+            )));
+        }
+        if let Some(cg) = &c.state.cgroup {
+            freezer::set_frozen(cg, false).map_err(|e| EngineError::Io {
+                context: format!("unpausing {name}"),
+                source: e,
+            })?;
+        }
+        self.store
+            .update_container_state(&c.record.id, |s| s.status = Status::Running)?;
+        Ok(())
+    }
+
+    /// Frozen processes cannot act on signals: thaw a paused container before signalling it.
+    fn thaw_for_signal(&self, c: &Container) -> Result<()> {
+        if c.state.status == Status::Paused {
+            self.unpause_container(c)?;
+        }
+        Ok(())
+    }
+
     /// Wait until the container is no longer running, up to `timeout` (None: forever).
     /// Returns the final state, or None on timeout.
     pub fn wait_for_exit(
@@ -62,6 +119,7 @@ impl Engine {
             });
         }
         let sig = parse_signal(signal)?;
+        self.thaw_for_signal(c)?;
         self.store.update_container_state(&c.record.id, |s| {
             s.stopped_by_user = true;
         })?;
@@ -76,6 +134,7 @@ impl Engine {
         }
         let sig = parse_signal(&c.record.config.stop_signal)?;
         let timeout = timeout.unwrap_or(c.record.config.stop_timeout);
+        self.thaw_for_signal(c)?;
         self.store.update_container_state(&c.record.id, |s| {
             s.stopped_by_user = true;
         })?;
@@ -106,6 +165,7 @@ impl Engine {
     /// remove it.
     pub fn force_remove_container(&self, c: &Container) -> Result<()> {
         if c.is_running() {
+            self.thaw_for_signal(c)?;
             self.store.update_container_state(&c.record.id, |s| {
                 s.stopped_by_user = true;
             })?;

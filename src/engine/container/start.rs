@@ -655,6 +655,14 @@ impl Engine {
                 s.stopped_by_user
             })
             .map_err(|e| (125, e.to_string()))?;
+        // Its own cgroup, when berth may make one (the freezer pause uses).
+        if let Some(cg) = crate::cgroups::freezer::cgroup_for(&c.record.id, self.ident.rootless) {
+            if crate::cgroups::freezer::enter(&cg, pid).is_ok() {
+                let _ = self
+                    .store
+                    .update_container_state(&c.record.id, |s| s.cgroup = Some(cg));
+            }
+        }
         // A stop that came while a restart was starting this process: honour it.
         if stopped_meanwhile && status.is_none() {
             // SAFETY: killing the process we just started.
@@ -700,6 +708,12 @@ impl Engine {
         });
         crate::timing::mark("monitor: exited");
         let code = monitor::exit_code(outcome.status);
+        if let Ok(Some(cg)) = self
+            .store
+            .update_container_state(&c.record.id, |s| s.cgroup.take())
+        {
+            crate::cgroups::freezer::remove(&cg);
+        }
         // Before the state says exited, so that `stop` (which waits for that) reports after it.
         self.emit_die(&c.record, code);
         let _ = self.store.update_container_state(&c.record.id, |s| {
