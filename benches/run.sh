@@ -94,7 +94,7 @@ printf 'podman / berth: %.1fx   (targets: berth median <= 10 ms, podman/berth >=
 # Memory of the process that watches each running container.
 as_user "$B run -d --name rss $IMG sleep 600 >/dev/null"
 as_user "$P run -d --name rss --network none $IMG sleep 600 >/dev/null" 2>/dev/null
-sleep 1
+sleep 2
 mon=$(jq -r .monitor_pid "$BSTORE"/root/containers/*/state.json)
 conmon=$(pgrep -u "$BUSER" -x conmon | head -1)
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }

@@ -85,6 +85,9 @@ _berth() {
             berth,rename)
                 cmd="berth__subcmd__rename"
                 ;;
+            berth,restart)
+                cmd="berth__subcmd__restart"
+                ;;
             berth,rm)
                 cmd="berth__subcmd__rm"
                 ;;
@@ -162,6 +165,9 @@ _berth() {
                 ;;
             berth__subcmd__container,rename)
                 cmd="berth__subcmd__container__subcmd__rename"
+                ;;
+            berth__subcmd__container,restart)
+                cmd="berth__subcmd__container__subcmd__restart"
                 ;;
             berth__subcmd__container,rm)
                 cmd="berth__subcmd__container__subcmd__rm"
@@ -242,7 +248,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --storage-driver --help --version run create start stop kill rm ps logs wait attach pause unpause exec healthcheck top rename port container pull images image inspect tag rmi push login logout save load import history events info version system"
+            opts="-h -V --root --runroot --storage-driver --help --version run create start stop kill rm ps logs wait attach restart pause unpause exec healthcheck top rename port container pull images image inspect tag rmi push login logout save load import history events info version system"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,7 +308,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container)
-            opts="-h --root --runroot --storage-driver --help run create start stop kill rm ps ls list logs wait exec inspect prune exists attach pause unpause top rename port"
+            opts="-h --root --runroot --storage-driver --help run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename port"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -856,6 +862,44 @@ _berth() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__restart)
+            opts="-t -a -h --timeout --time --all --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2584,6 +2628,44 @@ _berth() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__restart)
+            opts="-t -a -h --timeout --time --all --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

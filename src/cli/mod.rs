@@ -65,6 +65,8 @@ pub enum Command {
     Wait(container::wait::WaitArgs),
     /// Attach to a running container's input and output
     Attach(container::attach::AttachArgs),
+    /// Restart one or more containers
+    Restart(container::restart::RestartArgs),
     /// Pause all processes within one or more containers
     Pause(container::pause::PauseArgs),
     /// Unpause all processes within one or more containers
@@ -140,6 +142,7 @@ impl Command {
             Command::Run(_)
                 | Command::Attach(_)
                 | Command::Pause(_)
+                | Command::Restart(_)
                 | Command::Unpause(_)
                 | Command::Healthcheck { .. }
                 | Command::Create(_)
@@ -295,6 +298,10 @@ pub fn dispatch(
             command: C::Exists(a),
         } => container::exists::run(a, &engine),
         Command::Healthcheck { command } => container::healthcheck::run(command, &engine),
+        Command::Restart(a)
+        | Command::Container {
+            command: C::Restart(a),
+        } => container::restart::run(a, &engine),
         Command::Pause(a)
         | Command::Container {
             command: C::Pause(a),

@@ -922,3 +922,52 @@ fn pause_freezes_a_root_container_and_rootless_says_why_it_cannot() {
     env.berth(&["rm", "-f", "q"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn restart_stops_and_starts_in_place_and_events_record_exec_and_attach() {
+    let (env, img) = busybox_env("run-restart-cmd");
+    env.berth(&["run", "-d", "--name", "r", &img, "sleep", "1000"])
+        .assert_success();
+    let pid = |env: &TestEnv| {
+        env.berth(&["inspect", "--format", "{{.State.Pid}}", "r"])
+            .assert_success()
+            .stdout_str()
+    };
+    let before = pid(&env);
+    env.berth(&["restart", "-t", "1", "r"])
+        .assert_success()
+        .assert_stdout_contains("r");
+    let after = pid(&env);
+    assert_ne!(before, after);
+    assert_ne!(after.trim(), "0");
+    env.berth(&["exec", "r", "true"]).assert_success();
+    let events = env
+        .berth(&[
+            "events",
+            "--since",
+            "10m",
+            "--until",
+            "0s",
+            "--filter",
+            "container=r",
+            "--format",
+            "{{.Action}}",
+        ])
+        .assert_success()
+        .stdout_str();
+    for action in [
+        "create",
+        "start",
+        "kill",
+        "die",
+        "restart",
+        "exec_create: true",
+        "exec_die",
+    ] {
+        assert!(events.lines().any(|l| l == action), "{action} in {events}");
+    }
+    env.berth(&["restart", "nosuch"])
+        .assert_error("no container");
+    env.berth(&["rm", "-f", "r"]).assert_success();
+    env.finish();
+}

@@ -12,6 +12,7 @@ pub mod port;
 pub mod prune;
 pub mod ps;
 pub mod rename;
+pub mod restart;
 pub mod rm;
 pub mod run;
 pub mod start;
@@ -55,6 +56,8 @@ pub enum ContainerCommand {
     Exists(exists::ExistsArgs),
     /// Attach to a running container's input and output
     Attach(attach::AttachArgs),
+    /// Restart one or more containers
+    Restart(restart::RestartArgs),
     /// Pause all processes within one or more containers
     Pause(pause::PauseArgs),
     /// Unpause all processes within one or more containers

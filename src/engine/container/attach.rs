@@ -53,6 +53,7 @@ impl Engine {
         }
         let sock = attach::connect(&self.store.container_dir(&c.record.id))
             .map_err(io_err("connecting to the container's monitor"))?;
+        self.emit_container(&c.record, "attach", &[]);
         let s = sock.as_raw_fd();
         let tty = c.record.config.tty;
         let stdin = opts.stdin && c.record.config.open_stdin;

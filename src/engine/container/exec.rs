@@ -142,6 +142,12 @@ impl Engine {
         };
         let _ = io::stdout().flush();
         let _ = io::stderr().flush();
+        let command = opts.command.join(" ");
+        self.emit_container(
+            &c.record,
+            &format!("exec_create: {command}"),
+            &[("execID", "")],
+        );
         if opts.detach {
             return exec_detached(&spec);
         }
@@ -162,7 +168,15 @@ impl Engine {
         };
         let _raw = if opts.tty { RawMode::enable() } else { None };
         let signals = SignalFd::new().map_err(io_err("watching signals"))?;
-        relay.run(Some(&signals))
+        let outcome = relay.run(Some(&signals));
+        if let Ok(ExecOutcome::Exited(code)) = &outcome {
+            self.emit_container(
+                &c.record,
+                "exec_die",
+                &[("exitCode", code.to_string().as_str())],
+            );
+        }
+        outcome
     }
 }
 

@@ -31,6 +31,16 @@ fn send_signal(pid: i32, sig: i32) -> Result<()> {
 }
 
 impl Engine {
+    /// docker's `restart`: stop (stop signal, then KILL after the timeout), then start again
+    /// in the background; a container that is not running is just started.
+    pub fn restart_container(&self, c: &Container, timeout: Option<u32>) -> Result<()> {
+        self.stop_container(c, timeout)?;
+        let now = self.find_container(&c.record.id)?;
+        self.start_container(&now, super::start::Attach::Detached)?;
+        self.emit_container(&c.record, "restart", &[]);
+        Ok(())
+    }
+
     /// `pause`: freeze every process of the container through its cgroup.
     pub fn pause_container(&self, c: &Container) -> Result<()> {
         let name = &c.record.name;
