@@ -20,15 +20,13 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 
-use super::caps;
 use super::process::{
-    recv, recv_with_fd, send, send_fd, socketpair, switch_user, ProcessSpec, Security, SpawnError,
-    Spawned,
+    become_user, recv, recv_with_fd, send, send_fd, socketpair, wire_stdio, ProcessSpec, Security,
+    SpawnError, Spawned,
 };
-use super::seccomp;
 use super::user::{self, ExecFailure};
 
 pub struct ExecSpec {
@@ -339,42 +337,13 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, Failure> {
         Some((_, slave)) => [slave.as_raw_fd(); 3],
         None => p.stdio,
     };
-    for (i, fd) in stdio.iter().enumerate() {
-        if *fd != i as RawFd {
-            // SAFETY: dup2 onto 0..2.
-            if unsafe { libc::dup2(*fd, i as RawFd) } < 0 {
-                return Err(fail("setting up stdio")(io::Error::last_os_error()));
-            }
-        }
-    }
+    wire_stdio(stdio, p.tty).map_err(Failure::Setup)?;
     drop(console);
-    if p.tty {
-        // SAFETY: a new session whose controlling terminal is our stdin.
-        unsafe {
-            libc::setsid();
-            if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                return Err(fail("setting the controlling terminal")(
-                    io::Error::last_os_error(),
-                ));
-            }
-        }
-    }
 
     // process.rs's order: bounding set while root, user switch keeping the permitted set,
     // the final sets, no_new_privs, and seccomp last.
     let sec = &spec.security;
-    if let Some(pc) = &sec.caps {
-        caps::drop_bounding(pc).map_err(|e| Failure::Setup(e.to_string()))?;
-    }
-    switch_user(&exec_user).map_err(fail("switching to the container user"))?;
-    if let Some(pc) = &sec.caps {
-        // SAFETY: prctl with integer arguments.
-        unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 0, 0, 0, 0) };
-        caps::set_process_caps(pc).map_err(|e| Failure::Setup(e.to_string()))?;
-    }
-    if sec.no_new_privs {
-        seccomp::set_no_new_privs().map_err(|e| Failure::Setup(e.to_string()))?;
-    }
+    become_user(sec, &exec_user).map_err(Failure::Setup)?;
     // docker's exec does not create a missing working directory; runc's code for it is 126.
     if let Err(e) = std::env::set_current_dir(&p.cwd) {
         let why = user::exec_failure(&p.cwd, e.raw_os_error().unwrap_or(libc::EIO));

@@ -438,42 +438,11 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         Some((_, slave)) => [slave.as_raw_fd(); 3],
         None => p.stdio,
     };
-    for (i, fd) in stdio.iter().enumerate() {
-        if *fd != i as RawFd {
-            // SAFETY: dup2 onto 0..2.
-            if unsafe { libc::dup2(*fd, i as RawFd) } < 0 {
-                return Err(fail("setting up stdio")(io::Error::last_os_error()));
-            }
-        }
-    }
+    wire_stdio(stdio, p.tty).map_err(ChildFailure::Setup)?;
     drop(console);
-    if p.tty {
-        // SAFETY: a new session whose controlling terminal is our stdin.
-        unsafe {
-            libc::setsid();
-            if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                return Err(fail("setting the controlling terminal")(
-                    io::Error::last_os_error(),
-                ));
-            }
-        }
-    }
 
-    // runc's order: the bounding set shrinks while we are still root, the user switch keeps
-    // the permitted set (KEEPCAPS), then the final sets are written.
     let sec = &spec.security;
-    if let Some(pc) = &sec.caps {
-        caps::drop_bounding(pc).map_err(|e| ChildFailure::Setup(e.to_string()))?;
-    }
-    switch_user(&exec_user).map_err(fail("switching to the container user"))?;
-    if let Some(pc) = &sec.caps {
-        // SAFETY: prctl with integer arguments.
-        unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 0, 0, 0, 0) };
-        caps::set_process_caps(pc).map_err(|e| ChildFailure::Setup(e.to_string()))?;
-    }
-    if sec.no_new_privs {
-        seccomp::set_no_new_privs().map_err(|e| ChildFailure::Setup(e.to_string()))?;
-    }
+    become_user(sec, &exec_user).map_err(ChildFailure::Setup)?;
     if !p.cwd.is_empty() {
         std::env::set_current_dir(&p.cwd).map_err(fail("entering the working directory"))?;
     }
@@ -648,7 +617,52 @@ fn set_name(nr: libc::c_long, name: &str) -> io::Result<()> {
     }
 }
 
-pub(crate) fn switch_user(u: &ExecUser) -> io::Result<()> {
+/// Put `stdio` on descriptors 0..2 and, with a terminal, make it our controlling terminal in
+/// a new session. In a container's (or exec's) child, after sync 2.
+pub(crate) fn wire_stdio(stdio: [RawFd; 3], tty: bool) -> Result<(), String> {
+    for (i, fd) in stdio.iter().enumerate() {
+        if *fd != i as RawFd {
+            // SAFETY: dup2 onto 0..2.
+            if unsafe { libc::dup2(*fd, i as RawFd) } < 0 {
+                return Err(format!("setting up stdio: {}", io::Error::last_os_error()));
+            }
+        }
+    }
+    if tty {
+        // SAFETY: a new session whose controlling terminal is our stdin.
+        unsafe {
+            libc::setsid();
+            if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(format!(
+                    "setting the controlling terminal: {}",
+                    io::Error::last_os_error()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Switch to the container user with the capability sets and no_new_privs of `sec`, in runc's
+/// order: the bounding set shrinks while we are still root, the user switch keeps the
+/// permitted set (KEEPCAPS), then the final sets are written. Seccomp comes later, last.
+pub(crate) fn become_user(sec: &Security, user: &ExecUser) -> Result<(), String> {
+    if let Some(pc) = &sec.caps {
+        caps::drop_bounding(pc).map_err(|e| e.to_string())?;
+    }
+    switch_user(user).map_err(|e| format!("switching to the container user: {e}"))?;
+    if let Some(pc) = &sec.caps {
+        // SAFETY: prctl with integer arguments.
+        unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 0, 0, 0, 0) };
+        caps::set_process_caps(pc).map_err(|e| e.to_string())?;
+    }
+    if sec.no_new_privs {
+        seccomp::set_no_new_privs().map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn switch_user(u: &ExecUser) -> io::Result<()> {
     // SAFETY: plain credential syscalls on ourselves. KEEPCAPS lets the security hook decide
     // what a non-root user keeps instead of the kernel clearing everything at setuid.
     unsafe {
