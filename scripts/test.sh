@@ -14,9 +14,11 @@ fi
 # docker-registry, busybox-static: the test registries and images; uidmap: newuidmap for the
 # rootless store; fuse-overlayfs: a storage driver; podman, skopeo: the tools berth is measured
 # against; iproute2: the non-loopback address for the plain-HTTP tests; curl: the harness's own
-# checks of the registries; passwd: useradd for the test users.
+# checks of the registries; passwd: useradd for the test users; runc: the --runtime tests;
+# openssl: keys and signatures for the token-auth registry; bsdutils: `script` for terminal
+# tests; util-linux: flock.
 scripts/deps.sh build-essential pkg-config docker-registry busybox-static uidmap fuse-overlayfs \
-    podman skopeo curl iproute2 passwd ca-certificates
+    podman skopeo curl iproute2 passwd ca-certificates runc openssl bsdutils util-linux
 
 if ! command -v cargo >/dev/null 2>&1; then
     for c in "$HOME/.cargo/bin" /root/.cargo/bin "$(getent passwd "${SUDO_USER:-root}" | cut -d: -f6)/.cargo/bin"; do
