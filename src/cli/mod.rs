@@ -82,6 +82,10 @@ pub enum Command {
     Top(container::top::TopArgs),
     /// Rename a container
     Rename(container::rename::RenameArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(container::diff::DiffArgs),
+    /// Create a new image from a container's changes
+    Commit(container::commit::CommitArgs),
     /// List port mappings or a specific mapping for the container
     Port(container::port::PortArgs),
     /// Manage containers
@@ -162,6 +166,20 @@ impl Command {
                 | Command::Events(_)
                 | Command::System {
                     command: system::SystemCommand::Events(_)
+                }
+        ) && !self.reads_container_files()
+    }
+
+    /// Container commands that only read or write the store's files (a writable layer, a new
+    /// image) run inside the user namespace like the image commands.
+    fn reads_container_files(&self) -> bool {
+        use container::ContainerCommand as C;
+        matches!(
+            self,
+            Command::Diff(_)
+                | Command::Commit(_)
+                | Command::Container {
+                    command: C::Diff(_) | C::Commit(_)
                 }
         )
     }
@@ -321,6 +339,14 @@ pub fn dispatch(
         | Command::Container {
             command: C::Rename(a),
         } => container::rename::run(a, &engine),
+        Command::Diff(a)
+        | Command::Container {
+            command: C::Diff(a),
+        } => container::diff::run(a, &engine),
+        Command::Commit(a)
+        | Command::Container {
+            command: C::Commit(a),
+        } => container::commit::run(a, &engine),
         Command::Port(a)
         | Command::Container {
             command: C::Port(a),

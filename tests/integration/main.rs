@@ -12,6 +12,7 @@ mod cli;
 mod containers;
 mod events;
 mod exec;
+mod filesystems;
 mod harness;
 mod history;
 mod images;

@@ -1,6 +1,8 @@
 //! `berth container …` and the top-level container verbs.
 
 pub mod attach;
+pub mod commit;
+pub mod diff;
 pub mod exec;
 pub mod exists;
 pub mod healthcheck;
@@ -66,6 +68,10 @@ pub enum ContainerCommand {
     Top(top::TopArgs),
     /// Rename a container
     Rename(rename::RenameArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(diff::DiffArgs),
+    /// Create a new image from a container's changes
+    Commit(commit::CommitArgs),
     /// List port mappings or a specific mapping for the container
     Port(port::PortArgs),
 }

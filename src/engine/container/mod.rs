@@ -2,6 +2,8 @@
 //! state, and removing it. Starting (the monitor and the runtime) is in `start.rs`.
 
 pub mod attach;
+pub mod commit;
+pub mod diff;
 pub mod exec;
 pub mod health;
 pub mod inspect;

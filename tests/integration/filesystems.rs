@@ -1,0 +1,109 @@
+//! Getting data out of containers: `diff` and `commit`.
+
+use crate::fixtures::image;
+use crate::util::TestEnv;
+
+fn busybox_env(name: &str) -> (TestEnv, String) {
+    let env = TestEnv::new(name);
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    (env, img)
+}
+
+#[test]
+fn diff_lists_added_changed_and_deleted_paths_like_docker() {
+    let (env, img) = busybox_env("fs-diff");
+    env.berth(&[
+        "run",
+        "--name",
+        "c",
+        &img,
+        "sh",
+        "-c",
+        "mkdir /newdir && echo x > /newdir/f && echo y >> /etc/passwd && rm /bin/ls",
+    ])
+    .assert_success();
+    let out = env.berth(&["diff", "c"]).assert_success().stdout_str();
+    let lines: Vec<&str> = out.lines().collect();
+    for want in [
+        "A /newdir",
+        "A /newdir/f",
+        "C /etc",
+        "C /etc/passwd",
+        "C /bin",
+        "D /bin/ls",
+    ] {
+        assert!(lines.contains(&want), "{want:?} missing from:\n{out}");
+    }
+    let mut sorted = lines.clone();
+    sorted.sort_by_key(|l| &l[2..]);
+    assert_eq!(lines, sorted, "sorted by path");
+    // `container diff` is the same verb.
+    let again = env
+        .berth(&["container", "diff", "c"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(again, out);
+    env.berth(&["diff", "nosuch"])
+        .assert_error("no container with name or ID \"nosuch\"");
+    env.berth(&["rm", "c"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn a_committed_image_runs_with_the_containers_changes_and_history() {
+    let (env, img) = busybox_env("fs-commit");
+    env.berth(&[
+        "run",
+        "--name",
+        "c",
+        &img,
+        "sh",
+        "-c",
+        "echo x > /f && rm /bin/ls",
+    ])
+    .assert_success();
+    let id = env
+        .berth(&[
+            "commit",
+            "-m",
+            "added f",
+            "-a",
+            "Jane <j@example.com>",
+            "-c",
+            "ENV COMMITTED=yes",
+            "c",
+            "img2",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(id.starts_with("sha256:"), "{id}");
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "img2",
+            "sh",
+            "-c",
+            "cat /f; echo $COMMITTED; test -e /bin/ls || echo no-ls",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "x\nyes\nno-ls\n");
+    let history = env
+        .berth(&["history", "--no-trunc", "img2"])
+        .assert_success()
+        .stdout_str();
+    assert!(history.contains("added f"), "{history}");
+    let author = env
+        .berth(&["inspect", "--format", "{{.Author}}", "img2"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(author.trim(), "Jane <j@example.com>");
+    env.berth(&["commit", "-c", "BOGUS x", "c", "img3"])
+        .assert_error("BOGUS is not an instruction --change supports");
+    assert_ne!(env.berth(&["image", "inspect", "img3"]).code(), 0);
+    env.berth(&["rm", "c"]).assert_success();
+    env.berth(&["rmi", "img2"]).assert_success();
+    env.finish();
+}
