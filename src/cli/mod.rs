@@ -86,6 +86,8 @@ pub enum Command {
     Diff(container::diff::DiffArgs),
     /// Create a new image from a container's changes
     Commit(container::commit::CommitArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(container::export::ExportArgs),
     /// List port mappings or a specific mapping for the container
     Port(container::port::PortArgs),
     /// Manage containers
@@ -178,8 +180,9 @@ impl Command {
             self,
             Command::Diff(_)
                 | Command::Commit(_)
+                | Command::Export(_)
                 | Command::Container {
-                    command: C::Diff(_) | C::Commit(_)
+                    command: C::Diff(_) | C::Commit(_) | C::Export(_)
                 }
         )
     }
@@ -347,6 +350,10 @@ pub fn dispatch(
         | Command::Container {
             command: C::Commit(a),
         } => container::commit::run(a, &engine),
+        Command::Export(a)
+        | Command::Container {
+            command: C::Export(a),
+        } => container::export::run(a, &engine),
         Command::Port(a)
         | Command::Container {
             command: C::Port(a),

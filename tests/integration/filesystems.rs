@@ -1,7 +1,7 @@
 //! Getting data out of containers: `diff` and `commit`.
 
 use crate::fixtures::image;
-use crate::util::TestEnv;
+use crate::util::{TestEnv, Who};
 
 fn busybox_env(name: &str) -> (TestEnv, String) {
     let env = TestEnv::new(name);
@@ -105,5 +105,39 @@ fn a_committed_image_runs_with_the_containers_changes_and_history() {
     assert_ne!(env.berth(&["image", "inspect", "img3"]).code(), 0);
     env.berth(&["rm", "c"]).assert_success();
     env.berth(&["rmi", "img2"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn export_writes_the_merged_filesystem_without_deleted_files() {
+    let (env, img) = busybox_env("fs-export");
+    env.berth(&[
+        "run",
+        "--name",
+        "c",
+        &img,
+        "sh",
+        "-c",
+        "echo x > /f && rm /bin/ls",
+    ])
+    .assert_success();
+    let tar = env.home(Who::User).home.join("c.tar");
+    let tar = tar.to_str().unwrap();
+    env.berth(&["export", "-o", tar, "c"]).assert_success();
+    let listing = std::process::Command::new("tar")
+        .args(["-tf", tar])
+        .output()
+        .unwrap();
+    assert!(listing.status.success());
+    let names = String::from_utf8_lossy(&listing.stdout).into_owned();
+    let names: Vec<&str> = names.lines().map(|l| l.trim_start_matches("./")).collect();
+    assert!(names.contains(&"f"), "{names:?}");
+    assert!(names.contains(&"bin/busybox"), "{names:?}");
+    assert!(names.contains(&"etc/passwd"), "{names:?}");
+    assert!(!names.contains(&"bin/ls"), "a deleted file is not exported");
+    assert!(!names.iter().any(|n| n.contains(".wh.")), "{names:?}");
+    env.berth(&["export", "-o", tar, "nosuch"])
+        .assert_error("no container with name or ID \"nosuch\"");
+    env.berth(&["rm", "c"]).assert_success();
     env.finish();
 }

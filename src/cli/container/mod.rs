@@ -5,6 +5,7 @@ pub mod commit;
 pub mod diff;
 pub mod exec;
 pub mod exists;
+pub mod export;
 pub mod healthcheck;
 pub mod inspect;
 pub mod kill;
@@ -72,6 +73,8 @@ pub enum ContainerCommand {
     Diff(diff::DiffArgs),
     /// Create a new image from a container's changes
     Commit(commit::CommitArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(export::ExportArgs),
     /// List port mappings or a specific mapping for the container
     Port(port::PortArgs),
 }

@@ -5,6 +5,7 @@ pub mod attach;
 pub mod commit;
 pub mod diff;
 pub mod exec;
+pub mod export;
 pub mod health;
 pub mod inspect;
 pub mod lifecycle;
