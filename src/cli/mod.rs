@@ -88,6 +88,8 @@ pub enum Command {
     Commit(container::commit::CommitArgs),
     /// Export a container's filesystem as a tar archive
     Export(container::export::ExportArgs),
+    /// Copy files between a container and the host
+    Cp(container::cp::CpArgs),
     /// List port mappings or a specific mapping for the container
     Port(container::port::PortArgs),
     /// Manage containers
@@ -181,8 +183,9 @@ impl Command {
             Command::Diff(_)
                 | Command::Commit(_)
                 | Command::Export(_)
+                | Command::Cp(_)
                 | Command::Container {
-                    command: C::Diff(_) | C::Commit(_) | C::Export(_)
+                    command: C::Diff(_) | C::Commit(_) | C::Export(_) | C::Cp(_)
                 }
         )
     }
@@ -354,6 +357,7 @@ pub fn dispatch(
         | Command::Container {
             command: C::Export(a),
         } => container::export::run(a, &engine),
+        Command::Cp(a) | Command::Container { command: C::Cp(a) } => container::cp::run(a, &engine),
         Command::Port(a)
         | Command::Container {
             command: C::Port(a),

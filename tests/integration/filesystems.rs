@@ -141,3 +141,55 @@ fn export_writes_the_merged_filesystem_without_deleted_files() {
     env.berth(&["rm", "c"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn cp_copies_both_ways_and_never_follows_a_symlink_out_of_the_container() {
+    let (env, img) = busybox_env("fs-cp");
+    env.berth(&[
+        "run",
+        "--name",
+        "c",
+        &img,
+        "sh",
+        "-c",
+        "echo inside > /in.txt && ln -s /etc/hostname-of-host /escape && mkdir /dir",
+    ])
+    .assert_success();
+    let home = env.home(Who::User).home.clone();
+    let out = home.join("got.txt");
+    env.berth(&["cp", "c:/in.txt", out.to_str().unwrap()])
+        .assert_success();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "inside\n");
+
+    let src = home.join("host.txt");
+    std::fs::write(&src, "from host\n").unwrap();
+    let chown = std::process::Command::new("chown")
+        .args(["berthtest", src.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    env.berth(&["cp", src.to_str().unwrap(), "c:/dir"])
+        .assert_success();
+    // A symlink pointing at an absolute host path resolves inside the container's root.
+    env.berth(&["cp", src.to_str().unwrap(), "c:/escape"])
+        .assert_success();
+    assert!(!std::path::Path::new("/etc/hostname-of-host").exists());
+    let replaced = home.join("escape.txt");
+    env.berth(&["cp", "c:/escape", replaced.to_str().unwrap()])
+        .assert_success();
+    assert_eq!(std::fs::read_to_string(&replaced).unwrap(), "from host\n");
+    env.berth(&[
+        "cp",
+        "c:/dir/host.txt",
+        home.join("back.txt").to_str().unwrap(),
+    ])
+    .assert_success();
+    assert_eq!(
+        std::fs::read_to_string(home.join("back.txt")).unwrap(),
+        "from host\n"
+    );
+    env.berth(&["cp", "c:relative", home.to_str().unwrap()])
+        .assert_error("is relative");
+    env.berth(&["rm", "-f", "c"]).assert_success();
+    env.finish();
+}

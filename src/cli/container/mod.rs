@@ -2,6 +2,7 @@
 
 pub mod attach;
 pub mod commit;
+pub mod cp;
 pub mod diff;
 pub mod exec;
 pub mod exists;
@@ -75,6 +76,8 @@ pub enum ContainerCommand {
     Commit(commit::CommitArgs),
     /// Export a container's filesystem as a tar archive
     Export(export::ExportArgs),
+    /// Copy files between a container and the host
+    Cp(cp::CpArgs),
     /// List port mappings or a specific mapping for the container
     Port(port::PortArgs),
 }

@@ -18,11 +18,12 @@ pub fn tar_tree<W: Write>(root: &Path, out: W) -> std::io::Result<()> {
     b.into_inner()?.flush()
 }
 
-fn mount_readonly_overlay(
+pub(crate) fn mount_overlay(
     layers_dir: &Path,
     lowers: &[std::path::PathBuf],
     target: &Path,
     userxattr: bool,
+    upper_work: Option<(&Path, &Path)>,
 ) -> std::io::Result<()> {
     // Relative lowerdirs (against our cwd) keep the mount data short with many layers.
     std::env::set_current_dir(layers_dir)?;
@@ -37,21 +38,24 @@ fn mount_readonly_overlay(
         .collect::<Vec<_>>()
         .join(":");
     let mut data = format!("lowerdir={lower}");
+    let mut flags = rustix::mount::MountFlags::RDONLY;
+    if let Some((upper, work)) = upper_work {
+        data.push_str(&format!(
+            ",upperdir={},workdir={}",
+            upper.display(),
+            work.display()
+        ));
+        flags = rustix::mount::MountFlags::empty();
+    }
     if userxattr {
         data.push_str(",userxattr");
     }
-    rustix::mount::mount(
-        "overlay",
-        target,
-        "overlay",
-        rustix::mount::MountFlags::RDONLY,
-        data.as_str(),
-    )
-    .map_err(|e| std::io::Error::other(format!("mounting the container's filesystem: {e}")))
+    rustix::mount::mount("overlay", target, "overlay", flags, data.as_str())
+        .map_err(|e| std::io::Error::other(format!("mounting the container's filesystem: {e}")))
 }
 
 /// Run `f` in a forked child with its own private mount namespace; its error comes back as text.
-fn in_private_mounts(
+pub(crate) fn in_private_mounts(
     f: impl FnOnce() -> std::result::Result<(), String>,
 ) -> std::result::Result<(), String> {
     let mut fds = [0; 2];
@@ -128,8 +132,7 @@ impl Engine {
         let layers_dir = self.store.root().join("layers");
         let userxattr = self.ident.rootless;
         in_private_mounts(|| {
-            mount_readonly_overlay(&layers_dir, &all, &mnt, userxattr)
-                .map_err(|e| e.to_string())?;
+            mount_overlay(&layers_dir, &all, &mnt, userxattr, None).map_err(|e| e.to_string())?;
             write_to_out(&mnt)
         })
         .map_err(failed)?;

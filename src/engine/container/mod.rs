@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod commit;
+pub mod cp;
 pub mod diff;
 pub mod exec;
 pub mod export;
