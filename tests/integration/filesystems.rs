@@ -152,7 +152,7 @@ fn cp_copies_both_ways_and_never_follows_a_symlink_out_of_the_container() {
         &img,
         "sh",
         "-c",
-        "echo inside > /in.txt && ln -s /etc/hostname-of-host /escape && mkdir /dir",
+        "echo inside > /in.txt && ln -s /etc/hostname-of-host /escape && ln -s /etc/berth-cp-secret /leak && mkdir /dir",
     ])
     .assert_success();
     let home = env.home(Who::User).home.clone();
@@ -160,6 +160,19 @@ fn cp_copies_both_ways_and_never_follows_a_symlink_out_of_the_container() {
     env.berth(&["cp", "c:/in.txt", out.to_str().unwrap()])
         .assert_success();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "inside\n");
+
+    // -L follows /leak inside the container's root, where /etc/berth-cp-secret does not exist.
+    std::fs::write("/etc/berth-cp-secret", "host secret\n").unwrap();
+    let leak = env.berth(&["cp", "-L", "c:/leak", home.join("leak").to_str().unwrap()]);
+    std::fs::remove_file("/etc/berth-cp-secret").unwrap();
+    leak.assert_error("/leak");
+    assert!(!home.join("leak").exists());
+    let stream = env.berth(&["cp", "c:/in.txt", "-"]).assert_success();
+    let listed = stream.stdout_str();
+    assert!(
+        listed.contains("in.txt") && listed.contains("inside"),
+        "{listed}"
+    );
 
     let src = home.join("host.txt");
     std::fs::write(&src, "from host\n").unwrap();
