@@ -206,3 +206,44 @@ fn cp_copies_both_ways_and_never_follows_a_symlink_out_of_the_container() {
     env.berth(&["rm", "-f", "c"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn cp_reads_a_running_container_and_refuses_to_write_into_it() {
+    let (env, img) = busybox_env("fs-cp-running");
+    env.berth(&["run", "-d", "--name", "r", &img, "sleep", "300"])
+        .assert_success();
+    env.berth(&["exec", "r", "sh", "-c", "echo live > /live.txt"])
+        .assert_success();
+    let home = env.home(Who::User).home.clone();
+    let got = home.join("live.txt");
+    env.berth(&["cp", "r:/live.txt", got.to_str().unwrap()])
+        .assert_success();
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), "live\n");
+    env.berth(&["cp", got.to_str().unwrap(), "r:/"])
+        .assert_error("stop it first");
+    env.berth(&["rm", "-f", "r"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn commit_and_export_work_for_root_too() {
+    let env = TestEnv::new("fs-root");
+    let img = image("busybox");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    env.berth_as_root(&["run", "--name", "c", &img, "sh", "-c", "echo r > /r"])
+        .assert_success();
+    env.berth_as_root(&["commit", "c", "rootimg"])
+        .assert_success();
+    let out = env
+        .berth_as_root(&["run", "--rm", "rootimg", "cat", "/r"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "r\n");
+    let tar = env.home(Who::Root).home.join("c.tar");
+    env.berth_as_root(&["export", "-o", tar.to_str().unwrap(), "c"])
+        .assert_success();
+    assert!(std::fs::metadata(&tar).unwrap().len() > 0);
+    env.berth_as_root(&["rm", "c"]).assert_success();
+    env.berth_as_root(&["rmi", "rootimg"]).assert_success();
+    env.finish();
+}
