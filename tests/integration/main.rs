@@ -23,3 +23,4 @@ mod push;
 mod run;
 mod store;
 mod top;
+mod volumes;

@@ -401,6 +401,7 @@ impl Engine {
                 &opts.health,
             )?,
             ports: Vec::new(),
+            mounts: Vec::new(),
         };
         let mut config = config;
         let (policy, max) = parse_restart_policy(opts.restart.as_deref().unwrap_or("no"))?;
