@@ -7,6 +7,7 @@ use rand::RngCore;
 use serde_json::{json, Value};
 
 use super::{Engine, EngineError, Result};
+use crate::store::containers::MountSpec;
 use crate::store::volumes::VolumeRecord;
 use crate::store::StoreError;
 
@@ -339,5 +340,343 @@ mod tests {
         .is_ok());
         assert!(parse_opts(&["colour=blue".into()]).is_err());
         assert!(parse_opts(&["o=bind".into(), "device=relative".into()]).is_err());
+    }
+}
+
+/// A mount as parsed from the command line, before volumes are created.
+#[derive(Debug, Clone, PartialEq)]
+struct ParsedMount {
+    spec: MountSpec,
+    /// `-v /path` with no source: a new anonymous volume.
+    anonymous: bool,
+}
+
+const PROPAGATION: [&str; 6] = [
+    "private", "rprivate", "shared", "rshared", "slave", "rslave",
+];
+
+fn invalid(msg: String) -> EngineError {
+    EngineError::Invalid(msg)
+}
+
+fn check_target(target: &str, given: &str) -> Result<()> {
+    if !target.starts_with('/') {
+        return Err(invalid(format!(
+            "invalid mount {given:?}: the container path {target:?} is not absolute; give a path starting with /"
+        )));
+    }
+    if target.split('/').any(|c| c == "..") {
+        return Err(invalid(format!(
+            "invalid mount {given:?}: the container path must not contain \"..\""
+        )));
+    }
+    Ok(())
+}
+
+/// `-v [SOURCE:]TARGET[:OPTIONS]`.
+fn parse_volume_flag(v: &str) -> Result<ParsedMount> {
+    let parts: Vec<&str> = v.split(':').collect();
+    let (source, target, opts) = match parts.as_slice() {
+        [t] => ("", *t, ""),
+        [s, t] => (*s, *t, ""),
+        [s, t, o] => (*s, *t, *o),
+        _ => {
+            return Err(invalid(format!(
+                "invalid volume {v:?}: use [SOURCE:]TARGET[:OPTIONS]"
+            )))
+        }
+    };
+    check_target(target, v)?;
+    let mut spec = MountSpec {
+        kind: if source.starts_with('/') || source.starts_with('.') {
+            "bind".into()
+        } else {
+            "volume".into()
+        },
+        source: source.to_string(),
+        target: target.to_string(),
+        ..Default::default()
+    };
+    for o in opts.split(',').filter(|o| !o.is_empty()) {
+        match o {
+            "ro" => spec.readonly = true,
+            "rw" => spec.readonly = false,
+            // SELinux relabelling has no meaning here; accepted like podman on non-SELinux hosts.
+            "z" | "Z" => {}
+            "U" | "nocopy" | "copy" | "bind" | "rbind" | "exec" | "noexec" | "suid" | "nosuid"
+            | "dev" | "nodev" => spec.options.push(o.to_string()),
+            p if PROPAGATION.contains(&p) => spec.options.push(p.to_string()),
+            _ => {
+                return Err(invalid(format!(
+                    "invalid volume option {o:?} in {v:?}: use ro, rw, z, Z, U, nocopy or a propagation (rprivate, rshared, rslave, ...)"
+                )))
+            }
+        }
+    }
+    if spec.kind == "bind" {
+        if !source.starts_with('/') {
+            return Err(invalid(format!(
+                "invalid volume {v:?}: the host path {source:?} is relative; give an absolute path"
+            )));
+        }
+    } else if !source.is_empty() && !valid_volume_name(source) {
+        return Err(invalid(format!(
+            "invalid volume {v:?}: {source:?} is neither an absolute host path nor a valid volume name"
+        )));
+    }
+    Ok(ParsedMount {
+        anonymous: source.is_empty(),
+        spec,
+    })
+}
+
+/// `--mount type=bind|volume|tmpfs,source=,target=,readonly,...`.
+fn parse_mount_flag(m: &str) -> Result<ParsedMount> {
+    let mut spec = MountSpec {
+        kind: "volume".into(),
+        ..Default::default()
+    };
+    let mut target = None;
+    for field in m.split(',') {
+        let (k, val) = match field.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (field, None),
+        };
+        let flag = |val: Option<&str>| -> Result<bool> {
+            match val {
+                None | Some("true") | Some("1") => Ok(true),
+                Some("false") | Some("0") => Ok(false),
+                Some(o) => Err(invalid(format!(
+                    "invalid mount {m:?}: {k}={o} is not a boolean; use true or false"
+                ))),
+            }
+        };
+        match (k, val) {
+            ("type", Some(t)) if matches!(t, "bind" | "volume" | "tmpfs") => spec.kind = t.into(),
+            ("type", Some(t)) => {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: type {t:?} is not supported; use bind, volume or tmpfs"
+                )))
+            }
+            ("source" | "src", Some(s)) => spec.source = s.to_string(),
+            ("target" | "destination" | "dst", Some(t)) => target = Some(t.to_string()),
+            ("readonly" | "ro", v) => spec.readonly = flag(v)?,
+            ("bind-propagation", Some(p)) if PROPAGATION.contains(&p) => {
+                spec.options.push(p.to_string())
+            }
+            ("volume-nocopy", v) => {
+                if flag(v)? {
+                    spec.options.push("nocopy".into())
+                }
+            }
+            ("tmpfs-size", Some(s)) => spec.options.push(format!("size={s}")),
+            ("tmpfs-mode", Some(s)) if u32::from_str_radix(s, 8).is_ok() => {
+                spec.options.push(format!("mode={s}"))
+            }
+            ("consistency", Some(_)) => {}
+            _ => {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: unknown or malformed field {field:?}; use type=, source=, target=, readonly, bind-propagation=, volume-nocopy, tmpfs-size=, tmpfs-mode="
+                )))
+            }
+        }
+    }
+    let target = target.ok_or_else(|| invalid(format!("invalid mount {m:?}: give target=PATH")))?;
+    check_target(&target, m)?;
+    spec.target = target;
+    match spec.kind.as_str() {
+        "bind" => {
+            if !spec.source.starts_with('/') {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: a bind mount needs source=ABSOLUTE_HOST_PATH"
+                )));
+            }
+            if std::fs::symlink_metadata(&spec.source).is_err() {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: bind source path {} does not exist; create it first",
+                    spec.source
+                )));
+            }
+        }
+        "volume" if !spec.source.is_empty() && !valid_volume_name(&spec.source) => {
+            return Err(invalid(format!(
+                "invalid mount {m:?}: {:?} is not a valid volume name",
+                spec.source
+            )))
+        }
+        "tmpfs" if !spec.source.is_empty() => {
+            return Err(invalid(format!(
+                "invalid mount {m:?}: a tmpfs mount takes no source"
+            )))
+        }
+        _ => {}
+    }
+    Ok(ParsedMount {
+        anonymous: spec.kind == "volume" && spec.source.is_empty(),
+        spec,
+    })
+}
+
+/// `--tmpfs PATH[:OPTIONS]`.
+fn parse_tmpfs_flag(t: &str) -> Result<ParsedMount> {
+    let (target, opts) = t.split_once(':').unwrap_or((t, ""));
+    check_target(target, t)?;
+    let mut spec = MountSpec {
+        kind: "tmpfs".into(),
+        target: target.to_string(),
+        ..Default::default()
+    };
+    for o in opts.split(',').filter(|o| !o.is_empty()) {
+        match o.split_once('=').map_or(o, |(k, _)| k) {
+            "ro" => spec.readonly = true,
+            "rw" => spec.readonly = false,
+            "size" | "mode" | "uid" | "gid" | "nr_inodes" | "exec" | "noexec" | "suid"
+            | "nosuid" | "dev" | "nodev" => spec.options.push(o.to_string()),
+            _ => {
+                return Err(invalid(format!(
+                    "invalid tmpfs option {o:?} in {t:?}: use size=, mode=, uid=, gid=, ro, rw, exec, noexec, ..."
+                )))
+            }
+        }
+    }
+    Ok(ParsedMount {
+        spec,
+        anonymous: false,
+    })
+}
+
+impl Engine {
+    /// Turn `-v`, `--mount`, `--tmpfs`, `--read-only` and the image's VOLUME entries into the
+    /// container's mounts. Everything is checked before anything is created, so bad input leaves
+    /// the store unchanged.
+    pub fn resolve_mounts(
+        &self,
+        opts: &crate::engine::container::CreateOptions,
+        image_volumes: &[String],
+    ) -> Result<Vec<MountSpec>> {
+        let mut parsed = Vec::new();
+        for v in &opts.volumes {
+            parsed.push(parse_volume_flag(v)?);
+        }
+        for m in &opts.mounts {
+            parsed.push(parse_mount_flag(m)?);
+        }
+        for t in &opts.tmpfs {
+            parsed.push(parse_tmpfs_flag(t)?);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &parsed {
+            if !seen.insert(p.spec.target.trim_end_matches('/').to_string()) {
+                return Err(invalid(format!(
+                    "duplicate mount destination {}: mount each container path once",
+                    p.spec.target
+                )));
+            }
+        }
+        let extra_tmpfs: &[&str] = if opts.read_only && opts.read_only_tmpfs.unwrap_or(true) {
+            &["/tmp", "/var/tmp", "/run"]
+        } else {
+            &[]
+        };
+        for t in extra_tmpfs {
+            if seen.insert(t.to_string()) {
+                parsed.push(ParsedMount {
+                    spec: MountSpec {
+                        kind: "tmpfs".into(),
+                        target: t.to_string(),
+                        options: vec!["mode=1777".into()],
+                        ..Default::default()
+                    },
+                    anonymous: false,
+                });
+            }
+        }
+        for t in image_volumes {
+            if check_target(t, t).is_ok() && seen.insert(t.trim_end_matches('/').to_string()) {
+                parsed.push(ParsedMount {
+                    spec: MountSpec {
+                        kind: "volume".into(),
+                        target: t.to_string(),
+                        ..Default::default()
+                    },
+                    anonymous: true,
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for mut p in parsed {
+            match p.spec.kind.as_str() {
+                "volume" => {
+                    let rec = self.create_volume(&VolumeOptions {
+                        name: (!p.anonymous).then(|| p.spec.source.clone()),
+                        ..Default::default()
+                    })?;
+                    p.spec.source = rec.name;
+                    if p.anonymous {
+                        p.spec.options.push("anonymous".into());
+                    }
+                }
+                "bind" => {
+                    // `-v` creates a missing host directory, as docker does; `--mount` refused it above.
+                    let path = std::path::Path::new(&p.spec.source);
+                    if std::fs::symlink_metadata(path).is_err() {
+                        std::fs::create_dir_all(path).map_err(|e| EngineError::Io {
+                            context: format!("creating the bind mount source {}", path.display()),
+                            source: e,
+                        })?;
+                    }
+                }
+                _ => {}
+            }
+            out.push(p.spec);
+        }
+        Ok(out)
+    }
+
+    /// Remove the anonymous volumes of a removed container (`rm -v`, `--rm`).
+    pub fn remove_anonymous_volumes(&self, mounts: &[MountSpec]) -> Result<()> {
+        for m in mounts {
+            if m.kind == "volume" && m.options.iter().any(|o| o == "anonymous") {
+                match self.remove_volume(&m.source, false) {
+                    Ok(()) | Err(EngineError::Invalid(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod mount_tests {
+    use super::*;
+
+    #[test]
+    fn volume_flags_parse_named_bind_and_anonymous_forms() {
+        let p = parse_volume_flag("my_volume:/data:ro,Z").unwrap();
+        assert_eq!(
+            (p.spec.kind.as_str(), p.spec.readonly, p.anonymous),
+            ("volume", true, false)
+        );
+        let b = parse_volume_flag("/srv/x:/x:rshared").unwrap();
+        assert_eq!(b.spec.kind, "bind");
+        assert_eq!(b.spec.options, ["rshared"]);
+        assert!(parse_volume_flag("/data").unwrap().anonymous);
+        assert!(parse_volume_flag("v1:data").is_err());
+        assert!(parse_volume_flag("v1:/data:bogus").is_err());
+        assert!(parse_volume_flag("rel/path:/data").is_err());
+    }
+
+    #[test]
+    fn mount_flags_require_a_target_and_an_existing_bind_source() {
+        let t = parse_mount_flag("type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770").unwrap();
+        assert_eq!(t.spec.options, ["size=1m", "mode=1770"]);
+        let v = parse_mount_flag("source=my_volume,target=/data,readonly").unwrap();
+        assert!(v.spec.readonly);
+        assert!(parse_mount_flag("type=bind,source=/no/such/dir/here,target=/x").is_err());
+        assert!(parse_mount_flag("source=v1").is_err());
+        assert!(parse_mount_flag("type=nfs,target=/x").is_err());
+        assert!(parse_tmpfs_flag("/run:size=1m,mode=755").is_ok());
+        assert!(parse_tmpfs_flag("/run:colour=red").is_err());
     }
 }

@@ -44,12 +44,25 @@ pub struct BindMount {
     pub readonly: bool,
 }
 
+/// A tmpfs mounted inside the container (`--tmpfs`, `--mount type=tmpfs`, `--read-only`).
+#[derive(Debug, Clone)]
+pub struct TmpfsMount {
+    /// Absolute path inside the container.
+    pub target: PathBuf,
+    /// Mount data (size=, mode=, uid=, gid=, nr_inodes=).
+    pub data: String,
+    pub flags: libc::c_ulong,
+}
+
 #[derive(Debug, Clone)]
 pub struct RootfsSpec {
     pub source: RootfsSource,
     /// Where the rootfs is mounted (an empty directory owned by the container's root).
     pub mountpoint: PathBuf,
     pub binds: Vec<BindMount>,
+    /// Volumes and bind mounts the user asked for, mounted after `binds`.
+    pub user_binds: Vec<BindMount>,
+    pub tmpfs: Vec<TmpfsMount>,
     /// A new network namespace lets us mount a fresh sysfs; with the host's we bind it.
     pub new_netns: bool,
     pub masked_paths: Vec<String>,
@@ -420,6 +433,22 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
 
     for b in &spec.binds {
         bind_into(root, &b.source, &b.target, b.readonly, true)?;
+    }
+    // Targets resolve inside the rootfs (RESOLVE_IN_ROOT): a symlink in the image at a mount
+    // target cannot send the mount to a host path.
+    for b in &spec.user_binds {
+        bind_into(root, &b.source, &b.target, b.readonly, true)?;
+    }
+    for t in &spec.tmpfs {
+        let fd = mount_target(root, &t.target, true)?;
+        mount(
+            Some(Path::new("tmpfs")),
+            &fd_path(&fd),
+            Some("tmpfs"),
+            t.flags,
+            Some(&t.data),
+        )
+        .map_err(|e| ctx(e, format!("mounting a tmpfs on {}", t.target.display())))?;
     }
 
     for p in &spec.masked_paths {

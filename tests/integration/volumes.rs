@@ -92,3 +92,135 @@ fn volume_create_rejects_bad_names_options_and_drivers() {
     );
     env.finish();
 }
+
+fn busybox_env(name: &str) -> (TestEnv, String) {
+    let env = TestEnv::new(name);
+    let img = crate::fixtures::image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    (env, img)
+}
+
+#[test]
+fn a_named_volume_keeps_its_data_across_containers() {
+    let (env, img) = busybox_env("vol-persist");
+    env.berth(&[
+        "run",
+        "--rm",
+        "--mount",
+        "source=my_volume,target=/data",
+        &img,
+        "sh",
+        "-c",
+        "echo hello > /data/f",
+    ])
+    .assert_success();
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "-v",
+            "my_volume:/data",
+            &img,
+            "cat",
+            "/data/f",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "hello\n");
+    let ro = env.berth(&[
+        "run",
+        "--rm",
+        "-v",
+        "my_volume:/data:ro",
+        &img,
+        "sh",
+        "-c",
+        "echo x > /data/g",
+    ]);
+    assert_ne!(ro.code(), 0, "a read-only volume accepted a write");
+    assert!(!env.store().join("volumes/my_volume/_data/g").exists());
+    env.berth(&["volume", "rm", "my_volume"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn volume_rm_refuses_a_volume_a_container_uses() {
+    let (env, img) = busybox_env("vol-inuse");
+    env.berth(&["create", "--name", "c1", "-v", "used:/data", &img, "true"])
+        .assert_success();
+    env.berth(&["volume", "rm", "used"])
+        .assert_error("being used by container c1");
+    assert_eq!(env.berth(&["volume", "exists", "used"]).code(), 0);
+    let dangling = env
+        .berth(&["volume", "ls", "-q", "--filter", "dangling=true"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(dangling, "");
+    env.berth(&["rm", "c1"]).assert_success();
+    env.berth(&["volume", "rm", "used"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn two_containers_binding_one_host_file_see_each_others_writes() {
+    let (env, img) = busybox_env("vol-shared-file");
+    let dir = env.home(crate::util::Who::User).home.join("shared");
+    let file = dir.join("note");
+    env.write_file(crate::util::Who::User, &file, "start\n");
+    let bind = format!("{}:/note", file.display());
+    env.berth(&[
+        "run",
+        "--rm",
+        "-v",
+        &bind,
+        &img,
+        "sh",
+        "-c",
+        "echo from-a >> /note",
+    ])
+    .assert_success();
+    let out = env
+        .berth(&["run", "--rm", "-v", &bind, &img, "cat", "/note"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "start\nfrom-a\n");
+    env.finish();
+}
+
+#[test]
+fn tmpfs_and_read_only_give_writable_scratch_dirs() {
+    let (env, img) = busybox_env("vol-tmpfs");
+    let out = env
+        .berth(&[
+            "run", "--rm", "--read-only", "--tmpfs", "/scratch:size=1m", &img, "sh", "-c",
+            "echo a > /scratch/x && echo b > /tmp/y && cat /scratch/x /tmp/y && ! touch /etc/z 2>/dev/null",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "a\nb\n");
+    env.finish();
+}
+
+#[test]
+fn bad_mount_input_fails_with_one_line_and_creates_nothing() {
+    let (env, img) = busybox_env("vol-bad-mounts");
+    env.berth(&[
+        "create",
+        "--mount",
+        "type=bind,source=/no/such/berth/path,target=/x",
+        &img,
+    ])
+    .assert_error("does not exist");
+    env.berth(&["create", "-v", "v1:/data:bogus", &img])
+        .assert_error("invalid volume option");
+    env.berth(&["create", "-v", "v1:data", &img])
+        .assert_error("not absolute");
+    assert_eq!(
+        env.berth(&["volume", "ls", "-q"])
+            .assert_success()
+            .stdout_str(),
+        ""
+    );
+    assert_eq!(env.berth(&["ps", "-aq"]).assert_success().stdout_str(), "");
+    env.finish();
+}

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 
 use super::super::{Engine, EngineError, Result};
 use crate::image::manifest::ImageConfig;
-use crate::runtime::rootfs::{BindMount, RootfsSource, RootfsSpec, MASKED_PATHS, READONLY_PATHS};
+use crate::runtime::rootfs::{
+    BindMount, RootfsSource, RootfsSpec, TmpfsMount, MASKED_PATHS, READONLY_PATHS,
+};
 use crate::store::containers::ContainerRecord;
 use crate::store::{Driver, ImageRecord};
 
@@ -245,10 +247,13 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
         })
         .collect();
     let c = &record.config;
+    let (user_binds, tmpfs) = user_mounts(engine, &c.mounts);
     RootfsSpec {
         source,
         mountpoint: dir.join("merged"),
         binds,
+        user_binds,
+        tmpfs,
         new_netns: c.network != "host",
         masked_paths: if c.privileged {
             Vec::new()
@@ -263,6 +268,53 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
         read_only: c.read_only,
         tty_gid_mapped: !engine.ident.single_id,
     }
+}
+
+/// The container's volumes and bind mounts as binds, its tmpfs mounts as tmpfs.
+fn user_mounts(
+    engine: &Engine,
+    mounts: &[crate::store::containers::MountSpec],
+) -> (Vec<BindMount>, Vec<TmpfsMount>) {
+    let mut binds = Vec::new();
+    let mut tmpfs = Vec::new();
+    for m in mounts {
+        match m.kind.as_str() {
+            "tmpfs" => {
+                let mut flags = libc::MS_NOSUID | libc::MS_NODEV;
+                let mut data = Vec::new();
+                for o in &m.options {
+                    match o.as_str() {
+                        "noexec" => flags |= libc::MS_NOEXEC,
+                        "exec" | "nosuid" | "nodev" => {}
+                        "suid" => flags &= !libc::MS_NOSUID,
+                        "dev" => flags &= !libc::MS_NODEV,
+                        other => data.push(other.to_string()),
+                    }
+                }
+                if m.readonly {
+                    flags |= libc::MS_RDONLY;
+                }
+                if !data.iter().any(|d| d.starts_with("mode=")) {
+                    data.push("mode=1777".into());
+                }
+                tmpfs.push(TmpfsMount {
+                    target: PathBuf::from(&m.target),
+                    data: data.join(","),
+                    flags,
+                });
+            }
+            kind => binds.push(BindMount {
+                source: if kind == "volume" {
+                    engine.store.volume_data(&m.source)
+                } else {
+                    PathBuf::from(&m.source)
+                },
+                target: PathBuf::from(&m.target),
+                readonly: m.readonly,
+            }),
+        }
+    }
+    (binds, tmpfs)
 }
 
 /// An OCI runtime-spec config.json describing the container as berth runs it (and what
@@ -310,7 +362,7 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
     } else {
         mounts.push(json!({"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}));
     }
-    for b in &rootfs.binds {
+    for b in rootfs.binds.iter().chain(&rootfs.user_binds) {
         mounts.push(json!({
             "destination": b.target, "type": "bind", "source": b.source,
             "options": ["rbind", if b.readonly { "ro" } else { "rw" }],
