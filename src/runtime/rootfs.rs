@@ -437,10 +437,12 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     // Targets resolve inside the rootfs (RESOLVE_IN_ROOT): a symlink in the image at a mount
     // target cannot send the mount to a host path.
     for b in &spec.user_binds {
-        bind_into(root, &b.source, &b.target, b.readonly, true)?;
+        bind_into(root, &b.source, &b.target, b.readonly, true)
+            .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
     }
     for t in &spec.tmpfs {
-        let fd = mount_target(root, &t.target, true)?;
+        let fd = mount_target(root, &t.target, true)
+            .map_err(|e| ctx(e, format!("mount target {}", t.target.display())))?;
         mount(
             Some(Path::new("tmpfs")),
             &fd_path(&fd),

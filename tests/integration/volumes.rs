@@ -224,3 +224,81 @@ fn bad_mount_input_fails_with_one_line_and_creates_nothing() {
     assert_eq!(env.berth(&["ps", "-aq"]).assert_success().stdout_str(), "");
     env.finish();
 }
+
+#[test]
+fn anonymous_volumes_go_with_rm_v_and_run_rm_but_named_ones_stay() {
+    let (env, img) = busybox_env("vol-anon");
+    env.berth(&[
+        "create",
+        "--name",
+        "c1",
+        "-v",
+        "/scratch",
+        "-v",
+        "keep:/keep",
+        &img,
+        "true",
+    ])
+    .assert_success();
+    let all = env
+        .berth(&["volume", "ls", "-q"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(all.lines().count(), 2, "{all}");
+    env.berth(&["rm", "-v", "c1"]).assert_success();
+    assert_eq!(
+        env.berth(&["volume", "ls", "-q"])
+            .assert_success()
+            .stdout_str(),
+        "keep\n"
+    );
+    env.berth(&["run", "--rm", "-v", "/scratch", &img, "true"])
+        .assert_success();
+    assert_eq!(
+        env.berth(&["volume", "ls", "-q"])
+            .assert_success()
+            .stdout_str(),
+        "keep\n"
+    );
+    env.finish();
+}
+
+#[test]
+fn a_symlink_at_the_mount_target_cannot_send_the_mount_to_the_host() {
+    let (env, img) = busybox_env("vol-symlink");
+    let outside = env.home(crate::util::Who::User).home.join("outside");
+    env.write_file(crate::util::Who::User, &outside.join("keep"), "host\n");
+    // The first container plants a symlink to a host path where the second mounts a volume.
+    env.berth(&["create", "--name", "c1", "-v", "v1:/data", &img, "true"])
+        .assert_success();
+    let link = format!("ln -s {} /data/target", outside.display());
+    env.berth(&["run", "--rm", "-v", "v1:/data", &img, "sh", "-c", &link])
+        .assert_success();
+    // Resolved inside the rootfs the link points nowhere: berth either mounts inside the
+    // container or refuses, naming the target; it never mounts on the host path.
+    let out = env.berth(&[
+        "run",
+        "--rm",
+        "-v",
+        "v1:/data",
+        "--tmpfs",
+        "/data/target",
+        &img,
+        "sh",
+        "-c",
+        "echo inside > /data/target/new",
+    ]);
+    if !out.success() {
+        out.assert_stderr_contains("mount target /data/target");
+    }
+    assert!(
+        !outside.join("new").exists(),
+        "the tmpfs landed on the host path"
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("keep")).unwrap(),
+        "host\n"
+    );
+    env.berth(&["rm", "c1"]).assert_success();
+    env.finish();
+}

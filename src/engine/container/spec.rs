@@ -368,6 +368,25 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
             "options": ["rbind", if b.readonly { "ro" } else { "rw" }],
         }));
     }
+    for t in &rootfs.tmpfs {
+        let mut options = vec![
+            if t.flags & libc::MS_RDONLY != 0 {
+                "ro"
+            } else {
+                "rw"
+            }
+            .to_string(),
+            "nosuid".to_string(),
+            "nodev".to_string(),
+        ];
+        options.extend(
+            t.data
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
+        );
+        mounts.push(json!({"destination": t.target, "type": "tmpfs", "source": "tmpfs", "options": options}));
+    }
     json!({
         "ociVersion": "1.0.2",
         "process": {
