@@ -42,6 +42,9 @@ pub struct BindMount {
     /// Absolute path inside the container.
     pub target: PathBuf,
     pub readonly: bool,
+    /// A volume: when its directory is still empty, fill it first with what the image has at
+    /// the target (docker's copy-up).
+    pub copy_up: bool,
 }
 
 /// A tmpfs mounted inside the container (`--tmpfs`, `--mount type=tmpfs`, `--read-only`).
@@ -437,6 +440,10 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     // Targets resolve inside the rootfs (RESOLVE_IN_ROOT): a symlink in the image at a mount
     // target cannot send the mount to a host path.
     for b in &spec.user_binds {
+        if b.copy_up {
+            copy_up(root, b)
+                .map_err(|e| ctx(e, format!("filling the volume at {}", b.target.display())))?;
+        }
         bind_into(root, &b.source, &b.target, b.readonly, true)
             .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
     }
@@ -470,6 +477,30 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     }
     if spec.read_only {
         remount_readonly(root, Path::new("/"))?;
+    }
+    Ok(())
+}
+
+/// Copy the image's content at `b.target` (resolved inside the rootfs) into the volume
+/// directory if that is empty; a target that is missing or not a directory leaves it empty.
+fn copy_up(root: &OwnedFd, b: &BindMount) -> io::Result<()> {
+    if std::fs::read_dir(&b.source)?.next().is_some() {
+        return Ok(());
+    }
+    let fd = match open_in_root(root, &b.target, libc::O_PATH | libc::O_DIRECTORY) {
+        Ok(fd) => fd,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENOTDIR)) => {
+            return Ok(())
+        }
+        Err(e) => return Err(e),
+    };
+    // Entry by entry: the directory itself is only reachable through the descriptor's magic
+    // link, which copy_tree would copy as a symlink.
+    let dir = fd_path(&fd);
+    for entry in std::fs::read_dir(&dir)? {
+        let name = entry?.file_name();
+        crate::layer::unpack::copy_tree(&dir.join(&name), &b.source.join(&name))
+            .map_err(|e| io::Error::other(e.to_string()))?;
     }
     Ok(())
 }

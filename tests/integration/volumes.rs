@@ -302,3 +302,22 @@ fn a_symlink_at_the_mount_target_cannot_send_the_mount_to_the_host() {
     env.berth(&["rm", "c1"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn a_new_volume_is_filled_from_the_image_unless_nocopy() {
+    let (env, img) = busybox_env("vol-copy-up");
+    let out = env
+        .berth(&["run", "--rm", "-v", "bins:/bin", &img, "ls", "/bin/busybox"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "/bin/busybox\n");
+    assert!(env.store().join("volumes/bins/_data/busybox").exists());
+    // With nocopy /bin stays empty, so the command itself is not found.
+    let empty = env.berth(&["run", "--rm", "-v", "empty:/bin:nocopy", &img, "/bin/true"]);
+    assert_eq!(empty.code(), 127, "{}", empty.stderr_str());
+    let left = std::fs::read_dir(env.store().join("volumes/empty/_data"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 0);
+    env.finish();
+}

@@ -244,6 +244,7 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
             source: ud.join(f),
             target: Path::new("/etc").join(f),
             readonly: false,
+            copy_up: false,
         })
         .collect();
     let c = &record.config;
@@ -311,6 +312,7 @@ fn user_mounts(
                 },
                 target: PathBuf::from(&m.target),
                 readonly: m.readonly,
+                copy_up: kind == "volume" && !m.options.iter().any(|o| o == "nocopy"),
             }),
         }
     }
