@@ -321,3 +321,44 @@ fn a_new_volume_is_filled_from_the_image_unless_nocopy() {
     assert_eq!(left, 0);
     env.finish();
 }
+
+#[test]
+fn volumes_created_with_options_mount_a_tmpfs_or_the_bound_device() {
+    let (env, img) = busybox_env("vol-opts");
+    let dev = env.home(crate::util::Who::User).home.join("dev-dir");
+    env.write_file(crate::util::Who::User, &dev.join("seen"), "on-host\n");
+    let device = format!("device={}", dev.display());
+    env.berth(&[
+        "volume", "create", "--opt", "o=bind", "--opt", &device, "hostdir",
+    ])
+    .assert_success();
+    env.berth(&[
+        "volume",
+        "create",
+        "--opt",
+        "type=tmpfs",
+        "--opt",
+        "device=tmpfs",
+        "--opt",
+        "o=size=1m",
+        "scratch",
+    ])
+    .assert_success();
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "-v",
+            "hostdir:/h",
+            "-v",
+            "scratch:/s",
+            &img,
+            "sh",
+            "-c",
+            "cat /h/seen && grep ' /s ' /proc/mounts | cut -d' ' -f3",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "on-host\ntmpfs\n");
+    env.finish();
+}

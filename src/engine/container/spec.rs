@@ -304,6 +304,46 @@ fn user_mounts(
                     flags,
                 });
             }
+            "volume" => {
+                // A local volume made with --opt: type=tmpfs is a fresh tmpfs per container,
+                // o=bind,device=PATH mounts that host path instead of the volume's _data.
+                let opts = engine
+                    .store
+                    .volume(&m.source)
+                    .ok()
+                    .flatten()
+                    .map(|v| v.options)
+                    .unwrap_or_default();
+                let o = opts.get("o").cloned().unwrap_or_default();
+                if opts.get("type").map(String::as_str) == Some("tmpfs") {
+                    let mut flags = libc::MS_NOSUID | libc::MS_NODEV;
+                    if m.readonly {
+                        flags |= libc::MS_RDONLY;
+                    }
+                    tmpfs.push(TmpfsMount {
+                        target: PathBuf::from(&m.target),
+                        data: o,
+                        flags,
+                    });
+                } else if let (true, Some(dev)) = (
+                    o.split(',').any(|w| w == "bind" || w == "rbind"),
+                    opts.get("device"),
+                ) {
+                    binds.push(BindMount {
+                        source: PathBuf::from(dev),
+                        target: PathBuf::from(&m.target),
+                        readonly: m.readonly || o.split(',').any(|w| w == "ro"),
+                        copy_up: false,
+                    });
+                } else {
+                    binds.push(BindMount {
+                        source: engine.store.volume_data(&m.source),
+                        target: PathBuf::from(&m.target),
+                        readonly: m.readonly,
+                        copy_up: !m.options.iter().any(|o| o == "nocopy"),
+                    });
+                }
+            }
             kind => binds.push(BindMount {
                 source: if kind == "volume" {
                     engine.store.volume_data(&m.source)
