@@ -680,3 +680,38 @@ mod mount_tests {
         assert!(parse_tmpfs_flag("/run:colour=red").is_err());
     }
 }
+
+impl Engine {
+    /// docker's `Mounts` array of container inspect.
+    pub fn mounts_json(&self, mounts: &[MountSpec]) -> Value {
+        Value::Array(
+            mounts
+                .iter()
+                .map(|m| {
+                    let propagation = m
+                        .options
+                        .iter()
+                        .find(|o| PROPAGATION.contains(&o.as_str()))
+                        .cloned()
+                        .unwrap_or_else(|| if m.kind == "bind" { "rprivate".into() } else { String::new() });
+                    let mut o = json!({
+                        "Type": m.kind,
+                        "Source": match m.kind.as_str() {
+                            "volume" => self.store.volume_data(&m.source).to_string_lossy().into_owned(),
+                            _ => m.source.clone(),
+                        },
+                        "Destination": m.target,
+                        "Mode": "",
+                        "RW": !m.readonly,
+                        "Propagation": propagation,
+                    });
+                    if m.kind == "volume" {
+                        o["Name"] = json!(m.source);
+                        o["Driver"] = json!("local");
+                    }
+                    o
+                })
+                .collect(),
+        )
+    }
+}
