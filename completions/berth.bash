@@ -133,6 +133,9 @@ _berth() {
             berth,version)
                 cmd="berth__subcmd__version"
                 ;;
+            berth,volume)
+                cmd="berth__subcmd__volume"
+                ;;
             berth,wait)
                 cmd="berth__subcmd__wait"
                 ;;
@@ -265,6 +268,30 @@ _berth() {
             berth__subcmd__system,info)
                 cmd="berth__subcmd__system__subcmd__info"
                 ;;
+            berth__subcmd__volume,create)
+                cmd="berth__subcmd__volume__subcmd__create"
+                ;;
+            berth__subcmd__volume,exists)
+                cmd="berth__subcmd__volume__subcmd__exists"
+                ;;
+            berth__subcmd__volume,inspect)
+                cmd="berth__subcmd__volume__subcmd__inspect"
+                ;;
+            berth__subcmd__volume,list)
+                cmd="berth__subcmd__volume__subcmd__ls"
+                ;;
+            berth__subcmd__volume,ls)
+                cmd="berth__subcmd__volume__subcmd__ls"
+                ;;
+            berth__subcmd__volume,prune)
+                cmd="berth__subcmd__volume__subcmd__prune"
+                ;;
+            berth__subcmd__volume,remove)
+                cmd="berth__subcmd__volume__subcmd__rm"
+                ;;
+            berth__subcmd__volume,rm)
+                cmd="berth__subcmd__volume__subcmd__rm"
+                ;;
             *)
                 ;;
         esac
@@ -272,7 +299,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --storage-driver --help --version run create start stop kill rm ps logs wait attach restart pause unpause exec healthcheck top rename diff commit export cp port container pull images image inspect tag rmi push login logout save load import history events info version system"
+            opts="-h -V --root --runroot --storage-driver --help --version run create start stop kill rm ps logs wait attach restart pause unpause exec healthcheck top rename diff commit export cp port container pull images image inspect tag rmi push login logout save load import history volume events info version system"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -534,7 +561,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,6 +640,26 @@ _berth() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1172,7 +1219,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1259,6 +1306,26 @@ _berth() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1530,7 +1597,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1609,6 +1676,26 @@ _berth() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3050,7 +3137,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3137,6 +3224,26 @@ _berth() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3596,6 +3703,236 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume)
+            opts="-h --root --runroot --storage-driver --help create ls list inspect rm remove prune exists"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__create)
+            opts="-d -o -l -h --driver --opt --label --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__exists)
+            opts="-h --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__inspect)
+            opts="-a -f -h --all --format --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__ls)
+            opts="-q -f -h --quiet --filter --format --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__prune)
+            opts="-f -h --filter --force --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__rm)
+            opts="-f -h --force --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

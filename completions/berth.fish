@@ -65,6 +65,7 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "save" -d 'Save images t
 complete -c berth -n "__fish_berth_needs_command" -f -a "load" -d 'Load images from an archive'
 complete -c berth -n "__fish_berth_needs_command" -f -a "import" -d 'Import a tarball as a filesystem image'
 complete -c berth -n "__fish_berth_needs_command" -f -a "history" -d 'Show the history of an image'
+complete -c berth -n "__fish_berth_needs_command" -f -a "volume" -d 'Manage volumes'
 complete -c berth -n "__fish_berth_needs_command" -f -a "events" -d 'Show events from the store\'s journal (containers, images), then follow new ones'
 complete -c berth -n "__fish_berth_needs_command" -f -a "info" -d 'Display system-wide information'
 complete -c berth -n "__fish_berth_needs_command" -f -a "version" -d 'Show the berth version information'
@@ -85,6 +86,11 @@ complete -c berth -n "__fish_berth_using_subcommand run" -l network -l net -d 'N
 complete -c berth -n "__fish_berth_using_subcommand run" -l cap-add -d 'Add Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l security-opt -d 'Security options (seccomp=PROFILE|unconfined, no-new-privileges)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l read-only-tmpfs -d 'With --read-only, mount tmpfs on /tmp, /var/tmp and /run' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand run" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l userns -d 'User namespace mode (host, as root)' -r
@@ -127,6 +133,11 @@ complete -c berth -n "__fish_berth_using_subcommand create" -l network -l net -d
 complete -c berth -n "__fish_berth_using_subcommand create" -l cap-add -d 'Add Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l security-opt -d 'Security options (seccomp=PROFILE|unconfined, no-new-privileges)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l read-only-tmpfs -d 'With --read-only, mount tmpfs on /tmp, /var/tmp and /run' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand create" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l userns -d 'User namespace mode (host, as root)' -r
@@ -342,6 +353,11 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cap-add -d 'Add Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options (seccomp=PROFILE|unconfined, no-new-privileges)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only-tmpfs -d 'With --read-only, mount tmpfs on /tmp, /var/tmp and /run' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l userns -d 'User namespace mode (host, as root)' -r
@@ -384,6 +400,11 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cap-add -d 'Add Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options (seccomp=PROFILE|unconfined, no-new-privileges)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only-tmpfs -d 'With --read-only, mount tmpfs on /tmp, /var/tmp and /run' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l userns -d 'User namespace mode (host, as root)' -r
@@ -811,6 +832,65 @@ complete -c berth -n "__fish_berth_using_subcommand history" -l storage-driver -
 complete -c berth -n "__fish_berth_using_subcommand history" -l no-trunc -d 'Don\'t truncate output'
 complete -c berth -n "__fish_berth_using_subcommand history" -s q -l quiet -d 'Only show image IDs'
 complete -c berth -n "__fish_berth_using_subcommand history" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "create" -d 'Create a volume'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "ls" -d 'List volumes'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "list" -d 'List volumes'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "inspect" -d 'Display detailed information on one or more volumes'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "rm" -d 'Remove one or more volumes'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "remove" -d 'Remove one or more volumes'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "prune" -d 'Remove all unused volumes'
+complete -c berth -n "__fish_berth_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists" -f -a "exists" -d 'Exit 0 if the volume exists, 1 if it does not'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from create" -s d -l driver -d 'Volume driver (only local)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from create" -s o -l opt -d 'Driver option: type=tmpfs, device=PATH, o=OPTIONS (e.g. o=bind, o=size=64m)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the volume' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from create" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from create" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output (name=NAME, label=KEY[=VALUE], label!=KEY[=VALUE], dangling=true|false, driver=local)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a Go template, `table`, `table TEMPLATE` or `json`' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from ls" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from ls" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only display volume names'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from list" -s f -l filter -d 'Filter output (name=NAME, label=KEY[=VALUE], label!=KEY[=VALUE], dangling=true|false, driver=local)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from list" -l format -d 'Format output using a Go template, `table`, `table TEMPLATE` or `json`' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from list" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from list" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only display volume names'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a Go template or `json`' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from inspect" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from inspect" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from inspect" -s a -l all -d 'Inspect all volumes'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from rm" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from rm" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from rm" -s f -l force -d 'Remove volumes even when containers use them'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from remove" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from remove" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from remove" -s f -l force -d 'Remove volumes even when containers use them'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from prune" -l filter -d 'Only remove volumes that match (name=, label=KEY[=VALUE], label!=KEY[=VALUE])' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from prune" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from prune" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from exists" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from exists" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from exists" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from exists" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand events" -l since -d 'Show events since a time: RFC 3339 (2024-05-01T10:00:00Z), a unix timestamp, or a duration before now (10m)' -r
 complete -c berth -n "__fish_berth_using_subcommand events" -l until -d 'Show events until a time (same forms as --since); without it, follow new events' -r
 complete -c berth -n "__fish_berth_using_subcommand events" -s f -l filter -d 'Filter events: type=, event=, container=, image=, label=KEY[=VALUE] (one key given twice matches either value; different keys must all match)' -r

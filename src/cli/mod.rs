@@ -7,6 +7,7 @@ pub mod image;
 pub mod output;
 pub mod progress;
 pub mod system;
+pub mod volume;
 
 use std::path::PathBuf;
 
@@ -126,6 +127,11 @@ pub enum Command {
     Import(image::import::ImportArgs),
     /// Show the history of an image
     History(image::history::HistoryArgs),
+    /// Manage volumes
+    Volume {
+        #[command(subcommand)]
+        command: volume::VolumeCommand,
+    },
     /// Show events from the store's journal (containers, images), then follow new ones
     Events(system::events::EventsArgs),
     /// Display system-wide information
@@ -402,6 +408,7 @@ pub fn dispatch(
         Command::Image {
             command: I::Prune(a),
         } => image::prune::run(a, &engine),
+        Command::Volume { command } => volume::run(command, &engine),
         Command::System {
             command: system::SystemCommand::Df(a),
         } => system::df::run(a, &engine),

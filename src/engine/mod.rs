@@ -14,6 +14,7 @@ pub mod login;
 pub mod pull;
 pub mod push;
 pub mod usage;
+pub mod volume;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};

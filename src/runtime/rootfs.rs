@@ -42,6 +42,19 @@ pub struct BindMount {
     /// Absolute path inside the container.
     pub target: PathBuf,
     pub readonly: bool,
+    /// A volume: when its directory is still empty, fill it first with what the image has at
+    /// the target (docker's copy-up).
+    pub copy_up: bool,
+}
+
+/// A tmpfs mounted inside the container (`--tmpfs`, `--mount type=tmpfs`, `--read-only`).
+#[derive(Debug, Clone)]
+pub struct TmpfsMount {
+    /// Absolute path inside the container.
+    pub target: PathBuf,
+    /// Mount data (size=, mode=, uid=, gid=, nr_inodes=).
+    pub data: String,
+    pub flags: libc::c_ulong,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +63,9 @@ pub struct RootfsSpec {
     /// Where the rootfs is mounted (an empty directory owned by the container's root).
     pub mountpoint: PathBuf,
     pub binds: Vec<BindMount>,
+    /// Volumes and bind mounts the user asked for, mounted after `binds`.
+    pub user_binds: Vec<BindMount>,
+    pub tmpfs: Vec<TmpfsMount>,
     /// A new network namespace lets us mount a fresh sysfs; with the host's we bind it.
     pub new_netns: bool,
     pub masked_paths: Vec<String>,
@@ -421,6 +437,28 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     for b in &spec.binds {
         bind_into(root, &b.source, &b.target, b.readonly, true)?;
     }
+    // Targets resolve inside the rootfs (RESOLVE_IN_ROOT): a symlink in the image at a mount
+    // target cannot send the mount to a host path.
+    for b in &spec.user_binds {
+        if b.copy_up {
+            copy_up(root, b)
+                .map_err(|e| ctx(e, format!("filling the volume at {}", b.target.display())))?;
+        }
+        bind_into(root, &b.source, &b.target, b.readonly, true)
+            .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
+    }
+    for t in &spec.tmpfs {
+        let fd = mount_target(root, &t.target, true)
+            .map_err(|e| ctx(e, format!("mount target {}", t.target.display())))?;
+        mount(
+            Some(Path::new("tmpfs")),
+            &fd_path(&fd),
+            Some("tmpfs"),
+            t.flags,
+            Some(&t.data),
+        )
+        .map_err(|e| ctx(e, format!("mounting a tmpfs on {}", t.target.display())))?;
+    }
 
     for p in &spec.masked_paths {
         mask(root, Path::new(p))?;
@@ -439,6 +477,30 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     }
     if spec.read_only {
         remount_readonly(root, Path::new("/"))?;
+    }
+    Ok(())
+}
+
+/// Copy the image's content at `b.target` (resolved inside the rootfs) into the volume
+/// directory if that is empty; a target that is missing or not a directory leaves it empty.
+fn copy_up(root: &OwnedFd, b: &BindMount) -> io::Result<()> {
+    if std::fs::read_dir(&b.source)?.next().is_some() {
+        return Ok(());
+    }
+    let fd = match open_in_root(root, &b.target, libc::O_PATH | libc::O_DIRECTORY) {
+        Ok(fd) => fd,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENOTDIR)) => {
+            return Ok(())
+        }
+        Err(e) => return Err(e),
+    };
+    // Entry by entry: the directory itself is only reachable through the descriptor's magic
+    // link, which copy_tree would copy as a symlink.
+    let dir = fd_path(&fd);
+    for entry in std::fs::read_dir(&dir)? {
+        let name = entry?.file_name();
+        crate::layer::unpack::copy_tree(&dir.join(&name), &b.source.join(&name))
+            .map_err(|e| io::Error::other(e.to_string()))?;
     }
     Ok(())
 }

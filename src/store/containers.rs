@@ -70,6 +70,21 @@ pub struct ContainerConfig {
     pub healthcheck: Option<HealthConfig>,
     /// Published ports (`-p`); filled by networking, read by `port` and inspect.
     pub ports: Vec<PortMapping>,
+    /// Volumes, bind mounts and tmpfs mounts, resolved at create time.
+    pub mounts: Vec<MountSpec>,
+}
+
+/// One mount of a container: `kind` is "bind", "volume" or "tmpfs"; `source` is a host path
+/// for bind, the volume's name for volume, empty for tmpfs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct MountSpec {
+    pub kind: String,
+    pub source: String,
+    pub target: String,
+    pub readonly: bool,
+    /// Further options as given (propagation, nocopy, size=, mode=, ...).
+    pub options: Vec<String>,
 }
 
 /// One published port: host address and port to the container's port and protocol.

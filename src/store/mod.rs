@@ -6,6 +6,7 @@
 //! <root>/blobs/sha256/<hex>     manifests, configs and compressed layers, verified before commit
 //! <root>/layers/<chain-hex>/    diff/ (the unpacked layer) + layer.json (written last: the commit mark)
 //! <root>/locks/                 flock files: images.lock, layer-<hex>.lock, blob-<hex>.lock
+//! <root>/volumes/<name>/      _data/ + volume.json (see volumes.rs)
 //! <root>/tmp/<name>/            work in progress, each guarded by tmp/<name>.lock while its owner lives
 //! ```
 //! Nothing becomes visible except by an atomic rename, so a SIGKILL at any moment leaves at
@@ -16,6 +17,7 @@ pub mod containers;
 pub mod images;
 pub mod layers;
 pub mod lock;
+pub mod volumes;
 
 use std::fs;
 use std::io;

@@ -24,3 +24,4 @@ mod push;
 mod run;
 mod store;
 mod top;
+mod volumes;

@@ -28,7 +28,11 @@ pub fn run(args: &RmArgs, engine: &Engine) -> anyhow::Result<()> {
                 engine.force_remove_container(&c)
             } else {
                 engine.remove_container(&c)
+            }?;
+            if args.volumes {
+                engine.remove_anonymous_volumes(&c.record.config.mounts)?;
             }
+            Ok(())
         })
     })
 }

@@ -75,6 +75,18 @@ pub struct CreateFlags {
     /// Mount the container's root filesystem as read only
     #[arg(long)]
     pub read_only: bool,
+    /// With --read-only, mount tmpfs on /tmp, /var/tmp and /run
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub read_only_tmpfs: bool,
+    /// Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])
+    #[arg(short = 'v', long = "volume", value_name = "VOLUME")]
+    pub volume: Vec<String>,
+    /// Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)
+    #[arg(long = "mount", value_name = "MOUNT")]
+    pub mount: Vec<String>,
+    /// Mount a tmpfs directory (PATH[:OPTIONS])
+    #[arg(long, value_name = "PATH[:OPTIONS]")]
+    pub tmpfs: Vec<String>,
     /// Signal to stop the container (default: the image's, or SIGTERM)
     #[arg(long, value_name = "SIGNAL")]
     pub stop_signal: Option<String>,
@@ -165,6 +177,10 @@ impl CreateFlags {
             cap_drop: self.cap_drop.clone(),
             security_opt: self.security_opt.clone(),
             read_only: self.read_only,
+            volumes: self.volume.clone(),
+            mounts: self.mount.clone(),
+            tmpfs: self.tmpfs.clone(),
+            read_only_tmpfs: Some(self.read_only_tmpfs),
             stop_signal: self.stop_signal.clone(),
             stop_timeout: self.stop_timeout,
             userns: self.userns.clone(),

@@ -288,7 +288,7 @@ impl Engine {
             doc["SizeRw"] = json!(size.rw);
             doc["SizeRootFs"] = json!(size.root_fs);
         }
-        doc["Mounts"] = json!([]);
+        doc["Mounts"] = self.mounts_json(&cfg.mounts);
         doc["Config"] = json!({
             "Hostname": cfg.hostname,
             "Domainname": cfg.domainname,

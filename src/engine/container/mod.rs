@@ -58,6 +58,12 @@ pub struct CreateOptions {
     pub cap_drop: Vec<String>,
     pub security_opt: Vec<String>,
     pub read_only: bool,
+    /// `-v/--volume`, `--mount` and `--tmpfs` as given.
+    pub volumes: Vec<String>,
+    pub mounts: Vec<String>,
+    pub tmpfs: Vec<String>,
+    /// `--read-only-tmpfs` (default true): tmpfs on /tmp, /var/tmp, /run with `--read-only`.
+    pub read_only_tmpfs: Option<bool>,
     pub stop_signal: Option<String>,
     pub stop_timeout: Option<u32>,
     pub userns: Option<String>,
@@ -405,6 +411,7 @@ impl Engine {
                 &opts.health,
             )?,
             ports: Vec::new(),
+            mounts: Vec::new(),
         };
         let mut config = config;
         let (policy, max) = parse_restart_policy(opts.restart.as_deref().unwrap_or("no"))?;
@@ -453,6 +460,13 @@ impl Engine {
                 )));
             }
         }
+        // Last of the checks: this creates the volumes it names.
+        config.mounts = self.resolve_mounts(
+            opts,
+            &ic.and_then(|c| c.volumes.as_ref())
+                .map(|v| v.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default(),
+        )?;
         let dir = self.store.container_dir(&id);
         let record = self
             .store

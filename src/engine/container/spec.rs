@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 
 use super::super::{Engine, EngineError, Result};
 use crate::image::manifest::ImageConfig;
-use crate::runtime::rootfs::{BindMount, RootfsSource, RootfsSpec, MASKED_PATHS, READONLY_PATHS};
+use crate::runtime::rootfs::{
+    BindMount, RootfsSource, RootfsSpec, TmpfsMount, MASKED_PATHS, READONLY_PATHS,
+};
 use crate::store::containers::ContainerRecord;
 use crate::store::{Driver, ImageRecord};
 
@@ -242,13 +244,17 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
             source: ud.join(f),
             target: Path::new("/etc").join(f),
             readonly: false,
+            copy_up: false,
         })
         .collect();
     let c = &record.config;
+    let (user_binds, tmpfs) = user_mounts(engine, &c.mounts);
     RootfsSpec {
         source,
         mountpoint: dir.join("merged"),
         binds,
+        user_binds,
+        tmpfs,
         new_netns: c.network != "host",
         masked_paths: if c.privileged {
             Vec::new()
@@ -263,6 +269,94 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
         read_only: c.read_only,
         tty_gid_mapped: !engine.ident.single_id,
     }
+}
+
+/// The container's volumes and bind mounts as binds, its tmpfs mounts as tmpfs.
+fn user_mounts(
+    engine: &Engine,
+    mounts: &[crate::store::containers::MountSpec],
+) -> (Vec<BindMount>, Vec<TmpfsMount>) {
+    let mut binds = Vec::new();
+    let mut tmpfs = Vec::new();
+    for m in mounts {
+        match m.kind.as_str() {
+            "tmpfs" => {
+                let mut flags = libc::MS_NOSUID | libc::MS_NODEV;
+                let mut data = Vec::new();
+                for o in &m.options {
+                    match o.as_str() {
+                        "noexec" => flags |= libc::MS_NOEXEC,
+                        "exec" | "nosuid" | "nodev" => {}
+                        "suid" => flags &= !libc::MS_NOSUID,
+                        "dev" => flags &= !libc::MS_NODEV,
+                        other => data.push(other.to_string()),
+                    }
+                }
+                if m.readonly {
+                    flags |= libc::MS_RDONLY;
+                }
+                if !data.iter().any(|d| d.starts_with("mode=")) {
+                    data.push("mode=1777".into());
+                }
+                tmpfs.push(TmpfsMount {
+                    target: PathBuf::from(&m.target),
+                    data: data.join(","),
+                    flags,
+                });
+            }
+            "volume" => {
+                // A local volume made with --opt: type=tmpfs is a fresh tmpfs per container,
+                // o=bind,device=PATH mounts that host path instead of the volume's _data.
+                let opts = engine
+                    .store
+                    .volume(&m.source)
+                    .ok()
+                    .flatten()
+                    .map(|v| v.options)
+                    .unwrap_or_default();
+                let o = opts.get("o").cloned().unwrap_or_default();
+                if opts.get("type").map(String::as_str) == Some("tmpfs") {
+                    let mut flags = libc::MS_NOSUID | libc::MS_NODEV;
+                    if m.readonly {
+                        flags |= libc::MS_RDONLY;
+                    }
+                    tmpfs.push(TmpfsMount {
+                        target: PathBuf::from(&m.target),
+                        data: o,
+                        flags,
+                    });
+                } else if let (true, Some(dev)) = (
+                    o.split(',').any(|w| w == "bind" || w == "rbind"),
+                    opts.get("device"),
+                ) {
+                    binds.push(BindMount {
+                        source: PathBuf::from(dev),
+                        target: PathBuf::from(&m.target),
+                        readonly: m.readonly || o.split(',').any(|w| w == "ro"),
+                        copy_up: false,
+                    });
+                } else {
+                    binds.push(BindMount {
+                        source: engine.store.volume_data(&m.source),
+                        target: PathBuf::from(&m.target),
+                        readonly: m.readonly,
+                        copy_up: !m.options.iter().any(|o| o == "nocopy"),
+                    });
+                }
+            }
+            kind => binds.push(BindMount {
+                source: if kind == "volume" {
+                    engine.store.volume_data(&m.source)
+                } else {
+                    PathBuf::from(&m.source)
+                },
+                target: PathBuf::from(&m.target),
+                readonly: m.readonly,
+                copy_up: kind == "volume" && !m.options.iter().any(|o| o == "nocopy"),
+            }),
+        }
+    }
+    (binds, tmpfs)
 }
 
 /// An OCI runtime-spec config.json describing the container as berth runs it (and what
@@ -310,11 +404,30 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
     } else {
         mounts.push(json!({"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}));
     }
-    for b in &rootfs.binds {
+    for b in rootfs.binds.iter().chain(&rootfs.user_binds) {
         mounts.push(json!({
             "destination": b.target, "type": "bind", "source": b.source,
             "options": ["rbind", if b.readonly { "ro" } else { "rw" }],
         }));
+    }
+    for t in &rootfs.tmpfs {
+        let mut options = vec![
+            if t.flags & libc::MS_RDONLY != 0 {
+                "ro"
+            } else {
+                "rw"
+            }
+            .to_string(),
+            "nosuid".to_string(),
+            "nodev".to_string(),
+        ];
+        options.extend(
+            t.data
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
+        );
+        mounts.push(json!({"destination": t.target, "type": "tmpfs", "source": "tmpfs", "options": options}));
     }
     json!({
         "ociVersion": "1.0.2",

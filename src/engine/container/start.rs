@@ -517,7 +517,10 @@ impl Engine {
             return None;
         }
         let now = self.find_container(&c.record.id).ok()?;
-        self.unlink_container(&now).ok().flatten()
+        let trash = self.unlink_container(&now).ok().flatten();
+        // docker's --rm also removes the container's anonymous volumes.
+        let _ = self.remove_anonymous_volumes(&now.record.config.mounts);
+        trash
     }
 
     /// Create the container and supervise it; the exit code, or why it could not start.

@@ -1,0 +1,58 @@
+//! `berth volume prune`
+
+use std::io::{BufRead, Write};
+
+use clap::Args;
+
+use crate::cli::output::human_size_4;
+use crate::engine::volume::VolumeFilter;
+use crate::engine::Engine;
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Only remove volumes that match (name=, label=KEY[=VALUE], label!=KEY[=VALUE])
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+const WARNING: &str =
+    "WARNING! This will remove all local volumes not used by at least one container.";
+
+fn confirm() -> bool {
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{WARNING}\nAre you sure you want to continue? [y/N] ");
+    let _ = out.flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim(), "y" | "Y")
+}
+
+pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
+    // Bad filters fail before the question is asked.
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| VolumeFilter::parse(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !args.force && !confirm() {
+        return Ok(());
+    }
+    let (removed, bytes) = engine.prune_volumes(&filters)?;
+    let mut text = String::new();
+    if !removed.is_empty() {
+        text.push_str("Deleted Volumes:\n");
+        for n in &removed {
+            text.push_str(n);
+            text.push('\n');
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!("Total reclaimed space: {}\n", human_size_4(bytes)));
+    print!("{text}");
+    Ok(())
+}

@@ -1,0 +1,717 @@
+//! Named volumes: create, list with filters, inspect, remove (refusing volumes a container
+//! record uses) and prune.
+
+use std::collections::BTreeMap;
+
+use rand::RngCore;
+use serde_json::{json, Value};
+
+use super::{Engine, EngineError, Result};
+use crate::store::containers::MountSpec;
+use crate::store::volumes::VolumeRecord;
+use crate::store::StoreError;
+
+/// What `volume create` asks for.
+#[derive(Debug, Default, Clone)]
+pub struct VolumeOptions {
+    pub name: Option<String>,
+    pub driver: Option<String>,
+    /// `--opt KEY=VALUE`, unparsed.
+    pub opts: Vec<String>,
+    /// `--label KEY[=VALUE]`, unparsed.
+    pub labels: Vec<String>,
+}
+
+/// One `--filter` of `volume ls` / `volume prune`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VolumeFilter {
+    Name(String),
+    Label {
+        key: String,
+        value: Option<String>,
+        negate: bool,
+    },
+    Dangling(bool),
+    Driver(String),
+}
+
+impl VolumeFilter {
+    pub fn parse(s: &str) -> Result<VolumeFilter> {
+        let bad = || {
+            EngineError::InvalidFilter {
+            filter: s.to_string(),
+            hint: "use name=NAME, label=KEY[=VALUE], label!=KEY[=VALUE], dangling=true|false or driver=local".into(),
+        }
+        };
+        let (key, value) = s.split_once('=').ok_or_else(bad)?;
+        Ok(match key {
+            "name" => VolumeFilter::Name(value.to_string()),
+            "driver" => VolumeFilter::Driver(value.to_string()),
+            "dangling" => match value {
+                "true" | "1" => VolumeFilter::Dangling(true),
+                "false" | "0" => VolumeFilter::Dangling(false),
+                _ => return Err(bad()),
+            },
+            "label" | "label!" => {
+                let (k, v) = match value.split_once('=') {
+                    Some((k, v)) => (k, Some(v.to_string())),
+                    None => (value, None),
+                };
+                if k.is_empty() {
+                    return Err(bad());
+                }
+                VolumeFilter::Label {
+                    key: k.to_string(),
+                    value: v,
+                    negate: key == "label!",
+                }
+            }
+            _ => return Err(bad()),
+        })
+    }
+
+    fn matches(&self, v: &VolumeRecord, in_use: bool) -> bool {
+        match self {
+            // docker matches names by substring.
+            VolumeFilter::Name(n) => v.name.contains(n.as_str()),
+            VolumeFilter::Driver(d) => &v.driver == d,
+            VolumeFilter::Dangling(d) => *d != in_use,
+            VolumeFilter::Label { key, value, negate } => {
+                let hit = match (v.labels.get(key), value) {
+                    (Some(have), Some(want)) => have == want,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                hit != *negate
+            }
+        }
+    }
+}
+
+/// Docker's rule for volume names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+pub fn valid_volume_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && name.len() >= 2
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+fn random_name() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Check the local driver's options: `type`, `device`, `o` (and `size`/`uid`/`gid` in `o`).
+fn parse_opts(opts: &[String]) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for o in opts {
+        let (k, v) = o.split_once('=').ok_or_else(|| {
+            EngineError::Invalid(format!(
+                "invalid volume option {o:?}: use --opt KEY=VALUE (type, device or o)"
+            ))
+        })?;
+        if !matches!(k, "type" | "device" | "o") {
+            return Err(EngineError::Invalid(format!(
+                "invalid volume option {k:?} for the local driver: use type, device or o"
+            )));
+        }
+        out.insert(k.to_string(), v.to_string());
+    }
+    let ty = out.get("type").map(String::as_str);
+    let bind = out
+        .get("o")
+        .is_some_and(|o| o.split(',').any(|w| w == "bind" || w == "rbind"));
+    if bind || ty == Some("none") {
+        let dev = out.get("device").ok_or_else(|| {
+            EngineError::Invalid(
+                "a bind volume needs --opt device=PATH (an existing absolute path)".into(),
+            )
+        })?;
+        if !std::path::Path::new(dev).is_absolute() {
+            return Err(EngineError::Invalid(format!(
+                "volume device {dev:?} is not an absolute path: give --opt device=/full/path"
+            )));
+        }
+        if !std::path::Path::new(dev).is_dir() {
+            return Err(EngineError::Invalid(format!(
+                "volume device {dev}: no such directory: create it first"
+            )));
+        }
+    }
+    if let Some(t) = ty {
+        if !matches!(t, "tmpfs" | "none" | "bind") {
+            return Err(EngineError::Invalid(format!(
+                "volume type {t:?} is not supported rootless: use type=tmpfs or o=bind,device=PATH"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_labels(labels: &[String]) -> BTreeMap<String, String> {
+    labels
+        .iter()
+        .map(|l| match l.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}
+
+impl Engine {
+    /// Create a volume (or return the existing one of that name).
+    pub fn create_volume(&self, opts: &VolumeOptions) -> Result<VolumeRecord> {
+        let driver = opts.driver.clone().unwrap_or_else(|| "local".into());
+        if driver != "local" {
+            return Err(EngineError::Invalid(format!(
+                "volume driver {driver:?} is not available: use --driver local"
+            )));
+        }
+        let name = match &opts.name {
+            Some(n) if !valid_volume_name(n) => {
+                return Err(EngineError::Invalid(format!(
+                    "{n:?} is not a valid volume name: use letters, digits, '_', '.' and '-', starting with a letter or digit"
+                )))
+            }
+            Some(n) => n.clone(),
+            None => random_name(),
+        };
+        let rec = VolumeRecord {
+            anonymous: opts.name.is_none(),
+            name,
+            driver,
+            labels: parse_labels(&opts.labels),
+            options: parse_opts(&opts.opts)?,
+            created: Some(chrono::Utc::now()),
+            needs_copy_up: true,
+        };
+        Ok(self.store.create_volume(&rec)?.0)
+    }
+
+    pub fn find_volume(&self, name: &str) -> Result<VolumeRecord> {
+        self.store
+            .volume(name)?
+            .filter(|_| valid_volume_name(name))
+            .ok_or_else(|| {
+                EngineError::Invalid(format!("no such volume {name:?}: see `berth volume ls`"))
+            })
+    }
+
+    /// Names of the containers whose records mount the volume.
+    pub fn volume_users(&self, name: &str) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .containers()?
+            .into_iter()
+            .filter(|c| {
+                c.config
+                    .mounts
+                    .iter()
+                    .any(|m| m.kind == "volume" && m.source == name)
+            })
+            .map(|c| c.name)
+            .collect())
+    }
+
+    /// Volumes matching every filter.
+    pub fn list_volumes(&self, filters: &[VolumeFilter]) -> Result<Vec<VolumeRecord>> {
+        let containers = self.store.containers()?;
+        let used = |n: &str| {
+            containers.iter().any(|c| {
+                c.config
+                    .mounts
+                    .iter()
+                    .any(|m| m.kind == "volume" && m.source == n)
+            })
+        };
+        Ok(self
+            .store
+            .volumes()?
+            .into_iter()
+            .filter(|v| filters.iter().all(|f| f.matches(v, used(&v.name))))
+            .collect())
+    }
+
+    /// docker's inspect object for a volume.
+    pub fn inspect_volume(&self, v: &VolumeRecord) -> Value {
+        json!({
+            "CreatedAt": v.created.map(|c| c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default(),
+            "Driver": v.driver,
+            "Labels": v.labels,
+            "Mountpoint": self.store.volume_data(&v.name).to_string_lossy(),
+            "Name": v.name,
+            "Options": v.options,
+            "Scope": "local",
+            "Anonymous": v.anonymous,
+        })
+    }
+
+    /// Remove a volume; unless `force`, refuse one that a container record mounts.
+    pub fn remove_volume(&self, name: &str, force: bool) -> Result<()> {
+        let users = self.volume_users(name)?;
+        let removed = self
+            .store
+            .remove_volume(name, |_| match users.first() {
+                Some(c) if !force => Err(StoreError::Aborted(Box::new(EngineError::Invalid(format!(
+                    "volume {name} is being used by container {c}: remove the container first (`berth rm {c}`) or use `berth volume rm -f`"
+                ))))),
+                _ => Ok(()),
+            })
+            .map_err(EngineError::unwrap_store)?;
+        if !removed {
+            return Err(EngineError::Invalid(format!(
+                "no such volume {name:?}: see `berth volume ls`"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Remove every volume no container uses that matches the filters; returns the names
+    /// removed and the bytes reclaimed.
+    pub fn prune_volumes(&self, filters: &[VolumeFilter]) -> Result<(Vec<String>, u64)> {
+        let mut f = filters.to_vec();
+        f.push(VolumeFilter::Dangling(true));
+        let mut removed = Vec::new();
+        let mut bytes = 0;
+        for v in self.list_volumes(&f)? {
+            let size = dir_size(&self.store.volume_data(&v.name));
+            match self.remove_volume(&v.name, false) {
+                Ok(()) => {
+                    bytes += size;
+                    removed.push(v.name);
+                }
+                // A container took it between the listing and now: keep it.
+                Err(EngineError::Invalid(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((removed, bytes))
+    }
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return 0;
+    };
+    if !meta.is_dir() {
+        return meta.len();
+    }
+    std::fs::read_dir(path)
+        .map(|rd| rd.flatten().map(|e| dir_size(&e.path())).sum())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volume_names_follow_dockers_rule() {
+        assert!(valid_volume_name("my_volume"));
+        assert!(valid_volume_name("a.b-c"));
+        assert!(!valid_volume_name("a"));
+        assert!(!valid_volume_name("_x"));
+        assert!(!valid_volume_name("a/b"));
+        assert!(!valid_volume_name("../x"));
+    }
+
+    #[test]
+    fn volume_filters_parse_and_reject_unknown_keys() {
+        assert_eq!(
+            VolumeFilter::parse("dangling=true").unwrap(),
+            VolumeFilter::Dangling(true)
+        );
+        assert!(matches!(
+            VolumeFilter::parse("label!=a=b").unwrap(),
+            VolumeFilter::Label { negate: true, .. }
+        ));
+        assert!(VolumeFilter::parse("color=red").is_err());
+        assert!(VolumeFilter::parse("dangling=maybe").is_err());
+    }
+
+    #[test]
+    fn unknown_local_driver_options_are_refused() {
+        assert!(parse_opts(&[
+            "type=tmpfs".into(),
+            "device=tmpfs".into(),
+            "o=size=1m".into()
+        ])
+        .is_ok());
+        assert!(parse_opts(&["colour=blue".into()]).is_err());
+        assert!(parse_opts(&["o=bind".into(), "device=relative".into()]).is_err());
+    }
+}
+
+/// A mount as parsed from the command line, before volumes are created.
+#[derive(Debug, Clone, PartialEq)]
+struct ParsedMount {
+    spec: MountSpec,
+    /// `-v /path` with no source: a new anonymous volume.
+    anonymous: bool,
+}
+
+const PROPAGATION: [&str; 6] = [
+    "private", "rprivate", "shared", "rshared", "slave", "rslave",
+];
+
+fn invalid(msg: String) -> EngineError {
+    EngineError::Invalid(msg)
+}
+
+fn check_target(target: &str, given: &str) -> Result<()> {
+    if !target.starts_with('/') {
+        return Err(invalid(format!(
+            "invalid mount {given:?}: the container path {target:?} is not absolute; give a path starting with /"
+        )));
+    }
+    if target.split('/').any(|c| c == "..") {
+        return Err(invalid(format!(
+            "invalid mount {given:?}: the container path must not contain \"..\""
+        )));
+    }
+    Ok(())
+}
+
+/// `-v [SOURCE:]TARGET[:OPTIONS]`.
+fn parse_volume_flag(v: &str) -> Result<ParsedMount> {
+    let parts: Vec<&str> = v.split(':').collect();
+    let (source, target, opts) = match parts.as_slice() {
+        [t] => ("", *t, ""),
+        [s, t] => (*s, *t, ""),
+        [s, t, o] => (*s, *t, *o),
+        _ => {
+            return Err(invalid(format!(
+                "invalid volume {v:?}: use [SOURCE:]TARGET[:OPTIONS]"
+            )))
+        }
+    };
+    check_target(target, v)?;
+    let mut spec = MountSpec {
+        kind: if source.starts_with('/') || source.starts_with('.') {
+            "bind".into()
+        } else {
+            "volume".into()
+        },
+        source: source.to_string(),
+        target: target.to_string(),
+        ..Default::default()
+    };
+    for o in opts.split(',').filter(|o| !o.is_empty()) {
+        match o {
+            "ro" => spec.readonly = true,
+            "rw" => spec.readonly = false,
+            // SELinux relabelling has no meaning here; accepted like podman on non-SELinux hosts.
+            "z" | "Z" => {}
+            "U" | "nocopy" | "copy" | "bind" | "rbind" | "exec" | "noexec" | "suid" | "nosuid"
+            | "dev" | "nodev" => spec.options.push(o.to_string()),
+            p if PROPAGATION.contains(&p) => spec.options.push(p.to_string()),
+            _ => {
+                return Err(invalid(format!(
+                    "invalid volume option {o:?} in {v:?}: use ro, rw, z, Z, U, nocopy or a propagation (rprivate, rshared, rslave, ...)"
+                )))
+            }
+        }
+    }
+    if spec.kind == "bind" {
+        if !source.starts_with('/') {
+            return Err(invalid(format!(
+                "invalid volume {v:?}: the host path {source:?} is relative; give an absolute path"
+            )));
+        }
+    } else if !source.is_empty() && !valid_volume_name(source) {
+        return Err(invalid(format!(
+            "invalid volume {v:?}: {source:?} is neither an absolute host path nor a valid volume name"
+        )));
+    }
+    Ok(ParsedMount {
+        anonymous: source.is_empty(),
+        spec,
+    })
+}
+
+/// `--mount type=bind|volume|tmpfs,source=,target=,readonly,...`.
+fn parse_mount_flag(m: &str) -> Result<ParsedMount> {
+    let mut spec = MountSpec {
+        kind: "volume".into(),
+        ..Default::default()
+    };
+    let mut target = None;
+    for field in m.split(',') {
+        let (k, val) = match field.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (field, None),
+        };
+        let flag = |val: Option<&str>| -> Result<bool> {
+            match val {
+                None | Some("true") | Some("1") => Ok(true),
+                Some("false") | Some("0") => Ok(false),
+                Some(o) => Err(invalid(format!(
+                    "invalid mount {m:?}: {k}={o} is not a boolean; use true or false"
+                ))),
+            }
+        };
+        match (k, val) {
+            ("type", Some(t)) if matches!(t, "bind" | "volume" | "tmpfs") => spec.kind = t.into(),
+            ("type", Some(t)) => {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: type {t:?} is not supported; use bind, volume or tmpfs"
+                )))
+            }
+            ("source" | "src", Some(s)) => spec.source = s.to_string(),
+            ("target" | "destination" | "dst", Some(t)) => target = Some(t.to_string()),
+            ("readonly" | "ro", v) => spec.readonly = flag(v)?,
+            ("bind-propagation", Some(p)) if PROPAGATION.contains(&p) => {
+                spec.options.push(p.to_string())
+            }
+            ("volume-nocopy", v) => {
+                if flag(v)? {
+                    spec.options.push("nocopy".into())
+                }
+            }
+            ("tmpfs-size", Some(s)) => spec.options.push(format!("size={s}")),
+            ("tmpfs-mode", Some(s)) if u32::from_str_radix(s, 8).is_ok() => {
+                spec.options.push(format!("mode={s}"))
+            }
+            ("consistency", Some(_)) => {}
+            _ => {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: unknown or malformed field {field:?}; use type=, source=, target=, readonly, bind-propagation=, volume-nocopy, tmpfs-size=, tmpfs-mode="
+                )))
+            }
+        }
+    }
+    let target = target.ok_or_else(|| invalid(format!("invalid mount {m:?}: give target=PATH")))?;
+    check_target(&target, m)?;
+    spec.target = target;
+    match spec.kind.as_str() {
+        "bind" => {
+            if !spec.source.starts_with('/') {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: a bind mount needs source=ABSOLUTE_HOST_PATH"
+                )));
+            }
+            if std::fs::symlink_metadata(&spec.source).is_err() {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: bind source path {} does not exist; create it first",
+                    spec.source
+                )));
+            }
+        }
+        "volume" if !spec.source.is_empty() && !valid_volume_name(&spec.source) => {
+            return Err(invalid(format!(
+                "invalid mount {m:?}: {:?} is not a valid volume name",
+                spec.source
+            )))
+        }
+        "tmpfs" if !spec.source.is_empty() => {
+            return Err(invalid(format!(
+                "invalid mount {m:?}: a tmpfs mount takes no source"
+            )))
+        }
+        _ => {}
+    }
+    Ok(ParsedMount {
+        anonymous: spec.kind == "volume" && spec.source.is_empty(),
+        spec,
+    })
+}
+
+/// `--tmpfs PATH[:OPTIONS]`.
+fn parse_tmpfs_flag(t: &str) -> Result<ParsedMount> {
+    let (target, opts) = t.split_once(':').unwrap_or((t, ""));
+    check_target(target, t)?;
+    let mut spec = MountSpec {
+        kind: "tmpfs".into(),
+        target: target.to_string(),
+        ..Default::default()
+    };
+    for o in opts.split(',').filter(|o| !o.is_empty()) {
+        match o.split_once('=').map_or(o, |(k, _)| k) {
+            "ro" => spec.readonly = true,
+            "rw" => spec.readonly = false,
+            "size" | "mode" | "uid" | "gid" | "nr_inodes" | "exec" | "noexec" | "suid"
+            | "nosuid" | "dev" | "nodev" => spec.options.push(o.to_string()),
+            _ => {
+                return Err(invalid(format!(
+                    "invalid tmpfs option {o:?} in {t:?}: use size=, mode=, uid=, gid=, ro, rw, exec, noexec, ..."
+                )))
+            }
+        }
+    }
+    Ok(ParsedMount {
+        spec,
+        anonymous: false,
+    })
+}
+
+impl Engine {
+    /// Turn `-v`, `--mount`, `--tmpfs`, `--read-only` and the image's VOLUME entries into the
+    /// container's mounts. Everything is checked before anything is created, so bad input leaves
+    /// the store unchanged.
+    pub fn resolve_mounts(
+        &self,
+        opts: &crate::engine::container::CreateOptions,
+        image_volumes: &[String],
+    ) -> Result<Vec<MountSpec>> {
+        let mut parsed = Vec::new();
+        for v in &opts.volumes {
+            parsed.push(parse_volume_flag(v)?);
+        }
+        for m in &opts.mounts {
+            parsed.push(parse_mount_flag(m)?);
+        }
+        for t in &opts.tmpfs {
+            parsed.push(parse_tmpfs_flag(t)?);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &parsed {
+            if !seen.insert(p.spec.target.trim_end_matches('/').to_string()) {
+                return Err(invalid(format!(
+                    "duplicate mount destination {}: mount each container path once",
+                    p.spec.target
+                )));
+            }
+        }
+        let extra_tmpfs: &[&str] = if opts.read_only && opts.read_only_tmpfs.unwrap_or(true) {
+            &["/tmp", "/var/tmp", "/run"]
+        } else {
+            &[]
+        };
+        for t in extra_tmpfs {
+            if seen.insert(t.to_string()) {
+                parsed.push(ParsedMount {
+                    spec: MountSpec {
+                        kind: "tmpfs".into(),
+                        target: t.to_string(),
+                        options: vec!["mode=1777".into()],
+                        ..Default::default()
+                    },
+                    anonymous: false,
+                });
+            }
+        }
+        for t in image_volumes {
+            if check_target(t, t).is_ok() && seen.insert(t.trim_end_matches('/').to_string()) {
+                parsed.push(ParsedMount {
+                    spec: MountSpec {
+                        kind: "volume".into(),
+                        target: t.to_string(),
+                        ..Default::default()
+                    },
+                    anonymous: true,
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for mut p in parsed {
+            match p.spec.kind.as_str() {
+                "volume" => {
+                    let rec = self.create_volume(&VolumeOptions {
+                        name: (!p.anonymous).then(|| p.spec.source.clone()),
+                        ..Default::default()
+                    })?;
+                    p.spec.source = rec.name;
+                    if p.anonymous {
+                        p.spec.options.push("anonymous".into());
+                    }
+                }
+                "bind" => {
+                    // `-v` creates a missing host directory, as docker does; `--mount` refused it above.
+                    let path = std::path::Path::new(&p.spec.source);
+                    if std::fs::symlink_metadata(path).is_err() {
+                        std::fs::create_dir_all(path).map_err(|e| EngineError::Io {
+                            context: format!("creating the bind mount source {}", path.display()),
+                            source: e,
+                        })?;
+                    }
+                }
+                _ => {}
+            }
+            out.push(p.spec);
+        }
+        Ok(out)
+    }
+
+    /// Remove the anonymous volumes of a removed container (`rm -v`, `--rm`).
+    pub fn remove_anonymous_volumes(&self, mounts: &[MountSpec]) -> Result<()> {
+        for m in mounts {
+            if m.kind == "volume" && m.options.iter().any(|o| o == "anonymous") {
+                match self.remove_volume(&m.source, false) {
+                    Ok(()) | Err(EngineError::Invalid(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod mount_tests {
+    use super::*;
+
+    #[test]
+    fn volume_flags_parse_named_bind_and_anonymous_forms() {
+        let p = parse_volume_flag("my_volume:/data:ro,Z").unwrap();
+        assert_eq!(
+            (p.spec.kind.as_str(), p.spec.readonly, p.anonymous),
+            ("volume", true, false)
+        );
+        let b = parse_volume_flag("/srv/x:/x:rshared").unwrap();
+        assert_eq!(b.spec.kind, "bind");
+        assert_eq!(b.spec.options, ["rshared"]);
+        assert!(parse_volume_flag("/data").unwrap().anonymous);
+        assert!(parse_volume_flag("v1:data").is_err());
+        assert!(parse_volume_flag("v1:/data:bogus").is_err());
+        assert!(parse_volume_flag("rel/path:/data").is_err());
+    }
+
+    #[test]
+    fn mount_flags_require_a_target_and_an_existing_bind_source() {
+        let t = parse_mount_flag("type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770").unwrap();
+        assert_eq!(t.spec.options, ["size=1m", "mode=1770"]);
+        let v = parse_mount_flag("source=my_volume,target=/data,readonly").unwrap();
+        assert!(v.spec.readonly);
+        assert!(parse_mount_flag("type=bind,source=/no/such/dir/here,target=/x").is_err());
+        assert!(parse_mount_flag("source=v1").is_err());
+        assert!(parse_mount_flag("type=nfs,target=/x").is_err());
+        assert!(parse_tmpfs_flag("/run:size=1m,mode=755").is_ok());
+        assert!(parse_tmpfs_flag("/run:colour=red").is_err());
+    }
+}
+
+impl Engine {
+    /// docker's `Mounts` array of container inspect.
+    pub fn mounts_json(&self, mounts: &[MountSpec]) -> Value {
+        Value::Array(
+            mounts
+                .iter()
+                .map(|m| {
+                    let propagation = m
+                        .options
+                        .iter()
+                        .find(|o| PROPAGATION.contains(&o.as_str()))
+                        .cloned()
+                        .unwrap_or_else(|| if m.kind == "bind" { "rprivate".into() } else { String::new() });
+                    let mut o = json!({
+                        "Type": m.kind,
+                        "Source": match m.kind.as_str() {
+                            "volume" => self.store.volume_data(&m.source).to_string_lossy().into_owned(),
+                            _ => m.source.clone(),
+                        },
+                        "Destination": m.target,
+                        "Mode": "",
+                        "RW": !m.readonly,
+                        "Propagation": propagation,
+                    });
+                    if m.kind == "volume" {
+                        o["Name"] = json!(m.source);
+                        o["Driver"] = json!("local");
+                    }
+                    o
+                })
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,191 @@
+//! Named volumes: a directory per volume holding its data and its record.
+//!
+//! ```text
+//! <root>/volumes/<name>/_data         what containers mount
+//! <root>/volumes/<name>/volume.json   the record (written last: the commit mark)
+//! ```
+//! Creation and removal happen under `locks/volumes.lock`; a volume is created in tmp/ and
+//! renamed into place, so a half-made volume is never listed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{atomic, io_err, remove_tree, Result, Store, StoreError};
+
+/// What a volume was created with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct VolumeRecord {
+    pub name: String,
+    pub driver: String,
+    pub labels: BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
+    pub created: Option<DateTime<Utc>>,
+    /// Whether no container has used it yet: the first user fills it from the image.
+    pub needs_copy_up: bool,
+    /// Created for an image's VOLUME entry or an unnamed `-v /path`.
+    pub anonymous: bool,
+}
+
+impl Store {
+    fn volumes_dir(&self) -> PathBuf {
+        self.root().join("volumes")
+    }
+
+    pub fn volume_dir(&self, name: &str) -> PathBuf {
+        self.volumes_dir().join(name)
+    }
+
+    /// The directory containers mount for the volume.
+    pub fn volume_data(&self, name: &str) -> PathBuf {
+        self.volume_dir(name).join("_data")
+    }
+
+    fn read_volume(&self, name: &str) -> Result<Option<VolumeRecord>> {
+        let path = self.volume_dir(name).join("volume.json");
+        match fs::read(&path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| StoreError::CorruptDb {
+                        path,
+                        reason: e.to_string(),
+                    })
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// The volume named `name`, if it exists.
+    pub fn volume(&self, name: &str) -> Result<Option<VolumeRecord>> {
+        let _guard = self.lock_shared("volumes")?;
+        self.read_volume(name)
+    }
+
+    /// Every volume, sorted by name.
+    pub fn volumes(&self) -> Result<Vec<VolumeRecord>> {
+        let _guard = self.lock_shared("volumes")?;
+        let dir = self.volumes_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: dir,
+                    source: e,
+                })
+            }
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_err(&dir))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if let Some(rec) = self.read_volume(&name)? {
+                out.push(rec);
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Create the volume unless one with its name exists; returns the record that is in the
+    /// store afterwards and whether it was created now (docker's `volume create` of an existing
+    /// name succeeds and changes nothing).
+    pub fn create_volume(&self, rec: &VolumeRecord) -> Result<(VolumeRecord, bool)> {
+        let _guard = self.lock_exclusive("volumes")?;
+        if let Some(existing) = self.read_volume(&rec.name)? {
+            return Ok((existing, false));
+        }
+        let dir = self.volumes_dir();
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(io_err(&dir))?;
+        let tmp = self.temp_dir("volume")?;
+        let data = tmp.path().join("_data");
+        fs::DirBuilder::new()
+            .mode(0o755)
+            .create(&data)
+            .map_err(io_err(&data))?;
+        let json = tmp.path().join("volume.json");
+        let bytes = serde_json::to_vec_pretty(rec).expect("volume records serialize");
+        atomic::write_atomic(&json, &bytes, 0o600).map_err(io_err(&json))?;
+        let target = self.volume_dir(&rec.name);
+        fs::rename(tmp.path(), &target).map_err(io_err(&target))?;
+        tmp.disarm();
+        Ok((rec.clone(), true))
+    }
+
+    /// Rewrite a volume's record (e.g. once it has been filled from an image).
+    pub fn update_volume(&self, rec: &VolumeRecord) -> Result<()> {
+        let _guard = self.lock_exclusive("volumes")?;
+        let json = self.volume_dir(&rec.name).join("volume.json");
+        let bytes = serde_json::to_vec_pretty(rec).expect("volume records serialize");
+        atomic::write_replace(&json, &bytes, 0o600).map_err(io_err(&json))
+    }
+
+    /// Remove a volume and its data. `still_removable` runs under the volume lock, so a check
+    /// that no container uses it cannot race with a `volume create` of the same name.
+    pub fn remove_volume(
+        &self,
+        name: &str,
+        still_removable: impl FnOnce(&VolumeRecord) -> Result<()>,
+    ) -> Result<bool> {
+        let _guard = self.lock_exclusive("volumes")?;
+        let Some(rec) = self.read_volume(name)? else {
+            return Ok(false);
+        };
+        still_removable(&rec)?;
+        let dir = self.volume_dir(name);
+        // The record goes first, so a crash half-way leaves no volume that looks whole.
+        let json = dir.join("volume.json");
+        fs::remove_file(&json).map_err(io_err(&json))?;
+        remove_tree(&dir).map_err(io_err(&dir))?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Driver;
+
+    fn store(dir: &std::path::Path) -> Store {
+        Store::open(dir, |_| Driver::Vfs, None).unwrap()
+    }
+
+    #[test]
+    fn volumes_are_created_once_listed_and_removed_with_their_data() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let rec = VolumeRecord {
+            name: "v1".into(),
+            driver: "local".into(),
+            ..Default::default()
+        };
+        assert!(s.create_volume(&rec).unwrap().1);
+        std::fs::write(s.volume_data("v1").join("f"), b"x").unwrap();
+        let again = VolumeRecord {
+            labels: [("a".to_string(), "b".to_string())].into(),
+            ..rec.clone()
+        };
+        let (kept, created) = s.create_volume(&again).unwrap();
+        assert!(!created);
+        assert_eq!(kept, rec);
+        assert_eq!(s.volumes().unwrap(), vec![rec]);
+        assert!(s.remove_volume("v1", |_| Ok(())).unwrap());
+        assert!(!s.volume_dir("v1").exists());
+        assert!(s.volumes().unwrap().is_empty());
+        assert!(!s.remove_volume("v1", |_| Ok(())).unwrap());
+    }
+}
