@@ -20,12 +20,12 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 
 use super::process::{
-    become_user, recv, recv_with_fd, send, send_fd, socketpair, wire_stdio, ProcessSpec, Security,
-    SpawnError, Spawned,
+    become_user, open_pty, recv, recv_with_fd, send, send_fd, socketpair, wire_stdio, ProcessSpec,
+    Security, SpawnError, Spawned,
 };
 use super::user::{self, ExecFailure};
 
@@ -406,34 +406,6 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, Failure> {
         .raw_os_error()
         .unwrap_or(libc::EIO);
     Err(Failure::Exec(user::exec_failure(cmd, errno)))
-}
-
-/// A pseudo-terminal pair from the container's own /dev/pts (we are chrooted into it), so that
-/// `tty` names it as the container sees it.
-fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
-    // SAFETY: the posix_openpt/unlockpt/ptsname_r sequence on descriptors we own.
-    unsafe {
-        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-        if m < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let master = OwnedFd::from_raw_fd(m);
-        if libc::unlockpt(m) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut name = [0 as libc::c_char; 64];
-        if libc::ptsname_r(m, name.as_mut_ptr(), name.len()) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let s = libc::open(
-            name.as_ptr(),
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
-        );
-        if s < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok((master, OwnedFd::from_raw_fd(s)))
-    }
 }
 
 #[cfg(test)]

@@ -501,11 +501,10 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
     Err(ChildFailure::Exec(user::exec_failure(cmd, errno)))
 }
 
-/// Open a pseudo-terminal pair in the container's /dev/pts (we are after pivot_root) and bind
-/// the slave onto /dev/console.
-fn open_console() -> io::Result<(OwnedFd, OwnedFd)> {
-    // SAFETY: the posix_openpt/unlockpt/ptsname_r sequence on descriptors we own, then a bind
-    // mount inside our own mount namespace.
+/// A pseudo-terminal pair from the /dev/pts of the mount namespace we are in (a container's
+/// own, after pivot_root or chroot), so that `tty` names it as the container sees it.
+pub(crate) fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
+    // SAFETY: the posix_openpt/unlockpt/ptsname_r sequence on descriptors we own.
     unsafe {
         let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
         if m < 0 {
@@ -526,7 +525,19 @@ fn open_console() -> io::Result<(OwnedFd, OwnedFd)> {
         if s < 0 {
             return Err(io::Error::last_os_error());
         }
-        let slave = OwnedFd::from_raw_fd(s);
+        Ok((master, OwnedFd::from_raw_fd(s)))
+    }
+}
+
+/// Open a pseudo-terminal pair in the container's /dev/pts (we are after pivot_root) and bind
+/// the slave onto /dev/console.
+fn open_console() -> io::Result<(OwnedFd, OwnedFd)> {
+    let (master, slave) = open_pty()?;
+    let name = std::fs::read_link(format!("/proc/self/fd/{}", slave.as_raw_fd()))?;
+    let name = CString::new(name.as_os_str().as_encoded_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: creating the mount point and a bind mount inside our own mount namespace.
+    unsafe {
         let console = CString::new("/dev/console").expect("static");
         let fd = libc::open(
             console.as_ptr(),
