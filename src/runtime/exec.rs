@@ -24,8 +24,9 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 
 use super::process::{
-    become_user, open_pty, recv, recv_with_fd, send, send_fd, socketpair, wire_stdio, ProcessSpec,
-    Security, SpawnError, Spawned,
+    become_user, fail, open_pty, ready_then_wait, recv, recv_with_fd, reported_failure,
+    resolve_command, send, socketpair, wire_stdio, ChildFailure, Never, ProcessSpec, Security,
+    SpawnError, Spawned,
 };
 use super::user::{self, ExecFailure};
 
@@ -53,8 +54,6 @@ const NAMESPACES: &[(&str, libc::c_int)] = &[
 // Joiner/command → caller
 const MSG_PID: u8 = 20;
 const MSG_READY: u8 = 21;
-const MSG_SETUP_FAILED: u8 = 22;
-const MSG_EXEC_FAILED: u8 = 23;
 // Caller → command
 const MSG_GO: u8 = 30;
 
@@ -152,13 +151,10 @@ fn handshake(spec: &ExecSpec, sock: &OwnedFd) -> Result<Spawned, SpawnError> {
                 pid = Some(i32::from_le_bytes([p[0], p[1], p[2], p[3]]))
             }
             Some((MSG_READY, _, fd)) => ready = Some(fd),
-            Some((MSG_SETUP_FAILED, p, _)) => {
+            Some((t, p, _)) => {
                 kill(pid);
-                return Err(SpawnError::Setup(String::from_utf8_lossy(&p).into_owned()));
-            }
-            Some((t, _, _)) => {
-                kill(pid);
-                return Err(setup("sync 2", format!("unexpected message {t}")));
+                return Err(reported_failure(t, &p)
+                    .unwrap_or_else(|| setup("sync 2", format!("unexpected message {t}"))));
             }
             None => {
                 kill(pid);
@@ -184,41 +180,13 @@ fn handshake(spec: &ExecSpec, sock: &OwnedFd) -> Result<Spawned, SpawnError> {
     // sync 3: end-of-file means exec succeeded.
     let failure = match recv(sock) {
         Ok(None) => return Ok(Spawned { pid, console }),
-        Ok(Some((MSG_EXEC_FAILED, p))) if p.len() >= 4 => SpawnError::Exec(ExecFailure {
-            code: i32::from_le_bytes([p[0], p[1], p[2], p[3]]),
-            message: String::from_utf8_lossy(&p[4..]).into_owned(),
-        }),
-        Ok(Some((MSG_SETUP_FAILED, p))) => {
-            SpawnError::Setup(String::from_utf8_lossy(&p).into_owned())
-        }
-        Ok(Some((t, _))) => setup("sync 3", format!("unexpected message {t}")),
+        Ok(Some((t, p))) => reported_failure(t, &p)
+            .unwrap_or_else(|| setup("sync 3", format!("unexpected message {t}"))),
         Err(e) => setup("sync 3", e),
     };
     // The command has exited (or is about to) after reporting; reap it.
     kill(Some(pid));
     Err(failure)
-}
-
-enum Failure {
-    Setup(String),
-    Exec(ExecFailure),
-}
-
-enum Never {}
-
-fn fail(what: &str) -> impl FnOnce(io::Error) -> Failure + '_ {
-    move |e| Failure::Setup(format!("{what}: {e}"))
-}
-
-fn report(sock: &OwnedFd, failure: Failure) {
-    let _ = match failure {
-        Failure::Setup(msg) => send(sock, MSG_SETUP_FAILED, msg.as_bytes()),
-        Failure::Exec(f) => {
-            let mut p = f.code.to_le_bytes().to_vec();
-            p.extend_from_slice(f.message.as_bytes());
-            send(sock, MSG_EXEC_FAILED, &p)
-        }
-    };
 }
 
 /// The joiner: enter the container, start the command, report its pid. Never returns.
@@ -243,10 +211,8 @@ fn joiner_main(spec: &ExecSpec, joins: &[Join], root: &std::fs::File, sock: Owne
                 command_main(spec, sock);
             }
             if pid < 0 {
-                report(
-                    &sock,
-                    fail("starting the command in the container")(io::Error::last_os_error()),
-                );
+                fail("starting the command in the container")(io::Error::last_os_error())
+                    .report(&sock);
                 125
             } else {
                 let _ = send(&sock, MSG_PID, &(pid as i32).to_le_bytes());
@@ -254,7 +220,7 @@ fn joiner_main(spec: &ExecSpec, joins: &[Join], root: &std::fs::File, sock: Owne
             }
         }
         Err(f) => {
-            report(&sock, f);
+            f.report(&sock);
             125
         }
     };
@@ -262,7 +228,7 @@ fn joiner_main(spec: &ExecSpec, joins: &[Join], root: &std::fs::File, sock: Owne
     unsafe { libc::_exit(code) }
 }
 
-fn join(joins: &[Join], root: &std::fs::File) -> Result<(), Failure> {
+fn join(joins: &[Join], root: &std::fs::File) -> Result<(), ChildFailure> {
     for j in joins {
         // SAFETY: setns on a namespace descriptor we hold.
         if unsafe { libc::setns(j.fd.as_raw_fd(), j.kind) } != 0 {
@@ -292,14 +258,14 @@ fn command_main(spec: &ExecSpec, sock: OwnedFd) -> ! {
     // SAFETY: prctl on ourselves: do not linger half-built if the caller dies during setup.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
     match command_setup(spec, &sock) {
-        Err(f) => report(&sock, f),
+        Err(f) => f.report(&sock),
         Ok(never) => match never {},
     }
     // SAFETY: leave without destructors.
     unsafe { libc::_exit(125) }
 }
 
-fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, Failure> {
+fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, ChildFailure> {
     let p = &spec.process;
     // The joiner's user namespace is the container's, in which our host id is mapped to root
     // (rootless) or we are root already.
@@ -316,38 +282,36 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, Failure> {
         libc::setgroups(0, std::ptr::null());
     }
     let exec_user =
-        user::resolve_in_container(&p.user).map_err(|e| Failure::Setup(e.to_string()))?;
+        user::resolve_in_container(&p.user).map_err(|e| ChildFailure::Setup(e.to_string()))?;
     let console = if p.tty {
         Some(open_pty().map_err(fail("creating a terminal in the container"))?)
     } else {
         None
     };
     // sync 2
-    match &console {
-        Some((master, _)) => send_fd(sock, MSG_READY, master.as_raw_fd()),
-        None => send(sock, MSG_READY, &[]),
-    }
-    .map_err(fail("sync 2"))?;
-    match recv(sock).map_err(fail("sync 2"))? {
-        Some((MSG_GO, _)) => {}
-        _ => return Err(Failure::Setup("sync 2: berth exec went away".into())),
-    }
+    ready_then_wait(
+        sock,
+        console.as_ref().map(|(master, _)| master),
+        MSG_READY,
+        MSG_GO,
+        "berth exec",
+    )?;
 
     let stdio = match &console {
         Some((_, slave)) => [slave.as_raw_fd(); 3],
         None => p.stdio,
     };
-    wire_stdio(stdio, p.tty).map_err(Failure::Setup)?;
+    wire_stdio(stdio, p.tty).map_err(ChildFailure::Setup)?;
     drop(console);
 
     // process.rs's order: bounding set while root, user switch keeping the permitted set,
     // the final sets, no_new_privs, and seccomp last.
     let sec = &spec.security;
-    become_user(sec, &exec_user).map_err(Failure::Setup)?;
+    become_user(sec, &exec_user).map_err(ChildFailure::Setup)?;
     // docker's exec does not create a missing working directory; runc's code for it is 126.
     if let Err(e) = std::env::set_current_dir(&p.cwd) {
         let why = user::exec_failure(&p.cwd, e.raw_os_error().unwrap_or(libc::EIO));
-        return Err(Failure::Exec(ExecFailure {
+        return Err(ChildFailure::Exec(ExecFailure {
             code: 126,
             message: format!(
                 "cannot enter the working directory {}: give -w a directory that exists in the container",
@@ -356,29 +320,7 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, Failure> {
         }));
     }
 
-    let mut env = p.env.clone();
-    if !env.iter().any(|e| e.starts_with("HOME=")) {
-        env.push(format!("HOME={}", exec_user.home));
-    }
-    let path_env = env
-        .iter()
-        .find_map(|e| e.strip_prefix("PATH="))
-        .map(str::to_string);
-    let cmd = p
-        .args
-        .first()
-        .ok_or_else(|| Failure::Setup("no command specified".into()))?;
-    let program = user::find_executable(cmd, path_env.as_deref()).map_err(Failure::Exec)?;
-    let to_c =
-        |s: &str| CString::new(s).map_err(|_| Failure::Setup(format!("{s:?} contains a NUL byte")));
-    let prog = CString::new(program.as_os_str().as_encoded_bytes())
-        .map_err(|_| Failure::Setup("the command contains a NUL byte".into()))?;
-    let argv: Vec<CString> = p.args.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?;
-    let envp: Vec<CString> = env.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?;
-    let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
-    argv_p.push(std::ptr::null());
-    let mut envp_p: Vec<*const libc::c_char> = envp.iter().map(|a| a.as_ptr()).collect();
-    envp_p.push(std::ptr::null());
+    let command = resolve_command(p, &exec_user)?;
 
     // berth exec blocks the signals it forwards; the command starts with none blocked and,
     // once exec'd, the caller no longer decides its fate.
@@ -398,14 +340,10 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, Failure> {
         );
     }
     if let Some(prog) = &sec.seccomp {
-        prog.install().map_err(|e| Failure::Setup(e.to_string()))?;
+        prog.install()
+            .map_err(|e| ChildFailure::Setup(e.to_string()))?;
     }
-    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-    unsafe { libc::execve(prog.as_ptr(), argv_p.as_ptr(), envp_p.as_ptr()) };
-    let errno = io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO);
-    Err(Failure::Exec(user::exec_failure(cmd, errno)))
+    Err(command.exec())
 }
 
 #[cfg(test)]

@@ -91,8 +91,9 @@ const MSG_MAPS: u8 = 1;
 const MSG_GO: u8 = 2;
 // Child → parent
 const MSG_READY: u8 = 10;
-const MSG_SETUP_FAILED: u8 = 11;
-const MSG_EXEC_FAILED: u8 = 12;
+// Child → parent, also used by `exec`'s child: why it could not get to exec.
+pub(crate) const MSG_SETUP_FAILED: u8 = 11;
+pub(crate) const MSG_EXEC_FAILED: u8 = 12;
 
 pub(crate) fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0; 2];
@@ -302,8 +303,19 @@ pub fn spawn(spec: &ContainerSpec) -> Result<Spawned, SpawnError> {
     }
 }
 
-fn child_failed(payload: &[u8]) -> SpawnError {
-    SpawnError::Setup(String::from_utf8_lossy(payload).into_owned())
+/// The parent's reading of a child's failure message ([`ChildFailure::report`]); `None` for
+/// any other message.
+pub(crate) fn reported_failure(tag: u8, payload: &[u8]) -> Option<SpawnError> {
+    match tag {
+        MSG_SETUP_FAILED => Some(SpawnError::Setup(
+            String::from_utf8_lossy(payload).into_owned(),
+        )),
+        MSG_EXEC_FAILED if payload.len() >= 4 => Some(SpawnError::Exec(ExecFailure {
+            code: i32::from_le_bytes([payload[0], payload[1], payload[2], payload[3]]),
+            message: String::from_utf8_lossy(&payload[4..]).into_owned(),
+        })),
+        _ => None,
+    }
 }
 
 fn handshake(
@@ -319,8 +331,10 @@ fn handshake(
     // sync 2: the child has its rootfs (and, with a terminal, sends us its master side).
     let console = match recv_with_fd(sock).map_err(|e| setup("sync 2", e))? {
         Some((MSG_READY, _, fd)) => fd,
-        Some((MSG_SETUP_FAILED, p, _)) => return Err(child_failed(&p)),
-        Some((t, _, _)) => return Err(setup("sync 2", format!("unexpected message {t}"))),
+        Some((t, p, _)) => {
+            return Err(reported_failure(t, &p)
+                .unwrap_or_else(|| setup("sync 2", format!("unexpected message {t}"))))
+        }
         None => return Err(setup("sync 2", "the container process died during setup")),
     };
     if spec.process.tty && console.is_none() {
@@ -330,15 +344,8 @@ fn handshake(
     // sync 3: end-of-file means exec succeeded.
     match recv(sock).map_err(|e| setup("sync 3", e))? {
         None => Ok(console),
-        Some((MSG_EXEC_FAILED, p)) if p.len() >= 4 => {
-            let code = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-            Err(SpawnError::Exec(ExecFailure {
-                code,
-                message: String::from_utf8_lossy(&p[4..]).into_owned(),
-            }))
-        }
-        Some((MSG_SETUP_FAILED, p)) => Err(child_failed(&p)),
-        Some((t, _)) => Err(setup("sync 3", format!("unexpected message {t}"))),
+        Some((t, p)) => Err(reported_failure(t, &p)
+            .unwrap_or_else(|| setup("sync 3", format!("unexpected message {t}")))),
     }
 }
 
@@ -347,31 +354,113 @@ fn child_main(spec: &ContainerSpec, sock: OwnedFd) -> ! {
     // If the monitor dies during setup, do not linger half-built.
     // SAFETY: prctl on ourselves.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
-    let result = child_setup(spec, &sock);
-    match result {
-        Err(ChildFailure::Setup(msg)) => {
-            let _ = send(&sock, MSG_SETUP_FAILED, msg.as_bytes());
-        }
-        Err(ChildFailure::Exec(f)) => {
-            let mut p = f.code.to_le_bytes().to_vec();
-            p.extend_from_slice(f.message.as_bytes());
-            let _ = send(&sock, MSG_EXEC_FAILED, &p);
-        }
+    match child_setup(spec, &sock) {
+        Err(f) => f.report(&sock),
         Ok(never) => match never {},
     }
     // SAFETY: leave without running the monitor's destructors.
     unsafe { libc::_exit(125) }
 }
 
-enum ChildFailure {
+/// Why a child (a container's, or `exec`'s) could not get to exec: its set-up failed (125), or
+/// the command cannot be run (126/127).
+pub(crate) enum ChildFailure {
     Setup(String),
     Exec(ExecFailure),
 }
 
-enum Never {}
+impl ChildFailure {
+    /// Tell the parent over the sync socket; it reads it with [`reported_failure`].
+    pub(crate) fn report(self, sock: &OwnedFd) {
+        let _ = match self {
+            ChildFailure::Setup(msg) => send(sock, MSG_SETUP_FAILED, msg.as_bytes()),
+            ChildFailure::Exec(f) => {
+                let mut p = f.code.to_le_bytes().to_vec();
+                p.extend_from_slice(f.message.as_bytes());
+                send(sock, MSG_EXEC_FAILED, &p)
+            }
+        };
+    }
+}
 
-fn fail(what: &str) -> impl FnOnce(io::Error) -> ChildFailure + '_ {
+/// What a child's set-up returns when it succeeds: nothing, it has exec'd.
+pub(crate) enum Never {}
+
+pub(crate) fn fail(what: &str) -> impl FnOnce(io::Error) -> ChildFailure + '_ {
     move |e| ChildFailure::Setup(format!("{what}: {e}"))
+}
+
+/// Sync 2 from the child's side: say READY (passing the terminal's master side, if any) and
+/// wait for GO. `parent` names the other side for the error when it went away.
+pub(crate) fn ready_then_wait(
+    sock: &OwnedFd,
+    console: Option<&OwnedFd>,
+    ready: u8,
+    go: u8,
+    parent: &str,
+) -> Result<(), ChildFailure> {
+    match console {
+        Some(master) => send_fd(sock, ready, master.as_raw_fd()),
+        None => send(sock, ready, &[]),
+    }
+    .map_err(fail("sync 2"))?;
+    match recv(sock).map_err(fail("sync 2"))? {
+        Some((t, _)) if t == go => Ok(()),
+        _ => Err(ChildFailure::Setup(format!("sync 2: {parent} went away"))),
+    }
+}
+
+/// A command found in the container and turned into execve's arguments, before the last
+/// steps (seccomp, closing descriptors) that come between finding it and running it.
+pub(crate) struct ResolvedCommand {
+    name: String,
+    program: CString,
+    argv: Vec<CString>,
+    envp: Vec<CString>,
+}
+
+/// Find `p.args[0]` on the container's PATH (after HOME is set from the user, as docker does)
+/// and prepare argv and envp.
+pub(crate) fn resolve_command(
+    p: &ProcessSpec,
+    exec_user: &ExecUser,
+) -> Result<ResolvedCommand, ChildFailure> {
+    let mut env = p.env.clone();
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        env.push(format!("HOME={}", exec_user.home));
+    }
+    let path_env = env.iter().find_map(|e| e.strip_prefix("PATH="));
+    let name = p
+        .args
+        .first()
+        .ok_or_else(|| ChildFailure::Setup("no command specified".into()))?;
+    let program = user::find_executable(name, path_env).map_err(ChildFailure::Exec)?;
+    let to_c = |s: &str| {
+        CString::new(s).map_err(|_| ChildFailure::Setup(format!("{s:?} contains a NUL byte")))
+    };
+    Ok(ResolvedCommand {
+        name: name.clone(),
+        program: CString::new(program.as_os_str().as_encoded_bytes())
+            .map_err(|_| ChildFailure::Setup("the command contains a NUL byte".into()))?,
+        argv: p.args.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?,
+        envp: env.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?,
+    })
+}
+
+impl ResolvedCommand {
+    /// execve; returns only when it failed, with docker's code and message.
+    pub(crate) fn exec(&self) -> ChildFailure {
+        let mut argv: Vec<*const libc::c_char> = self.argv.iter().map(|a| a.as_ptr()).collect();
+        argv.push(std::ptr::null());
+        let mut envp: Vec<*const libc::c_char> = self.envp.iter().map(|a| a.as_ptr()).collect();
+        envp.push(std::ptr::null());
+        // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
+        unsafe { libc::execve(self.program.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+        let errno = io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO);
+        ChildFailure::Exec(user::exec_failure(&self.name, errno))
+    }
 }
 
 fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailure> {
@@ -423,15 +512,13 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         None
     };
     // sync 2
-    match &console {
-        Some((master, _)) => send_fd(sock, MSG_READY, master.as_raw_fd()),
-        None => send(sock, MSG_READY, &[]),
-    }
-    .map_err(fail("sync 2"))?;
-    match recv(sock).map_err(fail("sync 2"))? {
-        Some((MSG_GO, _)) => {}
-        _ => return Err(ChildFailure::Setup("sync 2: the monitor went away".into())),
-    }
+    ready_then_wait(
+        sock,
+        console.as_ref().map(|(master, _)| master),
+        MSG_READY,
+        MSG_GO,
+        "the monitor",
+    )?;
 
     // stdio, and the terminal as controlling tty.
     let stdio = match &console {
@@ -447,19 +534,7 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         std::env::set_current_dir(&p.cwd).map_err(fail("entering the working directory"))?;
     }
 
-    let mut env = p.env.clone();
-    if !env.iter().any(|e| e.starts_with("HOME=")) {
-        env.push(format!("HOME={}", exec_user.home));
-    }
-    let path_env = env
-        .iter()
-        .find_map(|e| e.strip_prefix("PATH="))
-        .map(str::to_string);
-    let cmd = p
-        .args
-        .first()
-        .ok_or_else(|| ChildFailure::Setup("no command specified".into()))?;
-    let program = user::find_executable(cmd, path_env.as_deref()).map_err(ChildFailure::Exec)?;
+    let command = resolve_command(p, &exec_user)?;
 
     // Last: from here on only what the profile allows (exec, the init's fork and wait).
     if let Some(prog) = &sec.seccomp {
@@ -481,24 +556,8 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
             libc::CLOSE_RANGE_CLOEXEC,
         )
     };
-    let to_c = |s: &str| {
-        CString::new(s).map_err(|_| ChildFailure::Setup(format!("{s:?} contains a NUL byte")))
-    };
-    let prog = CString::new(program.as_os_str().as_encoded_bytes())
-        .map_err(|_| ChildFailure::Setup("the command contains a NUL byte".into()))?;
-    let argv: Vec<CString> = p.args.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?;
-    let envp: Vec<CString> = env.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?;
-    let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
-    argv_p.push(std::ptr::null());
-    let mut envp_p: Vec<*const libc::c_char> = envp.iter().map(|a| a.as_ptr()).collect();
-    envp_p.push(std::ptr::null());
     crate::timing::mark("child: exec");
-    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-    unsafe { libc::execve(prog.as_ptr(), argv_p.as_ptr(), envp_p.as_ptr()) };
-    let errno = io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO);
-    Err(ChildFailure::Exec(user::exec_failure(cmd, errno)))
+    Err(command.exec())
 }
 
 /// A pseudo-terminal pair from the /dev/pts of the mount namespace we are in (a container's
