@@ -141,8 +141,7 @@ impl Engine {
         self.list_containers()?
             .into_iter()
             .map(|c| {
-                let dir = self.store.container_dir(&c.record.id);
-                let size = dir_size(&dir.join("upper")) + dir_size(&dir.join("rootfs"));
+                let size = self.container_size(&c).rw;
                 let running = c.is_running();
                 Ok(ContainerUsage {
                     status: if running {
@@ -218,21 +217,6 @@ impl Engine {
             build_cache: self.build_cache_usage()?,
         })
     }
-}
-
-/// Bytes of the regular files under `dir` (0 when it does not exist); unreadable parts (files of
-/// the container's other ids) are skipped.
-pub fn dir_size(dir: &std::path::Path) -> u64 {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    rd.flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => dir_size(&e.path()),
-            Ok(t) if t.is_file() => e.metadata().map(|m| m.len()).unwrap_or(0),
-            _ => 0,
-        })
-        .sum()
 }
 
 #[cfg(test)]

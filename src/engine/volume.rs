@@ -275,7 +275,7 @@ impl Engine {
         let mut removed = Vec::new();
         let mut bytes = 0;
         for v in self.list_volumes(&f)? {
-            let size = dir_size(&self.store.volume_data(&v.name));
+            let size = super::container::inspect::tree_size(&self.store.volume_data(&v.name));
             match self.remove_volume(&v.name, false) {
                 Ok(()) => {
                     bytes += size;
@@ -288,18 +288,6 @@ impl Engine {
         }
         Ok((removed, bytes))
     }
-}
-
-fn dir_size(path: &std::path::Path) -> u64 {
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return 0;
-    };
-    if !meta.is_dir() {
-        return meta.len();
-    }
-    std::fs::read_dir(path)
-        .map(|rd| rd.flatten().map(|e| dir_size(&e.path())).sum())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
