@@ -11,6 +11,7 @@ pub mod image;
 pub mod layer;
 pub mod monitor;
 pub mod mount;
+pub mod network;
 pub mod registry;
 pub mod runtime;
 pub mod store;

@@ -248,9 +248,30 @@ pub struct Spawned {
     pub console: Option<OwnedFd>,
 }
 
+/// What the parent does at the handshake's points, for the parts of a container that live
+/// outside its own process (the network backend, the cgroup). Errors end the start: the child is
+/// killed and the message is the start's error.
+pub trait SpawnHooks {
+    /// Right after sync 1 (the child's ids are mapped), while the child mounts its rootfs:
+    /// start what can run in parallel with that (e.g. the network backend for its namespace).
+    fn after_maps(&mut self, _pid: i32) -> Result<(), String> {
+        Ok(())
+    }
+    /// At sync 2, before GO: the child's namespaces and rootfs are ready and it has not run any
+    /// of the user's code yet (place it in its cgroup, wait for its network).
+    fn before_go(&mut self, _pid: i32) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// No work at the handshake's points.
+pub struct NoHooks;
+
+impl SpawnHooks for NoHooks {}
+
 /// Create the container. Must be called from a single-threaded process (the monitor): the child
 /// is a copy of it that allocates before exec.
-pub fn spawn(spec: &ContainerSpec) -> Result<Spawned, SpawnError> {
+pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned, SpawnError> {
     let (parent_sock, child_sock) =
         socketpair().map_err(|e| setup("creating the sync socket", e))?;
     let mut flags = libc::CLONE_NEWNS
@@ -289,7 +310,7 @@ pub fn spawn(spec: &ContainerSpec) -> Result<Spawned, SpawnError> {
     let pid = pid as i32;
     drop(child_sock);
     crate::timing::mark("parent: cloned");
-    match handshake(spec, pid, &parent_sock) {
+    match handshake(spec, pid, &parent_sock, hooks) {
         Ok(console) => Ok(Spawned { pid, console }),
         Err(e) => {
             // SAFETY: killing and reaping our own child.
@@ -322,12 +343,14 @@ fn handshake(
     spec: &ContainerSpec,
     pid: i32,
     sock: &OwnedFd,
+    hooks: &mut dyn SpawnHooks,
 ) -> Result<Option<OwnedFd>, SpawnError> {
     // sync 1: the id maps.
     if let Some(ident) = &spec.userns {
         super::userns::write_maps(pid, ident).map_err(|e| setup("mapping ids", e))?;
     }
     send(sock, MSG_MAPS, &[]).map_err(|e| setup("sync 1", e))?;
+    hooks.after_maps(pid).map_err(SpawnError::Setup)?;
     // sync 2: the child has its rootfs (and, with a terminal, sends us its master side).
     let console = match recv_with_fd(sock).map_err(|e| setup("sync 2", e))? {
         Some((MSG_READY, _, fd)) => fd,
@@ -340,6 +363,7 @@ fn handshake(
     if spec.process.tty && console.is_none() {
         return Err(setup("sync 2", "the container's terminal did not arrive"));
     }
+    hooks.before_go(pid).map_err(SpawnError::Setup)?;
     send(sock, MSG_GO, &[]).map_err(|e| setup("sync 3", e))?;
     // sync 3: end-of-file means exec succeeded.
     match recv(sock).map_err(|e| setup("sync 3", e))? {

@@ -344,7 +344,12 @@ impl Engine {
         let mut labels = ic.and_then(|c| c.labels.clone()).unwrap_or_default();
         labels.extend(parse_labels(&opts.labels));
         let network = opts.network.clone().unwrap_or_else(|| "none".to_string());
-        if !matches!(network.as_str(), "none" | "host") {
+        let mode = crate::network::NetworkMode::parse(&network)
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        if !matches!(
+            mode,
+            crate::network::NetworkMode::None | crate::network::NetworkMode::Host
+        ) {
             return Err(EngineError::Invalid(format!(
                 "network mode {network:?} is not supported yet: use --network none or --network host"
             )));

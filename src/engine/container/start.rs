@@ -593,7 +593,7 @@ impl Engine {
         };
         crate::timing::mark("monitor: spawn");
         let spawned = match &cfg.runtime {
-            None => process::spawn(&spec),
+            None => process::spawn(&spec, &mut process::NoHooks),
             Some(runtime) => {
                 let dir = self.store.container_dir(&c.record.id);
                 external::spawn(&external::ExternalSpec {

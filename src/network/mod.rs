@@ -1,0 +1,164 @@
+//! Container networking: which network a container joins (`--network`), and the backends that
+//! give it one.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum NetworkError {
+    #[error("invalid --network {0:?}: {1}")]
+    InvalidMode(String, String),
+}
+
+/// What `--network` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// Only a loopback interface.
+    None,
+    /// The host's network namespace.
+    Host,
+    /// pasta (from passt), with its extra options.
+    Pasta(Vec<String>),
+    /// slirp4netns, with its `key=value` options.
+    Slirp4netns(Vec<String>),
+    /// Another container's network namespace (`container:NAME`).
+    Container(String),
+    /// A network namespace bind-mounted at a path (`ns:PATH`).
+    Path(PathBuf),
+    /// User-defined (or the default) networks, by name, in order.
+    Networks(Vec<String>),
+}
+
+impl NetworkMode {
+    /// Parse `--network`'s value as docker and podman spell it.
+    pub fn parse(s: &str) -> Result<NetworkMode, NetworkError> {
+        let bad = |why: &str| NetworkError::InvalidMode(s.to_string(), why.to_string());
+        let (kind, rest) = match s.split_once(':') {
+            Some((k, r)) => (k, Some(r)),
+            None => (s, None),
+        };
+        let opts = |r: Option<&str>| -> Vec<String> {
+            r.map(|r| {
+                r.split(',')
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        Ok(match kind {
+            "" => return Err(bad("it is empty: name a network or a mode such as none or host")),
+            "none" | "host" if rest.is_some() => {
+                return Err(bad("this mode takes no options"));
+            }
+            "none" => NetworkMode::None,
+            "host" => NetworkMode::Host,
+            "pasta" => NetworkMode::Pasta(opts(rest)),
+            "slirp4netns" => NetworkMode::Slirp4netns(opts(rest)),
+            "container" => match rest {
+                Some(name) if !name.is_empty() => NetworkMode::Container(name.to_string()),
+                _ => return Err(bad("name the container, as container:NAME")),
+            },
+            "ns" => match rest {
+                Some(path) if path.starts_with('/') => NetworkMode::Path(PathBuf::from(path)),
+                _ => return Err(bad("give an absolute path, as ns:/run/netns/NAME")),
+            },
+            _ if rest.is_some() => {
+                return Err(bad(
+                    "unknown mode: use none, host, pasta, slirp4netns, container:NAME, ns:PATH or a network name",
+                ))
+            }
+            _ => {
+                let names: Vec<String> = s.split(',').map(str::to_string).collect();
+                if names.iter().any(|n| n.is_empty()) {
+                    return Err(bad("an empty network name in the list"));
+                }
+                NetworkMode::Networks(names)
+            }
+        })
+    }
+
+    /// Whether the container gets a network namespace of its own.
+    pub fn new_netns(&self) -> bool {
+        !matches!(
+            self,
+            NetworkMode::Host | NetworkMode::Container(_) | NetworkMode::Path(_)
+        )
+    }
+}
+
+impl fmt::Display for NetworkMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let with = |f: &mut fmt::Formatter<'_>, k: &str, o: &[String]| {
+            if o.is_empty() {
+                write!(f, "{k}")
+            } else {
+                write!(f, "{k}:{}", o.join(","))
+            }
+        };
+        match self {
+            NetworkMode::None => write!(f, "none"),
+            NetworkMode::Host => write!(f, "host"),
+            NetworkMode::Pasta(o) => with(f, "pasta", o),
+            NetworkMode::Slirp4netns(o) => with(f, "slirp4netns", o),
+            NetworkMode::Container(n) => write!(f, "container:{n}"),
+            NetworkMode::Path(p) => write!(f, "ns:{}", p.display()),
+            NetworkMode::Networks(n) => write!(f, "{}", n.join(",")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_reads_every_mode_docker_and_podman_accept() {
+        assert_eq!(NetworkMode::parse("none").unwrap(), NetworkMode::None);
+        assert_eq!(NetworkMode::parse("host").unwrap(), NetworkMode::Host);
+        assert_eq!(
+            NetworkMode::parse("pasta:-T,8080").unwrap(),
+            NetworkMode::Pasta(vec!["-T".into(), "8080".into()])
+        );
+        assert_eq!(
+            NetworkMode::parse("slirp4netns:allow_host_loopback=true").unwrap(),
+            NetworkMode::Slirp4netns(vec!["allow_host_loopback=true".into()])
+        );
+        assert_eq!(
+            NetworkMode::parse("container:web").unwrap(),
+            NetworkMode::Container("web".into())
+        );
+        assert_eq!(
+            NetworkMode::parse("ns:/run/netns/x").unwrap(),
+            NetworkMode::Path("/run/netns/x".into())
+        );
+        assert_eq!(
+            NetworkMode::parse("a,b").unwrap(),
+            NetworkMode::Networks(vec!["a".into(), "b".into()])
+        );
+    }
+
+    #[test]
+    fn parse_refuses_malformed_modes_with_the_fix() {
+        for bad in ["", "container:", "ns:rel/path", "none:x", "bogus:x", "a,,b"] {
+            assert!(NetworkMode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn display_gives_back_what_parse_read() {
+        for s in [
+            "none",
+            "host",
+            "pasta",
+            "pasta:-T,80",
+            "container:web",
+            "ns:/x",
+            "a,b",
+        ] {
+            assert_eq!(NetworkMode::parse(s).unwrap().to_string(), s);
+        }
+    }
+}
