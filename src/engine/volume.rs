@@ -674,9 +674,11 @@ impl Engine {
             None => None,
             Some("ro") => Some(true),
             Some("rw") => Some(false),
-            Some(m) => return Err(invalid(format!(
+            Some(m) => {
+                return Err(invalid(format!(
                 "invalid --volumes-from {from:?}: unknown mode {m:?}; use NAME, NAME:ro or NAME:rw"
-            ))),
+            )))
+            }
         };
         let c = self.find_container(name).map_err(|e| match e {
             EngineError::NoSuchContainer(_) => invalid(format!(
