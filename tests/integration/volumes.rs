@@ -591,6 +591,27 @@ fn the_u_option_gives_a_host_dir_to_the_containers_user() {
         let (uid, gid, _) = crate::util::owner(&p);
         assert_eq!((uid, gid), want, "{}", p.display());
     }
+    // A user named in the image's /etc/passwd.
+    let named = env.home(crate::util::Who::User).home.join("by-name");
+    env.write_file(crate::util::Who::User, &named.join("f"), "x\n");
+    let by_name = format!("{}:/n:U", named.display());
+    env.berth(&[
+        "run", "--rm", "--user", "user1000", "-v", &by_name, &img, "touch", "/n/f",
+    ])
+    .assert_success();
+    let (uid, gid, _) = crate::util::owner(&named);
+    assert_eq!((uid, gid), want);
+    env.berth(&[
+        "run",
+        "--rm",
+        "--user",
+        "nosuchuser",
+        "-v",
+        &by_name,
+        &img,
+        "true",
+    ])
+    .assert_error("nosuchuser");
     // On a named volume, with a user:group given as numbers.
     let out = env
         .berth(&[
