@@ -823,6 +823,47 @@ mod mount_tests {
         assert!(parse_tmpfs_flag("/run:size=1m,mode=755").is_ok());
         assert!(parse_tmpfs_flag("/run:colour=red").is_err());
     }
+
+    #[test]
+    fn propagation_and_u_parse_in_both_flags_and_unknown_words_are_refused() {
+        let v = parse_volume_flag("/srv/x:/x:rslave,U").unwrap();
+        assert_eq!(v.spec.options, ["rslave", "U"]);
+        let m = parse_mount_flag("type=bind,source=/,target=/x,bind-propagation=shared,U").unwrap();
+        assert_eq!(m.spec.options, ["shared", "U"]);
+        let off = parse_mount_flag("type=bind,source=/,target=/x,chown=false").unwrap();
+        assert!(off.spec.options.is_empty());
+        assert!(
+            parse_mount_flag("type=bind,source=/,target=/x,bind-propagation=rsharedd").is_err()
+        );
+        assert!(parse_volume_flag("/srv/x:/x:slaves").is_err());
+        assert!(Propagation::ALL
+            .iter()
+            .all(|p| Propagation::parse(p.as_str()) == Some(*p)));
+    }
+
+    #[test]
+    fn chown_tree_changes_every_entry_without_following_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("t");
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/f"), b"x").unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, b"x").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("link")).unwrap();
+        // As root, ids nobody has; otherwise our own (all an unprivileged chown may give).
+        // SAFETY: getuid/getgid have no preconditions.
+        let (uid, gid) = match unsafe { libc::getuid() } {
+            0 => (54_321, 54_322),
+            me => (me, unsafe { libc::getgid() }),
+        };
+        chown_tree(&root, uid, gid).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        for p in ["", "a", "a/b", "a/b/f", "link"] {
+            let m = std::fs::symlink_metadata(root.join(p)).unwrap();
+            assert_eq!((m.uid(), m.gid()), (uid, gid), "{p}");
+        }
+        assert!(chown_tree(&dir.path().join("missing"), uid, gid).is_err());
+    }
 }
 
 impl Engine {
