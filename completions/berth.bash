@@ -561,7 +561,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,6 +656,10 @@ _berth() {
                     return 0
                     ;;
                 --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1219,7 +1223,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1322,6 +1326,10 @@ _berth() {
                     return 0
                     ;;
                 --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1597,7 +1605,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1692,6 +1700,10 @@ _berth() {
                     return 0
                     ;;
                 --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3137,7 +3149,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3240,6 +3252,10 @@ _berth() {
                     return 0
                     ;;
                 --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -90,6 +90,7 @@ complete -c berth -n "__fish_berth_using_subcommand run" -l read-only-tmpfs -d '
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand run" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l volumes-from -d 'Mount the volumes and bind mounts of another container (NAME[:ro|:rw])' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r
@@ -137,6 +138,7 @@ complete -c berth -n "__fish_berth_using_subcommand create" -l read-only-tmpfs -
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand create" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l volumes-from -d 'Mount the volumes and bind mounts of another container (NAME[:ro|:rw])' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r
@@ -357,6 +359,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l volumes-from -d 'Mount the volumes and bind mounts of another container (NAME[:ro|:rw])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r
@@ -404,6 +407,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s v -l volume -d 'Bind mount a volume or host path ([SOURCE:]TARGET[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l mount -d 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l volumes-from -d 'Mount the volumes and bind mounts of another container (NAME[:ro|:rw])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l tmpfs -d 'Mount a tmpfs directory (PATH[:OPTIONS])' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container (default: the image\'s, or SIGTERM)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait for the stop signal before killing the container' -r

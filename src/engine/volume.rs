@@ -7,6 +7,7 @@ use rand::RngCore;
 use serde_json::{json, Value};
 
 use super::{Engine, EngineError, Result};
+use crate::runtime::rootfs::Propagation;
 use crate::store::containers::MountSpec;
 use crate::store::volumes::VolumeRecord;
 use crate::store::StoreError;
@@ -339,9 +340,9 @@ struct ParsedMount {
     anonymous: bool,
 }
 
-const PROPAGATION: [&str; 6] = [
-    "private", "rprivate", "shared", "rshared", "slave", "rslave",
-];
+fn is_propagation(word: &str) -> bool {
+    Propagation::parse(word).is_some()
+}
 
 fn invalid(msg: String) -> EngineError {
     EngineError::Invalid(msg)
@@ -393,7 +394,7 @@ fn parse_volume_flag(v: &str) -> Result<ParsedMount> {
             "z" | "Z" => {}
             "U" | "nocopy" | "copy" | "bind" | "rbind" | "exec" | "noexec" | "suid" | "nosuid"
             | "dev" | "nodev" => spec.options.push(o.to_string()),
-            p if PROPAGATION.contains(&p) => spec.options.push(p.to_string()),
+            p if is_propagation(p) => spec.options.push(p.to_string()),
             _ => {
                 return Err(invalid(format!(
                     "invalid volume option {o:?} in {v:?}: use ro, rw, z, Z, U, nocopy or a propagation (rprivate, rshared, rslave, ...)"
@@ -449,8 +450,18 @@ fn parse_mount_flag(m: &str) -> Result<ParsedMount> {
             ("source" | "src", Some(s)) => spec.source = s.to_string(),
             ("target" | "destination" | "dst", Some(t)) => target = Some(t.to_string()),
             ("readonly" | "ro", v) => spec.readonly = flag(v)?,
-            ("bind-propagation", Some(p)) if PROPAGATION.contains(&p) => {
-                spec.options.push(p.to_string())
+            ("bind-propagation", Some(p)) if is_propagation(p) => spec.options.push(p.to_string()),
+            ("bind-propagation", p) => {
+                return Err(invalid(format!(
+                    "invalid mount {m:?}: unknown bind-propagation {:?}; use rprivate, private, rshared, shared, rslave or slave",
+                    p.unwrap_or("")
+                )))
+            }
+            // podman's chown of the source to the container's user (`-v …:U`).
+            ("U" | "chown", v) => {
+                if flag(v)? {
+                    spec.options.push("U".into())
+                }
             }
             ("volume-nocopy", v) => {
                 if flag(v)? {
@@ -464,7 +475,7 @@ fn parse_mount_flag(m: &str) -> Result<ParsedMount> {
             ("consistency", Some(_)) => {}
             _ => {
                 return Err(invalid(format!(
-                    "invalid mount {m:?}: unknown or malformed field {field:?}; use type=, source=, target=, readonly, bind-propagation=, volume-nocopy, tmpfs-size=, tmpfs-mode="
+                    "invalid mount {m:?}: unknown or malformed field {field:?}; use type=, source=, target=, readonly, bind-propagation=, volume-nocopy, U, tmpfs-size=, tmpfs-mode="
                 )))
             }
         }
@@ -534,13 +545,16 @@ fn parse_tmpfs_flag(t: &str) -> Result<ParsedMount> {
 }
 
 impl Engine {
-    /// Turn `-v`, `--mount`, `--tmpfs`, `--read-only` and the image's VOLUME entries into the
-    /// container's mounts. Everything is checked before anything is created, so bad input leaves
-    /// the store unchanged.
+    /// Turn `-v`, `--mount`, `--tmpfs`, `--volumes-from`, `--read-only` and the image's VOLUME
+    /// entries into the container's mounts. Everything is checked before anything is created, so
+    /// bad input leaves the store unchanged. `user` is the container's `--user` (or the image's),
+    /// whose ids the `U` option gives the mount sources.
     pub fn resolve_mounts(
         &self,
         opts: &crate::engine::container::CreateOptions,
         image_volumes: &[String],
+        user: &str,
+        image: &crate::store::ImageRecord,
     ) -> Result<Vec<MountSpec>> {
         let mut parsed = Vec::new();
         for v in &opts.volumes {
@@ -559,6 +573,19 @@ impl Engine {
                     "duplicate mount destination {}: mount each container path once",
                     p.spec.target
                 )));
+            }
+        }
+        // The other containers' volumes and binds, where this one's own mounts do not take the
+        // path. They stay the other container's: never anonymous here (so `rm -v` of this one
+        // leaves them) and never chowned again.
+        for from in &opts.volumes_from {
+            for spec in self.volumes_from(from)? {
+                if seen.insert(spec.target.trim_end_matches('/').to_string()) {
+                    parsed.push(ParsedMount {
+                        spec,
+                        anonymous: false,
+                    });
+                }
             }
         }
         let extra_tmpfs: &[&str] = if opts.read_only && opts.read_only_tmpfs.unwrap_or(true) {
@@ -591,6 +618,14 @@ impl Engine {
                 });
             }
         }
+        let owner = if parsed
+            .iter()
+            .any(|p| p.spec.options.iter().any(|o| o == "U"))
+        {
+            Some(self.container_ids(user, image)?)
+        } else {
+            None
+        };
         let mut out = Vec::new();
         for mut p in parsed {
             match p.spec.kind.as_str() {
@@ -616,9 +651,117 @@ impl Engine {
                 }
                 _ => {}
             }
+            if let (Some((uid, gid)), true) = (owner, p.spec.options.iter().any(|o| o == "U")) {
+                let source = match p.spec.kind.as_str() {
+                    "volume" => self.store.volume_data(&p.spec.source),
+                    _ => std::path::PathBuf::from(&p.spec.source),
+                };
+                self.chown_for_container(&source, uid, gid)?;
+            }
             out.push(p.spec);
         }
         Ok(out)
+    }
+
+    /// `--volumes-from NAME[:ro|:rw]`: the volumes and binds of container NAME, read-only with
+    /// `:ro`, read-write with `:rw`, as they are there otherwise.
+    fn volumes_from(&self, from: &str) -> Result<Vec<MountSpec>> {
+        let (name, mode) = match from.rsplit_once(':') {
+            Some((n, m)) => (n, Some(m)),
+            None => (from, None),
+        };
+        let readonly = match mode {
+            None => None,
+            Some("ro") => Some(true),
+            Some("rw") => Some(false),
+            Some(m) => {
+                return Err(invalid(format!(
+                "invalid --volumes-from {from:?}: unknown mode {m:?}; use NAME, NAME:ro or NAME:rw"
+            )))
+            }
+        };
+        let c = self.find_container(name).map_err(|e| match e {
+            EngineError::NoSuchContainer(_) => invalid(format!(
+                "invalid --volumes-from {from:?}: no such container {name:?}; see `berth ps -a`"
+            )),
+            e => e,
+        })?;
+        Ok(c.record
+            .config
+            .mounts
+            .into_iter()
+            .filter(|m| matches!(m.kind.as_str(), "volume" | "bind"))
+            .map(|mut m| {
+                m.options.retain(|o| o != "anonymous" && o != "U");
+                if let Some(ro) = readonly {
+                    m.readonly = ro;
+                }
+                m
+            })
+            .collect())
+    }
+
+    /// The uid and gid the container's process runs as, for `U`: numbers as given, names from
+    /// the image's /etc/passwd and /etc/group (the top-most layer that has them).
+    fn container_ids(&self, user: &str, image: &crate::store::ImageRecord) -> Result<(u32, u32)> {
+        let numeric = |s: &str| s.is_empty() || s.parse::<u32>().is_ok();
+        let (u, g) = user.split_once(':').unwrap_or((user, ""));
+        let (passwd, group) = if numeric(u) && numeric(g) && !g.is_empty() {
+            (String::new(), String::new())
+        } else {
+            let read = |file: &str| {
+                image
+                    .layers
+                    .iter()
+                    .rev()
+                    .find_map(|l| {
+                        let diff = self.store.layer_diff(&l.chain_id);
+                        crate::runtime::rootfs::read_in_root(&diff, file).ok()
+                    })
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default()
+            };
+            (read("/etc/passwd"), read("/etc/group"))
+        };
+        let ids = crate::runtime::user::resolve(user, &passwd, &group).map_err(|e| {
+            invalid(format!(
+                "cannot apply the U mount option for --user {user:?}: {e}; give numeric UID:GID"
+            ))
+        })?;
+        Ok((ids.uid, ids.gid))
+    }
+
+    /// Give `path` and everything under it to the container's `uid`:`gid` as the container
+    /// sees them: rootless, that is chown inside berth's user namespace, where those ids map to
+    /// the same host ids as in the container.
+    fn chown_for_container(&self, path: &std::path::Path, uid: u32, gid: u32) -> Result<()> {
+        let target = path.to_path_buf();
+        crate::runtime::userns::in_namespace(&self.ident, move || {
+            chown_tree(&target, uid, gid).map_err(|e| e.to_string())
+        })
+        .map_err(|e| EngineError::Io {
+            context: format!(
+                "changing the owner of {} to {uid}:{gid} (the U mount option)",
+                path.display()
+            ),
+            source: std::io::Error::other(e),
+        })
+    }
+
+    /// After a container started: the volumes it was to fill from the image (docker's copy-up)
+    /// are never filled again. Best effort: a failure only means a later refill of an empty
+    /// volume.
+    pub fn mark_volumes_copied_up(
+        &self,
+        binds: &[crate::runtime::rootfs::BindMount],
+        mounts: &[MountSpec],
+    ) {
+        for m in mounts.iter().filter(|m| m.kind == "volume") {
+            let data = self.store.volume_data(&m.source);
+            if binds.iter().any(|b| b.copy_up && b.source == data) {
+                let _ = self.store.mark_volume_copied_up(&m.source);
+            }
+        }
     }
 
     /// Remove the anonymous volumes of a removed container (`rm -v`, `--rm`).
@@ -633,6 +776,19 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// lchown `path` and, for a directory, everything below it; symlinks are changed, never
+/// followed.
+fn chown_tree(path: &std::path::Path, uid: u32, gid: u32) -> std::io::Result<()> {
+    std::os::unix::fs::lchown(path, Some(uid), Some(gid))
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    if std::fs::symlink_metadata(path)?.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            chown_tree(&entry?.path(), uid, gid)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -667,6 +823,47 @@ mod mount_tests {
         assert!(parse_tmpfs_flag("/run:size=1m,mode=755").is_ok());
         assert!(parse_tmpfs_flag("/run:colour=red").is_err());
     }
+
+    #[test]
+    fn propagation_and_u_parse_in_both_flags_and_unknown_words_are_refused() {
+        let v = parse_volume_flag("/srv/x:/x:rslave,U").unwrap();
+        assert_eq!(v.spec.options, ["rslave", "U"]);
+        let m = parse_mount_flag("type=bind,source=/,target=/x,bind-propagation=shared,U").unwrap();
+        assert_eq!(m.spec.options, ["shared", "U"]);
+        let off = parse_mount_flag("type=bind,source=/,target=/x,chown=false").unwrap();
+        assert!(off.spec.options.is_empty());
+        assert!(
+            parse_mount_flag("type=bind,source=/,target=/x,bind-propagation=rsharedd").is_err()
+        );
+        assert!(parse_volume_flag("/srv/x:/x:slaves").is_err());
+        assert!(Propagation::ALL
+            .iter()
+            .all(|p| Propagation::parse(p.as_str()) == Some(*p)));
+    }
+
+    #[test]
+    fn chown_tree_changes_every_entry_without_following_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("t");
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/f"), b"x").unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, b"x").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("link")).unwrap();
+        // As root, ids nobody has; otherwise our own (all an unprivileged chown may give).
+        // SAFETY: getuid/getgid have no preconditions.
+        let (uid, gid) = match unsafe { libc::getuid() } {
+            0 => (54_321, 54_322),
+            me => (me, unsafe { libc::getgid() }),
+        };
+        chown_tree(&root, uid, gid).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        for p in ["", "a", "a/b", "a/b/f", "link"] {
+            let m = std::fs::symlink_metadata(root.join(p)).unwrap();
+            assert_eq!((m.uid(), m.gid()), (uid, gid), "{p}");
+        }
+        assert!(chown_tree(&dir.path().join("missing"), uid, gid).is_err());
+    }
 }
 
 impl Engine {
@@ -679,7 +876,7 @@ impl Engine {
                     let propagation = m
                         .options
                         .iter()
-                        .find(|o| PROPAGATION.contains(&o.as_str()))
+                        .find(|o| is_propagation(o))
                         .cloned()
                         .unwrap_or_else(|| if m.kind == "bind" { "rprivate".into() } else { String::new() });
                     let mut o = json!({

@@ -9,7 +9,7 @@
 use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
 
 /// How the rootfs is assembled.
@@ -45,6 +45,64 @@ pub struct BindMount {
     /// A volume: when its directory is still empty, fill it first with what the image has at
     /// the target (docker's copy-up).
     pub copy_up: bool,
+    /// How mount events propagate between the source and the container's copy.
+    pub propagation: Propagation,
+}
+
+/// Mount propagation of a bind mount (`-v SRC:DST:rslave`, `bind-propagation=`), applied to
+/// the container's copy after it is mounted. docker's default is rprivate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Propagation {
+    Private,
+    #[default]
+    Rprivate,
+    Shared,
+    Rshared,
+    Slave,
+    Rslave,
+}
+
+impl Propagation {
+    pub const ALL: [Propagation; 6] = [
+        Propagation::Private,
+        Propagation::Rprivate,
+        Propagation::Shared,
+        Propagation::Rshared,
+        Propagation::Slave,
+        Propagation::Rslave,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Propagation::Private => "private",
+            Propagation::Rprivate => "rprivate",
+            Propagation::Shared => "shared",
+            Propagation::Rshared => "rshared",
+            Propagation::Slave => "slave",
+            Propagation::Rslave => "rslave",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Propagation> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The mount(2) flags that set this propagation.
+    pub fn flags(self) -> libc::c_ulong {
+        match self {
+            Propagation::Private => libc::MS_PRIVATE,
+            Propagation::Rprivate => libc::MS_PRIVATE | libc::MS_REC,
+            Propagation::Shared => libc::MS_SHARED,
+            Propagation::Rshared => libc::MS_SHARED | libc::MS_REC,
+            Propagation::Slave => libc::MS_SLAVE,
+            Propagation::Rslave => libc::MS_SLAVE | libc::MS_REC,
+        }
+    }
+
+    /// Whether mounts made on the host under the source must reach the container.
+    pub fn receives_host_mounts(self) -> bool {
+        !matches!(self, Propagation::Private | Propagation::Rprivate)
+    }
 }
 
 /// A tmpfs mounted inside the container (`--tmpfs`, `--mount type=tmpfs`, `--read-only`).
@@ -189,26 +247,57 @@ fn open_in_root(root: &OwnedFd, path: &Path, flags: i32) -> io::Result<OwnedFd> 
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
+/// Symlinks followed while resolving one mount target before giving up (the kernel's limit).
+const MAX_SYMLINKS: u32 = 40;
+
 /// Open (creating what is missing: directories, and the last component as a directory or an
 /// empty file) `path` inside `root`, never leaving it. Returns an O_PATH descriptor to mount on.
+///
+/// Symlinks on the way are followed as if `root` were `/` (runc's RESOLVE_IN_ROOT semantics): an
+/// image's `/data -> /tmp/hostdir` makes the target `<root>/tmp/hostdir`, created when missing,
+/// and `..` never climbs above `root`.
 pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedFd> {
+    use std::collections::VecDeque;
+    use std::ffi::OsString;
+    // What is left to walk, and the part walked so far: real directories inside the root, so
+    // that `..` can be taken lexically.
+    let mut todo: VecDeque<OsString> = VecDeque::new();
+    push_components(&mut todo, path);
     let mut current = PathBuf::from("/");
-    let comps: Vec<_> = path
-        .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
-        .collect();
-    for (i, comp) in comps.iter().enumerate() {
-        let last = i + 1 == comps.len();
-        let next = current.join(comp.as_os_str());
-        match open_in_root(root, &next, libc::O_PATH) {
+    let mut links = 0;
+    while let Some(comp) = todo.pop_front() {
+        if comp == ".." {
+            current.pop();
+            continue;
+        }
+        let last = todo.is_empty();
+        let next = current.join(&comp);
+        match open_in_root(root, &next, libc::O_PATH | libc::O_NOFOLLOW) {
             Ok(fd) => {
+                if let Some(target) = symlink_target(&fd)? {
+                    links += 1;
+                    if links > MAX_SYMLINKS {
+                        return Err(ctx(
+                            io::Error::from_raw_os_error(libc::ELOOP),
+                            format!("resolving {}", path.display()),
+                        ));
+                    }
+                    if target.is_absolute() {
+                        current = PathBuf::from("/");
+                    }
+                    let mut rest = VecDeque::new();
+                    push_components(&mut rest, &target);
+                    rest.extend(todo.drain(..));
+                    todo = rest;
+                    continue;
+                }
                 if last {
                     return Ok(fd);
                 }
             }
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
                 let parent = open_in_root(root, &current, libc::O_PATH | libc::O_DIRECTORY)?;
-                let name = CString::new(comp.as_os_str().as_bytes())
+                let name = CString::new(comp.as_bytes())
                     .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
                 let rc = if dir || !last {
                     // SAFETY: mkdirat relative to a directory descriptor we hold.
@@ -234,29 +323,75 @@ pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedF
                     if e.raw_os_error() != Some(libc::EEXIST) {
                         return Err(ctx(e, format!("creating {}", next.display())));
                     }
+                    // Someone made it meanwhile (perhaps a symlink): look at it again.
+                    links += 1;
+                    if links > MAX_SYMLINKS {
+                        return Err(ctx(e, format!("creating {}", next.display())));
+                    }
+                    todo.push_front(comp);
+                    continue;
                 }
                 if last {
-                    return open_in_root(root, &next, libc::O_PATH);
+                    return open_in_root(root, &next, libc::O_PATH | libc::O_NOFOLLOW);
                 }
             }
             Err(e) => return Err(ctx(e, format!("resolving {}", next.display()))),
         }
         current = next;
     }
-    open_in_root(root, Path::new("/"), libc::O_PATH | libc::O_DIRECTORY)
+    open_in_root(root, &current, libc::O_PATH)
+}
+
+/// The normal and `..` components of `path`, in order (`/` and `.` say nothing here).
+fn push_components(out: &mut std::collections::VecDeque<std::ffi::OsString>, path: &Path) {
+    for c in path.components() {
+        match c {
+            Component::Normal(n) => out.push_back(n.to_os_string()),
+            Component::ParentDir => out.push_back("..".into()),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+}
+
+/// The target of the symlink an O_PATH|O_NOFOLLOW descriptor refers to, or None when it is not
+/// a symlink.
+fn symlink_target(fd: &OwnedFd) -> io::Result<Option<PathBuf>> {
+    // SAFETY: fstat on a descriptor we hold, into a zeroed struct.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    check(unsafe { libc::fstat(fd.as_raw_fd(), &mut st) })?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFLNK {
+        return Ok(None);
+    }
+    let mut buf = vec![0u8; libc::PATH_MAX as usize];
+    let empty = CString::new("").expect("static");
+    // SAFETY: readlinkat with an empty path reads the link the O_PATH descriptor names.
+    let n = unsafe {
+        libc::readlinkat(
+            fd.as_raw_fd(),
+            empty.as_ptr(),
+            buf.as_mut_ptr() as *mut libc::c_char,
+            buf.len(),
+        )
+    };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    buf.truncate(n as usize);
+    Ok(Some(PathBuf::from(std::ffi::OsString::from_vec(buf))))
 }
 
 fn fd_path(fd: &OwnedFd) -> PathBuf {
     PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()))
 }
 
-/// Bind `source` (a host path) onto `target` inside the rootfs.
+/// Bind `source` (a host path) onto `target` inside the rootfs, with `propagation` when given.
 fn bind_into(
     root: &OwnedFd,
     source: &Path,
     target: &Path,
     readonly: bool,
     recursive: bool,
+    propagation: Option<Propagation>,
 ) -> io::Result<()> {
     let is_dir = std::fs::metadata(source)
         .map_err(|e| ctx(e, source.display()))?
@@ -270,6 +405,13 @@ fn bind_into(
             format!("binding {} to {}", source.display(), target.display()),
         )
     })?;
+    drop(fd);
+    if let Some(p) = propagation {
+        // Reopened: the descriptor taken before the mount names the directory underneath it.
+        let fd = open_in_root(root, target, libc::O_PATH)?;
+        mount(None, &fd_path(&fd), None, p.flags(), None)
+            .map_err(|e| ctx(e, format!("making {} {}", target.display(), p.as_str())))?;
+    }
     if readonly {
         remount_readonly(root, target)?;
     }
@@ -344,14 +486,19 @@ fn symlink_in(root: &OwnedFd, target: &str, link: &str) -> io::Result<()> {
 /// Mount the image at `spec.mountpoint`, then everything inside it. Runs in the container's
 /// mount namespace, as its root, before pivot_root.
 pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
-    // Nothing we mount may propagate back to the host's (or berth's) mount namespace.
-    mount(
-        None,
-        Path::new("/"),
-        None,
-        libc::MS_REC | libc::MS_PRIVATE,
-        None,
-    )?;
+    // Nothing we mount may propagate back to the host's (or berth's) mount namespace. A bind
+    // asking for shared or slave propagation needs the host's mounts to keep reaching our copy
+    // of its source, so then everything becomes a slave (runc's rslave root) instead of private.
+    let from_host = spec
+        .user_binds
+        .iter()
+        .any(|b| b.propagation.receives_host_mounts());
+    let root_propagation = if from_host {
+        libc::MS_REC | libc::MS_SLAVE
+    } else {
+        libc::MS_REC | libc::MS_PRIVATE
+    };
+    mount(None, Path::new("/"), None, root_propagation, None)?;
     mount_image(spec)?;
     let root_fd = {
         let c = cstr(&spec.mountpoint)?;
@@ -381,7 +528,14 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
             None,
         )?;
     } else {
-        bind_into(root, Path::new("/sys"), Path::new("/sys"), false, true)?;
+        bind_into(
+            root,
+            Path::new("/sys"),
+            Path::new("/sys"),
+            false,
+            true,
+            None,
+        )?;
         remount_readonly(root, Path::new("/sys"))?;
     }
 
@@ -395,7 +549,14 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     for dev in DEVICES {
         let host = Path::new("/dev").join(dev);
         if host.exists() {
-            bind_into(root, &host, &Path::new("/dev").join(dev), false, false)?;
+            bind_into(
+                root,
+                &host,
+                &Path::new("/dev").join(dev),
+                false,
+                false,
+                None,
+            )?;
         }
     }
     let pts_opts = if spec.tty_gid_mapped {
@@ -435,7 +596,7 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     }
 
     for b in &spec.binds {
-        bind_into(root, &b.source, &b.target, b.readonly, true)?;
+        bind_into(root, &b.source, &b.target, b.readonly, true, None)?;
     }
     // Targets resolve inside the rootfs (RESOLVE_IN_ROOT): a symlink in the image at a mount
     // target cannot send the mount to a host path.
@@ -444,8 +605,15 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
             copy_up(root, b)
                 .map_err(|e| ctx(e, format!("filling the volume at {}", b.target.display())))?;
         }
-        bind_into(root, &b.source, &b.target, b.readonly, true)
-            .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
+        bind_into(
+            root,
+            &b.source,
+            &b.target,
+            b.readonly,
+            true,
+            Some(b.propagation),
+        )
+        .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
     }
     for t in &spec.tmpfs {
         let fd = mount_target(root, &t.target, true)
@@ -683,12 +851,33 @@ mod tests {
         let rootfd = unsafe { OwnedFd::from_raw_fd(fd) };
         mount_target(&rootfd, Path::new("/etc/hosts"), false).unwrap();
         assert!(root.join("etc/hosts").is_file());
-        // The link dangles inside the root, so the target cannot be made; what matters is that
-        // nothing appears outside.
-        let _ = mount_target(&rootfd, Path::new("/escape/data"), true);
+        // The link is resolved inside the root: the target is made there, nothing outside.
+        mount_target(&rootfd, Path::new("/escape/data"), true).unwrap();
         assert!(
             !outside.join("data").exists(),
             "followed a symlink out of the root"
         );
+        let inside = root.join(outside.strip_prefix("/").unwrap()).join("data");
+        assert!(inside.is_dir(), "{} was not made", inside.display());
+    }
+
+    #[test]
+    fn mount_target_keeps_dot_dot_links_and_link_chains_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::os::unix::fs::symlink("../../../../../victim", root.join("a/b/up")).unwrap();
+        std::os::unix::fs::symlink("/a/b/up", root.join("chain")).unwrap();
+        std::os::unix::fs::symlink("/loop2", root.join("loop1")).unwrap();
+        std::os::unix::fs::symlink("/loop1", root.join("loop2")).unwrap();
+        let c = cstr(&root).unwrap();
+        let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY) };
+        assert!(fd >= 0);
+        let rootfd = unsafe { OwnedFd::from_raw_fd(fd) };
+        mount_target(&rootfd, Path::new("/chain/x"), true).unwrap();
+        assert!(root.join("victim/x").is_dir());
+        assert!(!dir.path().join("victim").exists());
+        let e = mount_target(&rootfd, Path::new("/loop1/x"), true).unwrap_err();
+        assert!(e.to_string().contains("resolving"), "{e}");
     }
 }

@@ -72,6 +72,8 @@ pub struct ContainerConfig {
     pub ports: Vec<PortMapping>,
     /// Volumes, bind mounts and tmpfs mounts, resolved at create time.
     pub mounts: Vec<MountSpec>,
+    /// `--volumes-from` as given (their mounts are in `mounts`); for inspect.
+    pub volumes_from: Vec<String>,
 }
 
 /// One mount of a container: `kind` is "bind", "volume" or "tmpfs"; `source` is a host path

@@ -134,6 +134,23 @@ impl Store {
         atomic::write_replace(&json, &bytes, 0o600).map_err(io_err(&json))
     }
 
+    /// Record that a volume has been filled from an image (or was mounted with copy-up on and
+    /// found in use): it is never filled again, even once emptied, as in docker. A volume that
+    /// is gone meanwhile is not an error.
+    pub fn mark_volume_copied_up(&self, name: &str) -> Result<()> {
+        let _guard = self.lock_exclusive("volumes")?;
+        let Some(mut rec) = self.read_volume(name)? else {
+            return Ok(());
+        };
+        if !rec.needs_copy_up {
+            return Ok(());
+        }
+        rec.needs_copy_up = false;
+        let json = self.volume_dir(name).join("volume.json");
+        let bytes = serde_json::to_vec_pretty(&rec).expect("volume records serialize");
+        atomic::write_replace(&json, &bytes, 0o600).map_err(io_err(&json))
+    }
+
     /// Remove a volume and its data. `still_removable` runs under the volume lock, so a check
     /// that no container uses it cannot race with a `volume create` of the same name.
     pub fn remove_volume(
@@ -187,5 +204,24 @@ mod tests {
         assert!(!s.volume_dir("v1").exists());
         assert!(s.volumes().unwrap().is_empty());
         assert!(!s.remove_volume("v1", |_| Ok(())).unwrap());
+    }
+
+    #[test]
+    fn a_volume_marked_copied_up_keeps_that_mark_and_a_missing_one_is_no_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let rec = VolumeRecord {
+            name: "v1".into(),
+            driver: "local".into(),
+            needs_copy_up: true,
+            ..Default::default()
+        };
+        s.create_volume(&rec).unwrap();
+        s.mark_volume_copied_up("v1").unwrap();
+        let now = s.volume("v1").unwrap().unwrap();
+        assert!(!now.needs_copy_up);
+        assert_eq!(now.labels, rec.labels);
+        s.mark_volume_copied_up("gone").unwrap();
+        assert!(s.volume("gone").unwrap().is_none());
     }
 }

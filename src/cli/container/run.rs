@@ -84,6 +84,9 @@ pub struct CreateFlags {
     /// Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly,...)
     #[arg(long = "mount", value_name = "MOUNT")]
     pub mount: Vec<String>,
+    /// Mount the volumes and bind mounts of another container (NAME[:ro|:rw])
+    #[arg(long = "volumes-from", value_name = "CONTAINER[:ro|:rw]")]
+    pub volumes_from: Vec<String>,
     /// Mount a tmpfs directory (PATH[:OPTIONS])
     #[arg(long, value_name = "PATH[:OPTIONS]")]
     pub tmpfs: Vec<String>,
@@ -180,6 +183,7 @@ impl CreateFlags {
             volumes: self.volume.clone(),
             mounts: self.mount.clone(),
             tmpfs: self.tmpfs.clone(),
+            volumes_from: self.volumes_from.clone(),
             read_only_tmpfs: Some(self.read_only_tmpfs),
             stop_signal: self.stop_signal.clone(),
             stop_timeout: self.stop_timeout,

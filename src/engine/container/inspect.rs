@@ -173,7 +173,7 @@ impl Engine {
             },
             "AutoRemove": cfg.auto_remove,
             "VolumeDriver": "",
-            "VolumesFrom": Value::Null,
+            "VolumesFrom": or_null(&cfg.volumes_from),
             "ConsoleSize": [0, 0],
             "CapAdd": or_null(&cfg.cap_add),
             "CapDrop": or_null(&cfg.cap_drop),

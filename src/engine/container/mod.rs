@@ -62,6 +62,8 @@ pub struct CreateOptions {
     pub volumes: Vec<String>,
     pub mounts: Vec<String>,
     pub tmpfs: Vec<String>,
+    /// `--volumes-from NAME[:ro|:rw]`, as given.
+    pub volumes_from: Vec<String>,
     /// `--read-only-tmpfs` (default true): tmpfs on /tmp, /var/tmp, /run with `--read-only`.
     pub read_only_tmpfs: Option<bool>,
     pub stop_signal: Option<String>,
@@ -417,6 +419,7 @@ impl Engine {
             )?,
             ports: Vec::new(),
             mounts: Vec::new(),
+            volumes_from: opts.volumes_from.clone(),
         };
         let mut config = config;
         let (policy, max) = parse_restart_policy(opts.restart.as_deref().unwrap_or("no"))?;
@@ -471,6 +474,8 @@ impl Engine {
             &ic.and_then(|c| c.volumes.as_ref())
                 .map(|v| v.keys().cloned().collect::<Vec<_>>())
                 .unwrap_or_default(),
+            &config.user,
+            image,
         )?;
         let dir = self.store.container_dir(&id);
         let record = self

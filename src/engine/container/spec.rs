@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::super::{Engine, EngineError, Result};
 use crate::image::manifest::ImageConfig;
 use crate::runtime::rootfs::{
-    BindMount, RootfsSource, RootfsSpec, TmpfsMount, MASKED_PATHS, READONLY_PATHS,
+    BindMount, Propagation, RootfsSource, RootfsSpec, TmpfsMount, MASKED_PATHS, READONLY_PATHS,
 };
 use crate::store::containers::ContainerRecord;
 use crate::store::{Driver, ImageRecord};
@@ -245,6 +245,7 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
             target: Path::new("/etc").join(f),
             readonly: false,
             copy_up: false,
+            propagation: Propagation::default(),
         })
         .collect();
     let c = &record.config;
@@ -307,12 +308,10 @@ fn user_mounts(
             "volume" => {
                 // A local volume made with --opt: type=tmpfs is a fresh tmpfs per container,
                 // o=bind,device=PATH mounts that host path instead of the volume's _data.
-                let opts = engine
-                    .store
-                    .volume(&m.source)
-                    .ok()
-                    .flatten()
-                    .map(|v| v.options)
+                let volume = engine.store.volume(&m.source).ok().flatten();
+                let opts = volume
+                    .as_ref()
+                    .map(|v| v.options.clone())
                     .unwrap_or_default();
                 let o = opts.get("o").cloned().unwrap_or_default();
                 if opts.get("type").map(String::as_str) == Some("tmpfs") {
@@ -334,29 +333,39 @@ fn user_mounts(
                         target: PathBuf::from(&m.target),
                         readonly: m.readonly || o.split(',').any(|w| w == "ro"),
                         copy_up: false,
+                        propagation: mount_propagation(m),
                     });
                 } else {
                     binds.push(BindMount {
                         source: engine.store.volume_data(&m.source),
                         target: PathBuf::from(&m.target),
                         readonly: m.readonly,
-                        copy_up: !m.options.iter().any(|o| o == "nocopy"),
+                        // docker fills a volume from the image only the first time it is used:
+                        // one the user emptied later stays empty.
+                        copy_up: !m.options.iter().any(|o| o == "nocopy")
+                            && volume.as_ref().is_some_and(|v| v.needs_copy_up),
+                        propagation: mount_propagation(m),
                     });
                 }
             }
-            kind => binds.push(BindMount {
-                source: if kind == "volume" {
-                    engine.store.volume_data(&m.source)
-                } else {
-                    PathBuf::from(&m.source)
-                },
+            _ => binds.push(BindMount {
+                source: PathBuf::from(&m.source),
                 target: PathBuf::from(&m.target),
                 readonly: m.readonly,
-                copy_up: kind == "volume" && !m.options.iter().any(|o| o == "nocopy"),
+                copy_up: false,
+                propagation: mount_propagation(m),
             }),
         }
     }
     (binds, tmpfs)
+}
+
+/// The propagation a mount asked for (`-v …:rslave`, `bind-propagation=`), rprivate if none.
+fn mount_propagation(m: &crate::store::containers::MountSpec) -> Propagation {
+    m.options
+        .iter()
+        .find_map(|o| Propagation::parse(o))
+        .unwrap_or_default()
 }
 
 /// An OCI runtime-spec config.json describing the container as berth runs it (and what
@@ -407,7 +416,7 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
     for b in rootfs.binds.iter().chain(&rootfs.user_binds) {
         mounts.push(json!({
             "destination": b.target, "type": "bind", "source": b.source,
-            "options": ["rbind", if b.readonly { "ro" } else { "rw" }],
+            "options": ["rbind", if b.readonly { "ro" } else { "rw" }, b.propagation.as_str()],
         }));
     }
     for t in &rootfs.tmpfs {

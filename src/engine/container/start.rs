@@ -611,6 +611,10 @@ impl Engine {
         }
         .map_err(|e| (e.exit_code(), e.to_string()))?;
         drop(child_ends);
+        // Only berth's own runtime fills volumes from the image.
+        if cfg.runtime.is_none() {
+            self.mark_volumes_copied_up(&spec.rootfs.user_binds, &cfg.mounts);
+        }
         // Hold the container's mount and network namespaces: when its last process exits the
         // kernel then has nothing to tear down before telling us (unmounting the rootfs and
         // dismantling the network namespace happen when the monitor exits, after the exit has
