@@ -205,9 +205,11 @@ fn allocate(
         .filter_map(|(_, e)| e.ip.parse().ok())
         .collect();
     for alias in &opts.aliases {
-        if let Some((_, other)) = net.endpoints.iter().find(|(cid, e)| {
-            cid.as_str() != id && (e.aliases.contains(alias) || &e.name == alias)
-        }) {
+        if let Some((_, other)) = net
+            .endpoints
+            .iter()
+            .find(|(cid, e)| cid.as_str() != id && (e.aliases.contains(alias) || &e.name == alias))
+        {
             return Err(EngineError::Invalid(format!(
                 "network alias {alias:?} is already used on network {} by container {}: choose another alias",
                 net.name, other.name
@@ -441,10 +443,7 @@ impl Engine {
             .iter()
             .map(|(k, v)| (k.clone(), json!(v)))
             .collect();
-        options.insert(
-            "com.docker.network.bridge.name".into(),
-            json!(n.bridge),
-        );
+        options.insert("com.docker.network.bridge.name".into(), json!(n.bridge));
         json!({
             "Name": n.name,
             "Id": n.id,
@@ -541,7 +540,9 @@ impl Engine {
                     let idx = {
                         let found = pick(nets, wanted).ok_or_else(|| aborted(not_found(wanted)))?;
                         let name = found.name.clone();
-                        nets.iter().position(|n| n.name == name).expect("found above")
+                        nets.iter()
+                            .position(|n| n.name == name)
+                            .expect("found above")
                     };
                     if seen.contains(&idx) {
                         continue;
@@ -622,13 +623,21 @@ impl Engine {
         let path = dir.join("hosts");
         let mut hosts = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
         for (_, ep) in &nets {
-            hosts.push_str(&format!("{}\t{} {}\n", ep.ip, record.config.hostname, record.name));
+            hosts.push_str(&format!(
+                "{}\t{} {}\n",
+                ep.ip, record.config.hostname, record.name
+            ));
         }
         std::fs::write(&path, hosts).map_err(|e| io(&path, e))
     }
 
     /// `network connect`: a new endpoint for the container, wired now when it runs.
-    pub fn connect_network(&self, network: &str, container: &str, opts: &AttachOptions) -> Result<()> {
+    pub fn connect_network(
+        &self,
+        network: &str,
+        container: &str,
+        opts: &AttachOptions,
+    ) -> Result<()> {
         let net = self.find_network(network)?;
         let c = self.find_container(container)?;
         if net.endpoints.contains_key(&c.record.id) {
@@ -648,7 +657,7 @@ impl Engine {
                 c.record.name, c.record.config.network
             )));
         }
-        self.attach_networks(&c.record.id, &c.record.name, &[net.name.clone()], opts)?;
+        self.attach_networks(&c.record.id, &c.record.name, std::slice::from_ref(&net.name), opts)?;
         if c.is_running() {
             let all = self.find_network(&net.name)?;
             if let Err(e) = crate::network::bridge::connect_running(self, &c, &all) {
@@ -714,7 +723,10 @@ mod tests {
         assert!(allocate(&mut n, "c", "cc", &ask("10.89.0.2")).is_err());
         assert!(allocate(&mut n, "c", "cc", &ask("10.90.0.2")).is_err());
         assert!(allocate(&mut n, "c", "cc", &ask("10.89.0.1")).is_err());
-        assert_eq!(allocate(&mut n, "c", "cc", &ask("10.89.0.9")).unwrap().ip, "10.89.0.9");
+        assert_eq!(
+            allocate(&mut n, "c", "cc", &ask("10.89.0.9")).unwrap().ip,
+            "10.89.0.9"
+        );
     }
 
     #[test]

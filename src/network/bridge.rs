@@ -62,7 +62,10 @@ pub fn prepare(engine: &Engine, c: &Container) -> std::result::Result<Option<Pla
         let holder = netns::ensure_holder(&run_root, &engine.ident)?;
         netns::join_userns(&holder.userns_path())
             .map_err(|e| format!("joining the rootless network namespace: {e}"))?;
-        (holder.netns_path(), Some(netns::identity_maps(&engine.ident)))
+        (
+            holder.netns_path(),
+            Some(netns::identity_maps(&engine.ident)),
+        )
     } else {
         ("/proc/self/ns/net".to_string(), None)
     };
@@ -150,7 +153,9 @@ fn rules(nets: &[NetworkRecord]) -> String {
             ));
         }
     }
-    s.push_str(" }\n chain postrouting {\n  type nat hook postrouting priority 100; policy accept;\n");
+    s.push_str(
+        " }\n chain postrouting {\n  type nat hook postrouting priority 100; policy accept;\n",
+    );
     for n in nets.iter().filter(|n| !n.internal) {
         s.push_str(&format!(
             "  ip saddr {} oifname != \"{}\" masquerade\n",
@@ -191,8 +196,14 @@ impl Plan {
             outer
                 .set_link(&host_end, Some(&net.bridge), None, true)
                 .map_err(|e| what("attaching the veth", e))?;
-            let subnet: Subnet = net.subnet.parse().map_err(|e: String| what("subnet", std::io::Error::other(e)))?;
-            let ip: Ipv4Addr = ep.ip.parse().map_err(|_| what("address", std::io::Error::other(ep.ip.clone())))?;
+            let subnet: Subnet = net
+                .subnet
+                .parse()
+                .map_err(|e: String| what("subnet", std::io::Error::other(e)))?;
+            let ip: Ipv4Addr = ep
+                .ip
+                .parse()
+                .map_err(|_| what("address", std::io::Error::other(ep.ip.clone())))?;
             inner
                 .set_link(&ifname, None, parse_mac(&ep.mac), true)
                 .map_err(|e| what("interface", e))?;
@@ -200,7 +211,10 @@ impl Plan {
                 .add_addr(&ifname, ip, subnet.prefix)
                 .map_err(|e| what("address", e))?;
             if i == 0 && !net.internal {
-                let gw: Ipv4Addr = net.gateway.parse().map_err(|_| what("gateway", std::io::Error::other(net.gateway.clone())))?;
+                let gw: Ipv4Addr = net
+                    .gateway
+                    .parse()
+                    .map_err(|_| what("gateway", std::io::Error::other(net.gateway.clone())))?;
                 inner
                     .add_default_route(&ifname, gw)
                     .map_err(|e| what("route", e))?;
@@ -296,9 +310,9 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
         if mine && !n.endpoints.keys().any(|id| live.contains(id)) {
             super::dns::stop(run_root, &n.name);
             if let Some(ns) = bridge_netns {
-                if let Ok(mut nl) = Netlink::open_in(
-                    fs::File::open(ns).map(|f| f.as_raw_fd()).unwrap_or(-1),
-                ) {
+                if let Ok(mut nl) =
+                    Netlink::open_in(fs::File::open(ns).map(|f| f.as_raw_fd()).unwrap_or(-1))
+                {
                     let _ = nl.del_link(&n.bridge);
                 }
             }
@@ -308,7 +322,10 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
         if engine.ident.rootless {
             netns::stop_holder(run_root);
         } else {
-            let _ = nft("/proc/self/ns/net", "table ip berth {}\ndelete table ip berth\n");
+            let _ = nft(
+                "/proc/self/ns/net",
+                "table ip berth {}\ndelete table ip berth\n",
+            );
         }
     } else if let Some(ns) = bridge_netns {
         let _ = nft(ns, &rules(&active_networks(store_root, run_root, &[])));

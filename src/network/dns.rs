@@ -36,8 +36,15 @@ pub fn ensure(
     let sock = super::netlink::in_netns(ns.as_raw_fd(), || {
         UdpSocket::bind(SocketAddr::from((gw, 53)))
     })
-    .map_err(|e| format!("starting the DNS responder of network {} on {gw}:53: {e}", net.name))?;
-    let record = store_root.join("networks").join(format!("{}.json", net.name));
+    .map_err(|e| {
+        format!(
+            "starting the DNS responder of network {} on {gw}:53: {e}",
+            net.name
+        )
+    })?;
+    let record = store_root
+        .join("networks")
+        .join(format!("{}.json", net.name));
     let upstream = host_resolvers();
     let fd = sock.as_raw_fd();
     let pid = netns::spawn_daemon(&[fd], move || {

@@ -65,9 +65,9 @@ impl FromStr for Subnet {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Subnet, String> {
-        let (a, p) = s
-            .split_once('/')
-            .ok_or_else(|| format!("{s:?} is not in CIDR form: write it as ADDRESS/PREFIX, e.g. 10.89.0.0/24"))?;
+        let (a, p) = s.split_once('/').ok_or_else(|| {
+            format!("{s:?} is not in CIDR form: write it as ADDRESS/PREFIX, e.g. 10.89.0.0/24")
+        })?;
         let addr: Ipv4Addr = a
             .parse()
             .map_err(|_| format!("{a:?} is not an IPv4 address"))?;
@@ -75,7 +75,9 @@ impl FromStr for Subnet {
             .parse()
             .ok()
             .filter(|p| (8..=30).contains(p))
-            .ok_or_else(|| format!("prefix /{p} is not usable: give a prefix between /8 and /30"))?;
+            .ok_or_else(|| {
+                format!("prefix /{p} is not usable: give a prefix between /8 and /30")
+            })?;
         Ok(Subnet::new(addr, prefix))
     }
 }
@@ -141,7 +143,13 @@ mod tests {
     fn subnet_parse_normalises_host_bits_and_refuses_bad_prefixes() {
         let s: Subnet = "10.89.3.7/24".parse().unwrap();
         assert_eq!(s.to_string(), "10.89.3.0/24");
-        for bad in ["10.0.0.0", "10.0.0.0/33", "10.0.0/24", "10.0.0.0/31", "x/24"] {
+        for bad in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "10.0.0/24",
+            "10.0.0.0/31",
+            "x/24",
+        ] {
             assert!(bad.parse::<Subnet>().is_err(), "{bad}");
         }
     }
@@ -160,15 +168,27 @@ mod tests {
     fn lowest_free_skips_gateway_used_and_broadcast() {
         let s: Subnet = "10.89.0.0/30".parse().unwrap();
         let gw = s.first_host();
-        assert_eq!(lowest_free(&s, &s, gw, &[]), Some(Ipv4Addr::new(10, 89, 0, 2)));
-        assert_eq!(lowest_free(&s, &s, gw, &[Ipv4Addr::new(10, 89, 0, 2)]), None);
+        assert_eq!(
+            lowest_free(&s, &s, gw, &[]),
+            Some(Ipv4Addr::new(10, 89, 0, 2))
+        );
+        assert_eq!(
+            lowest_free(&s, &s, gw, &[Ipv4Addr::new(10, 89, 0, 2)]),
+            None
+        );
         let range: Subnet = "10.89.0.2/31".parse().unwrap();
-        assert_eq!(lowest_free(&s, &range, gw, &[]), Some(Ipv4Addr::new(10, 89, 0, 2)));
+        assert_eq!(
+            lowest_free(&s, &range, gw, &[]),
+            Some(Ipv4Addr::new(10, 89, 0, 2))
+        );
     }
 
     #[test]
     fn auto_subnet_takes_the_first_10_89_n_free_of_overlaps() {
-        let taken: Vec<Subnet> = vec!["10.89.0.0/24".parse().unwrap(), "10.89.1.0/25".parse().unwrap()];
+        let taken: Vec<Subnet> = vec![
+            "10.89.0.0/24".parse().unwrap(),
+            "10.89.1.0/25".parse().unwrap(),
+        ];
         assert_eq!(auto_subnet(&taken).unwrap().to_string(), "10.89.2.0/24");
     }
 

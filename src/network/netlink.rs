@@ -81,19 +81,21 @@ fn ifinfomsg(index: i32, flags: u32, change: u32) -> [u8; 16] {
     b
 }
 
-/// Run `f` with this thread in the network namespace `netns` (then back where it was).
-pub fn in_netns<T>(netns: RawFd, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
-    let home = std::fs::File::open("/proc/thread-self/ns/net")?;
-    // SAFETY: setns on valid descriptors; only this thread moves.
-    if unsafe { libc::setns(netns, libc::CLONE_NEWNET) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let out = f();
-    // SAFETY: as above, back to where the thread was.
-    if unsafe { libc::setns(home.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    out
+/// Run `f` in the network namespace `netns`, on a short-lived thread (setns of a network
+/// namespace moves the calling thread only, and a process that has joined another user
+/// namespace could not switch back to the one it came from).
+pub fn in_netns<T: Send>(netns: RawFd, f: impl FnOnce() -> io::Result<T> + Send) -> io::Result<T> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            // SAFETY: setns on a valid descriptor; only this thread moves.
+            if unsafe { libc::setns(netns, libc::CLONE_NEWNET) } != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            f()
+        })
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the namespace thread panicked")))
+    })
 }
 
 /// A NETLINK_ROUTE socket.
@@ -159,9 +161,8 @@ impl Netlink {
         let mut rbuf = vec![0u8; 65536];
         loop {
             // SAFETY: receiving into our buffer.
-            let n = unsafe {
-                libc::recv(self.fd.as_raw_fd(), rbuf.as_mut_ptr().cast(), rbuf.len(), 0)
-            };
+            let n =
+                unsafe { libc::recv(self.fd.as_raw_fd(), rbuf.as_mut_ptr().cast(), rbuf.len(), 0) };
             if n < 0 {
                 let e = io::Error::last_os_error();
                 if e.kind() == io::ErrorKind::Interrupted {
@@ -216,10 +217,9 @@ impl Netlink {
     /// Create a bridge named `name` (EEXIST when it is there already).
     pub fn add_bridge(&mut self, name: &str) -> io::Result<()> {
         let mut m = Msg::new(&ifinfomsg(0, 0, 0));
-        m.str_attr(IFLA_IFNAME, name)
-            .nest(IFLA_LINKINFO, |li| {
-                li.str_attr(IFLA_INFO_KIND, "bridge");
-            });
+        m.str_attr(IFLA_IFNAME, name).nest(IFLA_LINKINFO, |li| {
+            li.str_attr(IFLA_INFO_KIND, "bridge");
+        });
         self.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &m.0)
             .map(drop)
     }

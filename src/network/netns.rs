@@ -103,7 +103,11 @@ pub fn spawn_daemon(keep: &[RawFd], body: impl FnOnce() -> i32) -> io::Result<i3
         }
         drop(pid_r);
         drop(pid_w);
-        if let Ok(null) = fs::OpenOptions::new().read(true).write(true).open("/dev/null") {
+        if let Ok(null) = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+        {
             for fd in 0..3 {
                 // SAFETY: dup2 onto stdio.
                 unsafe { libc::dup2(null.as_raw_fd(), fd) };
@@ -180,7 +184,8 @@ pub fn ensure_holder(run_root: &Path, ident: &Identity) -> Result<Holder, String
                 return 1;
             }
         }
-        let lo = super::netlink::Netlink::open().and_then(|mut nl| nl.set_link("lo", None, None, true));
+        let lo =
+            super::netlink::Netlink::open().and_then(|mut nl| nl.set_link("lo", None, None, true));
         if lo.is_err() || write_bytes(&ready_w, b"2").is_err() {
             return 1;
         }
@@ -219,8 +224,24 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
     let pidfile = dir.join("outward.pid");
     let raw_pidfile = dir.join("pasta.raw.pid");
     let pasta = Command::new("pasta")
-        .args(["--config-net", "--quiet", "-t", "none", "-u", "none", "-T", "none", "-U", "none"])
-        .args(["--netns", &holder.netns_path(), "--userns", &holder.userns_path()])
+        .args([
+            "--config-net",
+            "--quiet",
+            "-t",
+            "none",
+            "-u",
+            "none",
+            "-T",
+            "none",
+            "-U",
+            "none",
+        ])
+        .args([
+            "--netns",
+            &holder.netns_path(),
+            "--userns",
+            &holder.userns_path(),
+        ])
         .arg("--pid")
         .arg(&raw_pidfile)
         .stdin(Stdio::null())

@@ -66,12 +66,14 @@ impl Store {
     fn read_network(&self, name: &str) -> Result<Option<NetworkRecord>> {
         let path = self.network_path(name);
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| StoreError::CorruptDb {
-                    path,
-                    reason: e.to_string(),
-                }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| StoreError::CorruptDb {
+                        path,
+                        reason: e.to_string(),
+                    })
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StoreError::Io { path, source: e }),
         }
@@ -82,7 +84,12 @@ impl Store {
         let entries = match fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(StoreError::Io { path: dir, source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: dir,
+                    source: e,
+                })
+            }
         };
         let mut out = Vec::new();
         for entry in entries {
