@@ -657,7 +657,12 @@ impl Engine {
                 c.record.name, c.record.config.network
             )));
         }
-        self.attach_networks(&c.record.id, &c.record.name, std::slice::from_ref(&net.name), opts)?;
+        self.attach_networks(
+            &c.record.id,
+            &c.record.name,
+            std::slice::from_ref(&net.name),
+            opts,
+        )?;
         if c.is_running() {
             let all = self.find_network(&net.name)?;
             if let Err(e) = crate::network::bridge::connect_running(self, &c, &all) {

@@ -176,10 +176,11 @@ mod tests {
             lowest_free(&s, &s, gw, &[Ipv4Addr::new(10, 89, 0, 2)]),
             None
         );
-        let range: Subnet = "10.89.0.2/31".parse().unwrap();
+        let wide: Subnet = "10.89.0.0/28".parse().unwrap();
+        let range: Subnet = "10.89.0.8/30".parse().unwrap();
         assert_eq!(
-            lowest_free(&s, &range, gw, &[]),
-            Some(Ipv4Addr::new(10, 89, 0, 2))
+            lowest_free(&wide, &range, gw, &[]),
+            Some(Ipv4Addr::new(10, 89, 0, 8))
         );
     }
 
