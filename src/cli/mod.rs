@@ -4,6 +4,7 @@
 pub mod container;
 pub mod docs;
 pub mod image;
+pub mod network;
 pub mod output;
 pub mod progress;
 pub mod system;
@@ -132,6 +133,11 @@ pub enum Command {
         #[command(subcommand)]
         command: volume::VolumeCommand,
     },
+    /// Manage networks
+    Network {
+        #[command(subcommand)]
+        command: network::NetworkCommand,
+    },
     /// Show events from the store's journal (containers, images), then follow new ones
     Events(system::events::EventsArgs),
     /// Display system-wide information
@@ -174,6 +180,7 @@ impl Command {
                 | Command::Rename(_)
                 | Command::Port(_)
                 | Command::Events(_)
+                | Command::Network { .. }
                 | Command::System {
                     command: system::SystemCommand::Events(_)
                 }
@@ -409,6 +416,7 @@ pub fn dispatch(
             command: I::Prune(a),
         } => image::prune::run(a, &engine),
         Command::Volume { command } => volume::run(command, &engine),
+        Command::Network { command } => network::run(command, &engine),
         Command::System {
             command: system::SystemCommand::Df(a),
         } => system::df::run(a, &engine),

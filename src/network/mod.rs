@@ -1,6 +1,12 @@
 //! Container networking: which network a container joins (`--network`), and the backends that
 //! give it one.
 
+pub mod bridge;
+pub mod dns;
+pub mod ipam;
+pub mod netlink;
+pub mod netns;
+
 use std::fmt;
 use std::path::PathBuf;
 

@@ -17,6 +17,7 @@ pub mod containers;
 pub mod images;
 pub mod layers;
 pub mod lock;
+pub mod networks;
 pub mod volumes;
 
 use std::fs;

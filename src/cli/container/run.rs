@@ -57,6 +57,15 @@ pub struct CreateFlags {
     /// Network mode: none or host
     #[arg(long, visible_alias = "net", value_name = "MODE")]
     pub network: Option<String>,
+    /// Add a network-scoped alias for the container (user networks)
+    #[arg(long, value_name = "NAME")]
+    pub network_alias: Vec<String>,
+    /// The container's IPv4 address on its user network
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<String>,
+    /// The container's MAC address on its user network
+    #[arg(long, value_name = "MAC")]
+    pub mac_address: Option<String>,
     /// Run an init inside the container that forwards signals and reaps processes
     #[arg(long)]
     pub init: bool,
@@ -194,6 +203,11 @@ impl CreateFlags {
             dns_option: self.dns_option.clone(),
             add_host: self.add_host.clone(),
             restart: self.restart.clone(),
+            network_attach: crate::engine::network::AttachOptions {
+                aliases: self.network_alias.clone(),
+                ip: self.ip.clone(),
+                mac: self.mac_address.clone(),
+            },
             health: crate::engine::container::health::HealthFlags {
                 cmd: self.health_cmd.clone(),
                 interval: self.health_interval.clone(),

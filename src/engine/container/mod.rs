@@ -76,6 +76,8 @@ pub struct CreateOptions {
     pub add_host: Vec<String>,
     /// `--restart`.
     pub restart: Option<String>,
+    /// `--network-alias`, `--ip`, `--mac-address` for user networks.
+    pub network_attach: super::network::AttachOptions,
     /// `--health-*`, `--no-healthcheck`.
     pub health: health::HealthFlags,
 }
@@ -348,7 +350,11 @@ impl Engine {
         let network = opts.network.clone().unwrap_or_else(|| "none".to_string());
         let mode = crate::network::NetworkMode::parse(&network)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
-        if !matches!(
+        if let crate::network::NetworkMode::Networks(names) = &mode {
+            for n in names {
+                self.find_network(n)?;
+            }
+        } else if !matches!(
             mode,
             crate::network::NetworkMode::None | crate::network::NetworkMode::Host
         ) {
@@ -527,7 +533,25 @@ impl Engine {
                 Ok(record)
             })
             .map_err(EngineError::unwrap_store)?;
-        if let Err(e) = spec::write_userdata(self, &record, image, &img_config) {
+        let networked = match &mode {
+            crate::network::NetworkMode::Networks(names) => self
+                .attach_networks(&record.id, &record.name, names, &opts.network_attach)
+                .map(|()| true),
+            _ if !opts.network_attach.aliases.is_empty() || opts.network_attach.ip.is_some() => {
+                Err(EngineError::Invalid(
+                    "--network-alias and --ip need a user network: add --network NAME".into(),
+                ))
+            }
+            _ => Ok(false),
+        };
+        let written = networked.and_then(|networked| {
+            spec::write_userdata(self, &record, image, &img_config)?;
+            if networked {
+                self.write_network_files(&record)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
             if let Ok(c) = self.find_container(&record.id) {
                 let _ = self.remove_container(&c);
             }
@@ -566,6 +590,7 @@ impl Engine {
                 Ok(())
             })
             .map_err(EngineError::unwrap_store)?;
+        let _ = self.release_networks(&c.record.id);
         self.emit_container(&c.record, "destroy", &[]);
         let id = &c.record.id;
         let dir = self.store.container_dir(id);

@@ -448,6 +448,8 @@ impl Engine {
             backoff = (backoff * 2).min(RESTART_MAX_DELAY);
         };
         dev_null_onto(&[0, 1, 2]);
+        ns_refs.clear();
+        crate::network::bridge::container_stopped(self, c);
         let trash = self.auto_remove(c);
         crate::timing::mark("monitor: removed");
         if let Some(mut st) = status {
@@ -572,6 +574,9 @@ impl Engine {
             ];
             (fds, sources, stdin_keep)
         };
+        // User networks: the holder (rootless) and the wiring done at the handshake.
+        let mut net_plan =
+            crate::network::bridge::prepare(self, c).map_err(|message| (125, message))?;
         let spec = ContainerSpec {
             rootfs: spec::rootfs_spec(self, &c.record, image),
             process: ProcessSpec {
@@ -590,10 +595,14 @@ impl Engine {
             security: self
                 .container_security(cfg)
                 .map_err(|e| (125, e.to_string()))?,
+            direct_maps: net_plan.as_ref().and_then(|p| p.direct_maps.clone()),
         };
         crate::timing::mark("monitor: spawn");
         let spawned = match &cfg.runtime {
-            None => process::spawn(&spec, &mut process::NoHooks),
+            None => match net_plan.as_mut() {
+                Some(plan) => process::spawn(&spec, plan),
+                None => process::spawn(&spec, &mut process::NoHooks),
+            },
             Some(runtime) => {
                 let dir = self.store.container_dir(&c.record.id);
                 external::spawn(&external::ExternalSpec {

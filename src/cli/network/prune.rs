@@ -1,0 +1,39 @@
+//! `berth network prune`
+
+use std::io::{BufRead, Write};
+
+use clap::Args;
+
+use crate::engine::network::NetworkFilter;
+use crate::engine::Engine;
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only prune networks matching the filter (name=, id=, driver=, label=, label!=)
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+}
+
+pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| NetworkFilter::parse(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !args.force {
+        eprint!("WARNING! This will remove all networks not used by at least one container.\nAre you sure you want to continue? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Ok(());
+        }
+    }
+    for name in engine.prune_networks(&filters)? {
+        println!("{name}");
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! Wiring containers into user networks at start: the bridge per network (in the rootless
+//! network namespace, or the host's as root), a veth pair per container and network whose
+//! container end is eth0, eth1…, addresses, the default route, NAT and isolation rules, and the
+//! network's DNS responder; and taking it down again with the last container.
+
+use std::fs;
+use std::io::Write;
+use std::net::Ipv4Addr;
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use super::netlink::{in_netns, Netlink};
+use super::netns;
+use crate::engine::container::Container;
+use crate::engine::{Engine, EngineError, Result};
+use crate::network::ipam::{parse_mac, Subnet};
+use crate::runtime::process::SpawnHooks;
+use crate::store::lock::FileLock;
+use crate::store::networks::{Endpoint, NetworkRecord};
+
+/// A container's networks, prepared before its process exists.
+pub struct Plan {
+    nets: Vec<(NetworkRecord, Endpoint)>,
+    /// The namespace holding the bridges: the holder's (rootless) or ours (root).
+    bridge_netns: String,
+    id: String,
+    run_root: PathBuf,
+    store_root: PathBuf,
+    lock: Option<FileLock>,
+    /// The maps the monitor writes itself for a container nested in the holder's namespace.
+    pub direct_maps: Option<(String, String)>,
+}
+
+fn users_dir(run_root: &std::path::Path) -> PathBuf {
+    netns::state_dir(run_root).join("users")
+}
+
+fn lock(run_root: &std::path::Path) -> std::result::Result<FileLock, String> {
+    let dir = netns::state_dir(run_root);
+    fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    FileLock::exclusive(&dir.join("lock")).map_err(|e| format!("locking {}: {e}", dir.display()))
+}
+
+/// For a container on user networks: start what it needs (the holder, rootless) and, rootless,
+/// move this monitor into the holder's user namespace. `None` for other network modes.
+pub fn prepare(engine: &Engine, c: &Container) -> std::result::Result<Option<Plan>, String> {
+    if !matches!(
+        super::NetworkMode::parse(&c.record.config.network),
+        Ok(super::NetworkMode::Networks(_))
+    ) {
+        return Ok(None);
+    }
+    let nets = engine.container_networks(c).map_err(|e| e.to_string())?;
+    if nets.is_empty() {
+        return Ok(None);
+    }
+    let run_root = engine.paths.run_root.clone();
+    let guard = lock(&run_root)?;
+    let (bridge_netns, direct_maps) = if engine.ident.rootless {
+        let holder = netns::ensure_holder(&run_root, &engine.ident)?;
+        netns::join_userns(&holder.userns_path())
+            .map_err(|e| format!("joining the rootless network namespace: {e}"))?;
+        (
+            holder.netns_path(),
+            Some(netns::identity_maps(&engine.ident)),
+        )
+    } else {
+        ("/proc/self/ns/net".to_string(), None)
+    };
+    // Mark the container as a user of its networks before anything is wired, so a concurrent
+    // last-container teardown keeps the holder.
+    let users = users_dir(&run_root);
+    let _ = fs::create_dir_all(&users);
+    // SAFETY: getpid has no preconditions.
+    let me = unsafe { libc::getpid() };
+    netns::write_pidfile(&users.join(&c.record.id), me).map_err(|e| e.to_string())?;
+    Ok(Some(Plan {
+        nets,
+        bridge_netns,
+        id: c.record.id.clone(),
+        run_root,
+        store_root: engine.store.root().to_path_buf(),
+        lock: Some(guard),
+        direct_maps,
+    }))
+}
+
+fn exists_ok(r: std::io::Result<()>) -> std::io::Result<()> {
+    match r {
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
+        other => other,
+    }
+}
+
+/// The bridge of `net` in the namespace `nl` acts on, with the gateway address, up.
+fn ensure_bridge(nl: &mut Netlink, net: &NetworkRecord) -> std::io::Result<()> {
+    let subnet: Subnet = net.subnet.parse().map_err(std::io::Error::other)?;
+    let gw: Ipv4Addr = net.gateway.parse().map_err(std::io::Error::other)?;
+    exists_ok(nl.add_bridge(&net.bridge))?;
+    exists_ok(nl.add_addr(&net.bridge, gw, subnet.prefix))?;
+    nl.set_link(&net.bridge, None, None, true)
+}
+
+/// Run `nft -f -` with `script` in the network namespace at `netns_path`.
+fn nft(netns_path: &str, script: &str) -> std::result::Result<(), String> {
+    let ns = fs::File::open(netns_path).map_err(|e| e.to_string())?;
+    let fd = ns.as_raw_fd();
+    let mut cmd = Command::new("nft");
+    cmd.args(["-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: only setns between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().map_err(|e| format!("running nft: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(script.as_bytes());
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "nft: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// berth's nftables table for `nets`: forwarding only within a network and outward (never
+/// between two of berth's bridges; not at all out of an --internal network), and masquerade
+/// of outward traffic.
+fn rules(nets: &[NetworkRecord]) -> String {
+    let mut s = String::from("table ip berth {}\ndelete table ip berth\ntable ip berth {\n");
+    s.push_str(" chain forward {\n  type filter hook forward priority -10; policy accept;\n");
+    for n in nets {
+        let b = &n.bridge;
+        if n.internal {
+            s.push_str(&format!("  iifname \"{b}\" oifname != \"{b}\" drop\n"));
+            s.push_str(&format!("  oifname \"{b}\" iifname != \"{b}\" drop\n"));
+        } else {
+            s.push_str(&format!(
+                "  iifname \"{b}\" oifname != \"{b}\" oifname \"berth*\" drop\n"
+            ));
+        }
+    }
+    s.push_str(
+        " }\n chain postrouting {\n  type nat hook postrouting priority 100; policy accept;\n",
+    );
+    for n in nets.iter().filter(|n| !n.internal) {
+        s.push_str(&format!(
+            "  ip saddr {} oifname != \"{}\" masquerade\n",
+            n.subnet, n.bridge
+        ));
+    }
+    s.push_str(" }\n}\n");
+    s
+}
+
+impl Plan {
+    fn wire(&mut self, pid: i32) -> std::result::Result<(), String> {
+        let bridge_ns = fs::File::open(&self.bridge_netns)
+            .map_err(|e| format!("opening {}: {e}", self.bridge_netns))?;
+        let ctr_ns = fs::File::open(format!("/proc/{pid}/ns/net"))
+            .map_err(|e| format!("opening the container's network namespace: {e}"))?;
+        let mut outer = Netlink::open_in(bridge_ns.as_raw_fd())
+            .map_err(|e| format!("netlink in the bridge namespace: {e}"))?;
+        let mut inner = Netlink::open_in(ctr_ns.as_raw_fd())
+            .map_err(|e| format!("netlink in the container: {e}"))?;
+        let _ = in_netns(bridge_ns.as_raw_fd(), || {
+            fs::write("/proc/sys/net/ipv4/ip_forward", "1")
+        });
+        inner
+            .set_link("lo", None, None, true)
+            .map_err(|e| format!("bringing up lo: {e}"))?;
+        for (i, (net, ep)) in self.nets.iter().enumerate() {
+            let what = |step: &str, e: std::io::Error| {
+                format!("connecting to network {}: {step}: {e}", net.name)
+            };
+            ensure_bridge(&mut outer, net).map_err(|e| what("bridge", e))?;
+            let host_end = format!("vb{}{i}", &self.id[..10]);
+            let ifname = format!("eth{i}");
+            let _ = outer.del_link(&host_end);
+            outer
+                .add_veth(&host_end, &ifname, ctr_ns.as_raw_fd())
+                .map_err(|e| what("veth", e))?;
+            outer
+                .set_link(&host_end, Some(&net.bridge), None, true)
+                .map_err(|e| what("attaching the veth", e))?;
+            let subnet: Subnet = net
+                .subnet
+                .parse()
+                .map_err(|e: String| what("subnet", std::io::Error::other(e)))?;
+            let ip: Ipv4Addr = ep
+                .ip
+                .parse()
+                .map_err(|_| what("address", std::io::Error::other(ep.ip.clone())))?;
+            inner
+                .set_link(&ifname, None, parse_mac(&ep.mac), true)
+                .map_err(|e| what("interface", e))?;
+            inner
+                .add_addr(&ifname, ip, subnet.prefix)
+                .map_err(|e| what("address", e))?;
+            if i == 0 && !net.internal {
+                let gw: Ipv4Addr = net
+                    .gateway
+                    .parse()
+                    .map_err(|_| what("gateway", std::io::Error::other(net.gateway.clone())))?;
+                inner
+                    .add_default_route(&ifname, gw)
+                    .map_err(|e| what("route", e))?;
+            }
+        }
+        let active = active_networks(&self.store_root, &self.run_root, &self.nets);
+        nft(&self.bridge_netns, &rules(&active))?;
+        for (net, _) in &self.nets {
+            super::dns::ensure(&self.run_root, &self.store_root, net, &self.bridge_netns)?;
+        }
+        Ok(())
+    }
+}
+
+impl SpawnHooks for Plan {
+    fn after_maps(&mut self, pid: i32) -> std::result::Result<(), String> {
+        let r = self.wire(pid);
+        self.lock = None;
+        r
+    }
+}
+
+fn read_networks(store_root: &std::path::Path) -> Vec<NetworkRecord> {
+    let dir = store_root.join("networks");
+    let mut out = Vec::new();
+    for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        if let Some(n) = fs::read(e.path())
+            .ok()
+            .and_then(|b| serde_json::from_slice::<NetworkRecord>(&b).ok())
+        {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Container ids wired now (their marker names a live monitor).
+fn live_users(run_root: &std::path::Path) -> Vec<String> {
+    let dir = users_dir(run_root);
+    let mut out = Vec::new();
+    for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if netns::read_pidfile(&e.path()).is_some() {
+            out.push(name);
+        } else {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+    out
+}
+
+/// The networks with at least one wired container (plus `extra`).
+fn active_networks(
+    store_root: &std::path::Path,
+    run_root: &std::path::Path,
+    extra: &[(NetworkRecord, Endpoint)],
+) -> Vec<NetworkRecord> {
+    let users = live_users(run_root);
+    let mut nets: Vec<NetworkRecord> = read_networks(store_root)
+        .into_iter()
+        .filter(|n| n.endpoints.keys().any(|id| users.contains(id)))
+        .collect();
+    for (n, _) in extra {
+        if !nets.iter().any(|x| x.name == n.name) {
+            nets.push(n.clone());
+        }
+    }
+    nets
+}
+
+/// The container's process has exited: stop the DNS responders and bridges nobody else uses,
+/// and (rootless) the holder when no container uses any user network.
+pub fn container_stopped(engine: &Engine, c: &Container) {
+    let run_root = &engine.paths.run_root;
+    let users = users_dir(run_root);
+    if !users.join(&c.record.id).exists() {
+        return;
+    }
+    let Ok(_guard) = lock(run_root) else {
+        return;
+    };
+    let _ = fs::remove_file(users.join(&c.record.id));
+    let live = live_users(run_root);
+    let store_root = engine.store.root();
+    let nets = read_networks(store_root);
+    let bridge_netns = if engine.ident.rootless {
+        None
+    } else {
+        Some("/proc/self/ns/net")
+    };
+    for n in &nets {
+        let mine = n.endpoints.contains_key(&c.record.id) || n.name == "bridge";
+        if mine && !n.endpoints.keys().any(|id| live.contains(id)) {
+            super::dns::stop(run_root, &n.name);
+            if let Some(ns) = bridge_netns {
+                if let Ok(mut nl) =
+                    Netlink::open_in(fs::File::open(ns).map(|f| f.as_raw_fd()).unwrap_or(-1))
+                {
+                    let _ = nl.del_link(&n.bridge);
+                }
+            }
+        }
+    }
+    if live.is_empty() {
+        if engine.ident.rootless {
+            netns::stop_holder(run_root);
+        } else {
+            let _ = nft(
+                "/proc/self/ns/net",
+                "table ip berth {}\ndelete table ip berth\n",
+            );
+        }
+    } else if let Some(ns) = bridge_netns {
+        let _ = nft(ns, &rules(&active_networks(store_root, run_root, &[])));
+    }
+}
+
+/// `network connect` on a running container.
+pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
+    let _ = (engine, net);
+    Err(EngineError::Invalid(format!(
+        "container {} is running: connecting a running container is not supported yet; stop it, connect it, and start it again",
+        c.record.name
+    )))
+}
+
+/// `network disconnect` on a running container.
+pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
+    let _ = (engine, net);
+    Err(EngineError::Invalid(format!(
+        "container {} is running: disconnecting a running container is not supported yet; stop it first",
+        c.record.name
+    )))
+}

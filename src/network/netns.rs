@@ -1,0 +1,324 @@
+//! The rootless network namespace: one long-lived holder process per user, in a user namespace
+//! U (mapped like berth's own) and a network namespace R owned by U, which holds the bridges
+//! of user networks and reaches the outside through pasta (slirp4netns when pasta is missing).
+//! Containers on user networks get user namespaces that are children of U, so a process in U
+//! has CAP_NET_ADMIN over R and over every such container's network namespace.
+//!
+//! Also the helpers for the detached processes berth keeps here (holder, DNS responders):
+//! double-forked, in their own session, recorded as `pid start-time` files so a recycled pid is
+//! never mistaken for ours.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::runtime::userns::{self, Identity};
+
+/// Where the holder's and the responders' pid files live.
+pub fn state_dir(run_root: &Path) -> PathBuf {
+    run_root.join("networks")
+}
+
+fn start_time(pid: i32) -> Option<u64> {
+    crate::engine::container::process_start_time(pid)
+}
+
+/// The live process a pid file names, if it is still the one that wrote it.
+pub fn read_pidfile(path: &Path) -> Option<i32> {
+    let text = fs::read_to_string(path).ok()?;
+    let mut w = text.split_whitespace();
+    let pid: i32 = w.next()?.parse().ok()?;
+    let start: u64 = w.next()?.parse().ok()?;
+    (start_time(pid) == Some(start)).then_some(pid)
+}
+
+pub fn write_pidfile(path: &Path, pid: i32) -> io::Result<()> {
+    let start = start_time(pid).unwrap_or(0);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    crate::store::atomic::write_replace(path, format!("{pid} {start}\n").as_bytes(), 0o600)
+}
+
+/// Stop the process a pid file names (SIGTERM, then SIGKILL) and remove the file.
+pub fn kill_pidfile(path: &Path) {
+    if let Some(pid) = read_pidfile(path) {
+        // SAFETY: signalling a process we started (its start time matched).
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        for _ in 0..100 {
+            if start_time(pid).is_none() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if start_time(pid).is_some() {
+            // SAFETY: as above.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+    let _ = fs::remove_file(path);
+}
+
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two new descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both are new descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+fn read_byte(fd: &OwnedFd) -> io::Result<u8> {
+    let mut f = fs::File::from(fd.try_clone()?);
+    let mut b = [0u8; 1];
+    f.read_exact(&mut b)?;
+    Ok(b[0])
+}
+
+fn write_bytes(fd: &OwnedFd, b: &[u8]) -> io::Result<()> {
+    fs::File::from(fd.try_clone()?).write_all(b)
+}
+
+/// Fork a detached process (double fork: it is not our child, so nobody has to reap it) that
+/// runs `body` with stdio on /dev/null and every descriptor closed but `keep`. Returns its pid.
+/// The caller must be single-threaded.
+pub fn spawn_daemon(keep: &[RawFd], body: impl FnOnce() -> i32) -> io::Result<i32> {
+    let (pid_r, pid_w) = pipe()?;
+    // SAFETY: fork in a single-threaded process.
+    let first = unsafe { libc::fork() };
+    if first < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if first == 0 {
+        // SAFETY: in the child: new session, then the real fork.
+        unsafe { libc::setsid() };
+        let second = unsafe { libc::fork() };
+        if second != 0 {
+            let _ = write_bytes(&pid_w, &second.to_ne_bytes());
+            // SAFETY: leave without running the parent's destructors.
+            unsafe { libc::_exit(0) };
+        }
+        drop(pid_r);
+        drop(pid_w);
+        if let Ok(null) = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+        {
+            for fd in 0..3 {
+                // SAFETY: dup2 onto stdio.
+                unsafe { libc::dup2(null.as_raw_fd(), fd) };
+            }
+        }
+        close_all_but(keep);
+        let code = body();
+        // SAFETY: as above.
+        unsafe { libc::_exit(code) };
+    }
+    drop(pid_w);
+    let mut st = 0;
+    // SAFETY: reaping the intermediate child.
+    unsafe { libc::waitpid(first, &mut st, 0) };
+    let mut b = [0u8; 4];
+    fs::File::from(pid_r).read_exact(&mut b)?;
+    Ok(i32::from_ne_bytes(b))
+}
+
+fn close_all_but(keep: &[RawFd]) {
+    let fds: Vec<RawFd> = fs::read_dir("/proc/self/fd")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    for fd in fds {
+        if fd > 2 && !keep.contains(&fd) {
+            // SAFETY: closing descriptors this fresh process inherited and does not use.
+            unsafe { libc::close(fd) };
+        }
+    }
+}
+
+/// The running holder: its pid (for /proc/PID/ns/{user,net}).
+pub struct Holder {
+    pub pid: i32,
+}
+
+impl Holder {
+    pub fn userns_path(&self) -> String {
+        format!("/proc/{}/ns/user", self.pid)
+    }
+
+    pub fn netns_path(&self) -> String {
+        format!("/proc/{}/ns/net", self.pid)
+    }
+}
+
+/// The holder, started (with its outward link) unless it runs already. Call with the networks
+/// lock held and from the host user namespace.
+pub fn ensure_holder(run_root: &Path, ident: &Identity) -> Result<Holder, String> {
+    let dir = state_dir(run_root);
+    if let Some(pid) = read_pidfile(&dir.join("holder.pid")) {
+        return Ok(Holder { pid });
+    }
+    kill_pidfile(&dir.join("outward.pid"));
+    let (ready_r, ready_w) = pipe().map_err(|e| e.to_string())?;
+    let (maps_r, maps_w) = pipe().map_err(|e| e.to_string())?;
+    let keep = [ready_w.as_raw_fd(), maps_r.as_raw_fd()];
+    let pid = spawn_daemon(&keep, || {
+        // SAFETY: a new user namespace for this (single-threaded) process.
+        if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
+            return 1;
+        }
+        if write_bytes(&ready_w, b"1").is_err() || read_byte(&maps_r).is_err() {
+            return 1;
+        }
+        // SAFETY: become root of the new namespace, then make its network namespace.
+        unsafe {
+            libc::setresgid(0, 0, 0);
+            libc::setresuid(0, 0, 0);
+            if libc::unshare(libc::CLONE_NEWNET) != 0 {
+                return 1;
+            }
+        }
+        let lo =
+            super::netlink::Netlink::open().and_then(|mut nl| nl.set_link("lo", None, None, true));
+        if lo.is_err() || write_bytes(&ready_w, b"2").is_err() {
+            return 1;
+        }
+        loop {
+            // SAFETY: wait for the SIGTERM that ends us.
+            unsafe { libc::pause() };
+        }
+    })
+    .map_err(|e| format!("starting the rootless network namespace: {e}"))?;
+    drop(ready_w);
+    drop(maps_r);
+    let fail = |what: &str| {
+        // SAFETY: killing the holder we just started.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        format!("starting the rootless network namespace: {what}")
+    };
+    if read_byte(&ready_r).ok() != Some(b'1') {
+        return Err(fail("the holder process died"));
+    }
+    userns::write_maps(pid, ident).map_err(|e| fail(&e.to_string()))?;
+    write_bytes(&maps_w, b"1").map_err(|e| fail(&e.to_string()))?;
+    if read_byte(&ready_r).ok() != Some(b'2') {
+        return Err(fail("the holder could not create its network namespace"));
+    }
+    write_pidfile(&dir.join("holder.pid"), pid).map_err(|e| fail(&e.to_string()))?;
+    let holder = Holder { pid };
+    if let Err(e) = start_outward(&dir, &holder) {
+        kill_pidfile(&dir.join("holder.pid"));
+        return Err(e);
+    }
+    Ok(holder)
+}
+
+/// Connect R to the outside: pasta, or slirp4netns without it.
+fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
+    let pidfile = dir.join("outward.pid");
+    let raw_pidfile = dir.join("pasta.raw.pid");
+    let pasta = Command::new("pasta")
+        .args([
+            "--config-net",
+            "--quiet",
+            "-t",
+            "none",
+            "-u",
+            "none",
+            "-T",
+            "none",
+            "-U",
+            "none",
+        ])
+        .args([
+            "--netns",
+            &holder.netns_path(),
+            "--userns",
+            &holder.userns_path(),
+        ])
+        .arg("--pid")
+        .arg(&raw_pidfile)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output();
+    match pasta {
+        Ok(out) if out.status.success() => {
+            let pid: i32 = fs::read_to_string(&raw_pidfile)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .ok_or("pasta did not write its pid")?;
+            let _ = fs::remove_file(&raw_pidfile);
+            write_pidfile(&pidfile, pid).map_err(|e| e.to_string())
+        }
+        Ok(out) => Err(format!(
+            "pasta could not connect the rootless network namespace: {} (is /dev/net/tun usable by you?)",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let child = Command::new("slirp4netns")
+                .args(["--configure", "--mtu=65520", "--disable-host-loopback"])
+                .arg(format!("--userns-path={}", holder.userns_path()))
+                .args(["--netns-type=path", &holder.netns_path(), "tap0"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| {
+                    if e.kind() == io::ErrorKind::NotFound {
+                        "neither pasta nor slirp4netns is installed: install the passt package (apt-get install passt)".to_string()
+                    } else {
+                        format!("starting slirp4netns: {e}")
+                    }
+                })?;
+            write_pidfile(&pidfile, child.id() as i32).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(format!("starting pasta: {e}")),
+    }
+}
+
+/// Stop the holder and its outward link (R and its bridges vanish with it).
+pub fn stop_holder(run_root: &Path) {
+    let dir = state_dir(run_root);
+    kill_pidfile(&dir.join("outward.pid"));
+    kill_pidfile(&dir.join("holder.pid"));
+}
+
+/// Join the user namespace at `path` unless this process is in it already. Irreversible: the
+/// caller (a container's monitor) stays in it, as its root.
+pub fn join_userns(path: &str) -> io::Result<()> {
+    let target = fs::metadata(path)?;
+    let own = fs::metadata("/proc/self/ns/user")?;
+    use std::os::unix::fs::MetadataExt;
+    if target.ino() == own.ino() && target.dev() == own.dev() {
+        return Ok(());
+    }
+    let f = fs::File::open(path)?;
+    // SAFETY: setns on a descriptor we opened; the caller is single-threaded.
+    if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWUSER) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: become root of the joined namespace (its id 0 is the invoking user).
+    unsafe {
+        libc::setresgid(0, 0, 0);
+        libc::setresuid(0, 0, 0);
+    }
+    Ok(())
+}
+
+/// The identity map of U's ids, for a user namespace made by a process inside U: the child
+/// sees exactly U's ids.
+pub fn identity_maps(ident: &Identity) -> (String, String) {
+    let map = |m: &[userns::IdMap]| -> String {
+        m.iter()
+            .map(|r| format!("{} {} {}\n", r.container_id, r.container_id, r.size))
+            .collect()
+    };
+    (map(&ident.uid_map), map(&ident.gid_map))
+}
