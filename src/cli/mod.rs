@@ -174,6 +174,7 @@ impl Command {
                 | Command::Rename(_)
                 | Command::Port(_)
                 | Command::Events(_)
+                | Command::Cp(_)
                 | Command::System {
                     command: system::SystemCommand::Events(_)
                 }
@@ -189,9 +190,8 @@ impl Command {
             Command::Diff(_)
                 | Command::Commit(_)
                 | Command::Export(_)
-                | Command::Cp(_)
                 | Command::Container {
-                    command: C::Diff(_) | C::Commit(_) | C::Export(_) | C::Cp(_)
+                    command: C::Diff(_) | C::Commit(_) | C::Export(_)
                 }
         )
     }
