@@ -154,3 +154,91 @@ fn cp_tar_stream_into_a_missing_directory_is_refused_with_nothing_written() {
     env.berth(&["rm", "-f", "r"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn commit_of_a_running_container_keeps_it_running_and_captures_its_changes() {
+    let (env, img) = busybox_env("dm-commit-running");
+    env.berth(&["run", "-d", "--name", "r", &img, "sleep", "300"])
+        .assert_success();
+    env.berth(&["exec", "r", "sh", "-c", "echo live > /live.txt"])
+        .assert_success();
+    env.berth(&["commit", "r", "live-image"]).assert_success();
+    let status = env
+        .berth(&["inspect", "--format", "{{.State.Status}}", "r"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(status.trim(), "running");
+    let out = env
+        .berth(&["run", "--rm", "live-image", "cat", "/live.txt"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "live\n");
+    env.berth(&["rm", "-f", "r"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn commit_pauses_a_root_container_and_leaves_it_running_afterwards() {
+    let env = TestEnv::new("dm-commit-pause-root");
+    let img = image("busybox");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    env.berth_as_root(&["run", "-d", "--name", "r", &img, "sleep", "300"])
+        .assert_success();
+    env.berth_as_root(&["exec", "r", "sh", "-c", "echo frozen > /f.txt"])
+        .assert_success();
+    env.berth_as_root(&["commit", "--pause=true", "r", "paused-image"])
+        .assert_success();
+    let status = env
+        .berth_as_root(&["inspect", "--format", "{{.State.Status}}", "r"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(status.trim(), "running");
+    env.berth_as_root(&["exec", "r", "true"]).assert_success();
+    let out = env
+        .berth_as_root(&["run", "--rm", "paused-image", "cat", "/f.txt"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "frozen\n");
+    env.berth_as_root(&["rm", "-f", "r"]).assert_success();
+    env.berth_as_root(&["rmi", "paused-image"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn commit_squash_makes_one_layer_with_the_images_files_and_the_changes() {
+    let (env, img) = busybox_env("dm-commit-squash");
+    env.berth(&[
+        "run",
+        "--name",
+        "c",
+        &img,
+        "sh",
+        "-c",
+        "echo added > /added.txt && rm /bin/ls",
+    ])
+    .assert_success();
+    env.berth(&["commit", "--squash", "-m", "flattened", "c", "flat"])
+        .assert_success();
+    let layers = env
+        .berth(&["inspect", "--format", "{{len .RootFS.Layers}}", "flat"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(layers.trim(), "1");
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "flat",
+            "sh",
+            "-c",
+            "cat /added.txt; test -e /bin/ls && echo ls-present || echo ls-gone",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "added\nls-gone\n");
+    env.berth(&["history", "flat"])
+        .assert_success()
+        .assert_stdout_contains("flattened");
+    env.berth(&["rm", "c"]).assert_success();
+    env.finish();
+}
