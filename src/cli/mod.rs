@@ -176,7 +176,7 @@ impl Command {
                 | Command::Events(_)
                 | Command::Cp(_)
                 | Command::System {
-                    command: system::SystemCommand::Events(_)
+                    command: system::SystemCommand::Events(_) | system::SystemCommand::Reset(_)
                 }
         ) && !self.reads_container_files()
     }
@@ -409,6 +409,12 @@ pub fn dispatch(
             command: I::Prune(a),
         } => image::prune::run(a, &engine),
         Command::Volume { command } => volume::run(command, &engine),
+        Command::System {
+            command: system::SystemCommand::Prune(a),
+        } => system::prune::run(a, &engine),
+        Command::System {
+            command: system::SystemCommand::Reset(a),
+        } => system::reset::run(a, &engine),
         Command::System {
             command: system::SystemCommand::Df(a),
         } => system::df::run(a, &engine),

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod login;
 pub mod pull;
 pub mod push;
+pub mod system;
 pub mod usage;
 pub mod volume;
 

@@ -242,3 +242,152 @@ fn commit_squash_makes_one_layer_with_the_images_files_and_the_changes() {
     env.berth(&["rm", "c"]).assert_success();
     env.finish();
 }
+
+fn lines(out: &str) -> Vec<String> {
+    out.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn system_prune_answered_no_changes_nothing() {
+    let (env, img) = busybox_env("dm-sysprune-no");
+    env.berth(&["run", "--name", "stopped", &img, "true"])
+        .assert_success();
+    env.berth(&["volume", "create", "unused-vol"])
+        .assert_success();
+    let out = env
+        .berth_with_stdin(&["system", "prune", "--volumes"], b"n\n")
+        .assert_success()
+        .stdout_str();
+    assert!(
+        out.starts_with("WARNING! This will remove:\n  - all stopped containers\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - all volumes not used by at least one container\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("Are you sure you want to continue? [y/N] "),
+        "{out}"
+    );
+    env.berth(&["container", "exists", "stopped"])
+        .assert_success();
+    env.berth(&["volume", "exists", "unused-vol"])
+        .assert_success();
+    env.berth(&["rm", "stopped"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn system_prune_removes_stopped_containers_dangling_images_and_unused_volumes() {
+    let (env, img) = busybox_env("dm-sysprune");
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "running",
+        "-v",
+        "used-vol:/data",
+        &img,
+        "sleep",
+        "300",
+    ])
+    .assert_success();
+    env.berth(&["run", "--name", "stopped", &img, "sh", "-c", "echo x > /x"])
+        .assert_success();
+    // An untagged commit is a dangling image.
+    let dangling = env
+        .berth(&["commit", "stopped"])
+        .assert_success()
+        .stdout_str();
+    env.berth(&["volume", "create", "unused-vol"])
+        .assert_success();
+    let out = env
+        .berth(&["system", "prune", "-f", "--volumes"])
+        .assert_success()
+        .stdout_str();
+    assert!(out.contains("Deleted Containers:\n"), "{out}");
+    assert!(out.contains("Deleted Volumes:\nunused-vol\n"), "{out}");
+    assert!(
+        out.contains(&format!("deleted: {}", dangling.trim())),
+        "{out}"
+    );
+    assert!(out.contains("Total reclaimed space: "), "{out}");
+    let all = lines(
+        &env.berth(&["ps", "-a", "--format", "{{.Names}}"])
+            .assert_success()
+            .stdout_str(),
+    );
+    assert_eq!(all, vec!["running"]);
+    let vols = lines(
+        &env.berth(&["volume", "ls", "-q"])
+            .assert_success()
+            .stdout_str(),
+    );
+    assert_eq!(vols, vec!["used-vol"]);
+    // Without -a the tagged image stays even when no container uses it.
+    env.berth(&["tag", &img, "spare:1"]).assert_success();
+    env.berth(&["rm", "-f", "running"]).assert_success();
+    env.berth(&["system", "prune", "-f"]).assert_success();
+    env.berth(&["image", "inspect", "spare:1"]).assert_success();
+    env.berth(&["system", "prune", "-f", "-a"])
+        .assert_success()
+        .assert_stdout_contains("untagged: ");
+    let imgs = env.berth(&["images", "-q"]).assert_success().stdout_str();
+    assert_eq!(imgs, "");
+    env.berth(&["system", "prune", "-f", "--filter", "color=red"])
+        .assert_error("until=TIME");
+    env.finish();
+}
+
+#[test]
+fn system_reset_answered_no_keeps_everything_and_forced_leaves_an_empty_working_store() {
+    let (env, img) = busybox_env("dm-sysreset");
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "running",
+        "-v",
+        "vol:/data",
+        &img,
+        "sleep",
+        "300",
+    ])
+    .assert_success();
+    env.berth(&["run", "--name", "stopped", &img, "true"])
+        .assert_success();
+    let asked = env
+        .berth_with_stdin(&["system", "reset"], b"\n")
+        .assert_success()
+        .stdout_str();
+    assert!(asked.contains("  - all containers\n"), "{asked}");
+    assert_eq!(
+        lines(&env.berth(&["ps", "-a", "-q"]).assert_success().stdout_str()).len(),
+        2
+    );
+    env.berth(&["volume", "exists", "vol"]).assert_success();
+    env.berth(&["system", "reset", "-f"]).assert_success();
+    assert_eq!(
+        env.berth(&["ps", "-a", "-q"]).assert_success().stdout_str(),
+        ""
+    );
+    assert_eq!(
+        env.berth(&["images", "-q"]).assert_success().stdout_str(),
+        ""
+    );
+    assert_eq!(
+        env.berth(&["volume", "ls", "-q"])
+            .assert_success()
+            .stdout_str(),
+        ""
+    );
+    // The empty store works: pull and run again.
+    env.berth(&["pull", "-q", &img]).assert_success();
+    let out = env
+        .berth(&["run", "--rm", &img, "echo", "fresh"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "fresh\n");
+    env.finish();
+}
