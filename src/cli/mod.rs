@@ -7,6 +7,7 @@ pub mod image;
 pub mod output;
 pub mod progress;
 pub mod system;
+pub mod unshare;
 pub mod volume;
 
 use std::path::PathBuf;
@@ -91,6 +92,13 @@ pub enum Command {
     Export(container::export::ExportArgs),
     /// Copy files between a container and the host
     Cp(container::cp::CpArgs),
+    /// Mount a container's filesystem and print where (rootless: inside `berth unshare`)
+    Mount(container::mount::MountArgs),
+    /// Unmount a container's filesystem mounted with `berth mount`
+    #[command(visible_alias = "umount")]
+    Unmount(container::unmount::UnmountArgs),
+    /// Run a command (default: a shell) in berth's user namespace with its own mount namespace
+    Unshare(unshare::UnshareArgs),
     /// List port mappings or a specific mapping for the container
     Port(container::port::PortArgs),
     /// Manage containers
@@ -364,6 +372,9 @@ pub fn dispatch(
             command: C::Export(a),
         } => container::export::run(a, &engine),
         Command::Cp(a) | Command::Container { command: C::Cp(a) } => container::cp::run(a, &engine),
+        Command::Mount(a) => container::mount::run(a, &engine),
+        Command::Unmount(a) => container::unmount::run(a, &engine),
+        Command::Unshare(a) => unshare::run(a, &engine),
         Command::Port(a)
         | Command::Container {
             command: C::Port(a),

@@ -11,6 +11,7 @@ pub mod import;
 pub mod info;
 pub mod ingest;
 pub mod login;
+pub mod mount;
 pub mod pull;
 pub mod push;
 pub mod system;

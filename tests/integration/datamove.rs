@@ -391,3 +391,39 @@ fn system_reset_answered_no_keeps_everything_and_forced_leaves_an_empty_working_
     assert_eq!(out, "fresh\n");
     env.finish();
 }
+
+#[test]
+fn mount_inside_unshare_shows_the_containers_files_and_counts_mounts() {
+    let (env, img) = busybox_env("dm-mount");
+    env.berth(&[
+        "run",
+        "--name",
+        "c",
+        &img,
+        "sh",
+        "-c",
+        "echo mounted > /m.txt",
+    ])
+    .assert_success();
+    env.berth(&["mount", "c"]).assert_error(
+        "cannot run command \"berth mount\" in rootless mode, must execute `berth unshare` first",
+    );
+    let b = crate::util::berth_bin().display().to_string();
+    // Two mounts, one unmount: still mounted (and listed); the second unmount releases it.
+    let script = format!(
+        "set -e; test -n \"$BERTH_GRAPHROOT\"; p=$({b} mount c); cat \"$p/m.txt\"; \
+         test \"$({b} mount c)\" = \"$p\"; {b} unmount c >/dev/null; cat \"$p/m.txt\"; \
+         {b} mount | grep -c merged; {b} umount c >/dev/null; \
+         test ! -e \"$p/m.txt\" && echo released; echo \"[$({b} mount)]\""
+    );
+    let out = env
+        .berth(&["unshare", "sh", "-c", &script])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "mounted\nmounted\n1\nreleased\n[]\n");
+    // The shell's exit code comes back.
+    let failed = env.berth(&["unshare", "sh", "-c", "exit 7"]);
+    assert_eq!(failed.code(), 7);
+    env.berth(&["rm", "c"]).assert_success();
+    env.finish();
+}
