@@ -79,6 +79,9 @@ _berth() {
             berth,logs)
                 cmd="berth__subcmd__logs"
                 ;;
+            berth,mount)
+                cmd="berth__subcmd__mount"
+                ;;
             berth,pause)
                 cmd="berth__subcmd__pause"
                 ;;
@@ -127,8 +130,17 @@ _berth() {
             berth,top)
                 cmd="berth__subcmd__top"
                 ;;
+            berth,umount)
+                cmd="berth__subcmd__unmount"
+                ;;
+            berth,unmount)
+                cmd="berth__subcmd__unmount"
+                ;;
             berth,unpause)
                 cmd="berth__subcmd__unpause"
+                ;;
+            berth,unshare)
+                cmd="berth__subcmd__unshare"
                 ;;
             berth,version)
                 cmd="berth__subcmd__version"
@@ -268,6 +280,12 @@ _berth() {
             berth__subcmd__system,info)
                 cmd="berth__subcmd__system__subcmd__info"
                 ;;
+            berth__subcmd__system,prune)
+                cmd="berth__subcmd__system__subcmd__prune"
+                ;;
+            berth__subcmd__system,reset)
+                cmd="berth__subcmd__system__subcmd__reset"
+                ;;
             berth__subcmd__volume,create)
                 cmd="berth__subcmd__volume__subcmd__create"
                 ;;
@@ -299,7 +317,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --storage-driver --help --version run create start stop kill rm ps logs wait attach restart pause unpause exec healthcheck top rename diff commit export cp port container pull images image inspect tag rmi push login logout save load import history volume events info version system"
+            opts="-h -V --root --runroot --storage-driver --help --version run create start stop kill rm ps logs wait attach restart pause unpause exec healthcheck top rename diff commit export cp mount unmount umount unshare port container pull images image inspect tag rmi push login logout save load import history volume events info version system"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,7 +377,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__commit)
-            opts="-c -m -a -p -q -h --change --message --author --pause --quiet --root --runroot --storage-driver --help"
+            opts="-c -m -a -p -q -h --change --message --author --pause --squash --quiet --root --runroot --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,7 +495,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__commit)
-            opts="-c -m -a -p -q -h --change --message --author --pause --quiet --root --runroot --storage-driver --help"
+            opts="-c -m -a -p -q -h --change --message --author --pause --squash --quiet --root --runroot --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2834,6 +2852,32 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__mount)
+            opts="-h --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__pause)
             opts="-a -h --all --root --runroot --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3445,7 +3489,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__system)
-            opts="-h --root --runroot --storage-driver --help info df events docs"
+            opts="-h --root --runroot --storage-driver --help info df events prune reset docs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3610,6 +3654,62 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__system__subcmd__prune)
+            opts="-a -f -h --all --volumes --filter --force --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__system__subcmd__reset)
+            opts="-f -h --force --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__tag)
             opts="-h --root --runroot --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3662,8 +3762,60 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__unmount)
+            opts="-a -f -h --all --force --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__unpause)
             opts="-a -h --all --root --runroot --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__unshare)
+            opts="-h --root --runroot --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -104,7 +104,7 @@ fn tar_object<W: Write>(
             h.set_mode(0o777);
             h.set_uid(u64::from(st.st_uid));
             h.set_gid(u64::from(st.st_gid));
-            h.set_mtime(st.st_mtime as u64);
+            h.set_mtime(st.st_mtime);
             b.append_link(
                 &mut h,
                 name,
