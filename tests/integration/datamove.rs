@@ -427,3 +427,36 @@ fn mount_inside_unshare_shows_the_containers_files_and_counts_mounts() {
     env.berth(&["rm", "c"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn cp_into_a_running_container_works_for_root_and_for_a_user_without_subordinate_ids() {
+    let env = TestEnv::new("dm-cp-root-norange");
+    let img = image("busybox");
+    let src = host_file(&env, "in.txt", "copied\n");
+    std::fs::set_permissions(&src, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    env.berth_as_root(&["run", "-d", "--name", "r", &img, "sleep", "300"])
+        .assert_success();
+    env.berth_as_root(&["cp", &src, "r:/"]).assert_success();
+    let out = env
+        .berth_as_root(&["exec", "r", "cat", "/in.txt"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "copied\n");
+    env.berth_as_root(&["rm", "-f", "r"]).assert_success();
+
+    let nr_src = env.home(Who::NoRange).home.join("in.txt");
+    env.write_file(Who::NoRange, &nr_src, "single id\n");
+    env.berth_no_range(&["pull", "-q", &img]).assert_success();
+    env.berth_no_range(&["run", "-d", "--name", "r", &img, "sleep", "300"])
+        .assert_success();
+    env.berth_no_range(&["cp", "-a", nr_src.to_str().unwrap(), "r:/tmp/"])
+        .assert_success();
+    let out = env
+        .berth_no_range(&["exec", "r", "cat", "/tmp/in.txt"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "single id\n");
+    env.berth_no_range(&["rm", "-f", "r"]).assert_success();
+    env.finish();
+}
