@@ -47,6 +47,23 @@ fn cp_into_a_running_container_is_seen_by_its_processes_even_on_a_tmpfs() {
     env.berth(&["cp", "r:/scratch/inside.txt", got.to_str().unwrap()])
         .assert_success();
     assert_eq!(std::fs::read_to_string(&got).unwrap(), "made inside\n");
+    // Whole directories, both ways.
+    let tree = env.home(Who::User).home.join("tree");
+    env.write_file(Who::User, &tree.join("sub/deep.txt"), "deep\n");
+    env.berth(&["cp", tree.to_str().unwrap(), "r:/scratch/"])
+        .assert_success();
+    let out = env
+        .berth(&["exec", "r", "cat", "/scratch/tree/sub/deep.txt"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "deep\n");
+    let back = env.home(Who::User).home.join("back");
+    env.berth(&["cp", "r:/scratch/tree", back.to_str().unwrap()])
+        .assert_success();
+    assert_eq!(
+        std::fs::read_to_string(back.join("sub/deep.txt")).unwrap(),
+        "deep\n"
+    );
     let running = env
         .berth(&["inspect", "--format", "{{.State.Running}}", "r"])
         .assert_success()
@@ -421,6 +438,10 @@ fn mount_inside_unshare_shows_the_containers_files_and_counts_mounts() {
         .assert_success()
         .stdout_str();
     assert_eq!(out, "mounted\nmounted\n1\nreleased\n[]\n");
+    env.berth(&["unshare", &b, "unmount", "c"])
+        .assert_error("container c is not mounted here");
+    env.berth_as_root(&["unshare", "true"])
+        .assert_error("berth unshare is for rootless use");
     // The shell's exit code comes back.
     let failed = env.berth(&["unshare", "sh", "-c", "exit 7"]);
     assert_eq!(failed.code(), 7);
