@@ -50,6 +50,10 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "diff" -d 'Inspect chang
 complete -c berth -n "__fish_berth_needs_command" -f -a "commit" -d 'Create a new image from a container\'s changes'
 complete -c berth -n "__fish_berth_needs_command" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c berth -n "__fish_berth_needs_command" -f -a "cp" -d 'Copy files between a container and the host'
+complete -c berth -n "__fish_berth_needs_command" -f -a "mount" -d 'Mount a container\'s filesystem and print where (rootless: inside `berth unshare`)'
+complete -c berth -n "__fish_berth_needs_command" -f -a "unmount" -d 'Unmount a container\'s filesystem mounted with `berth mount`'
+complete -c berth -n "__fish_berth_needs_command" -f -a "umount" -d 'Unmount a container\'s filesystem mounted with `berth mount`'
+complete -c berth -n "__fish_berth_needs_command" -f -a "unshare" -d 'Run a command (default: a shell) in berth\'s user namespace with its own mount namespace'
 complete -c berth -n "__fish_berth_needs_command" -f -a "port" -d 'List port mappings or a specific mapping for the container'
 complete -c berth -n "__fish_berth_needs_command" -f -a "container" -d 'Manage containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "pull" -d 'Pull an image from a registry'
@@ -293,11 +297,12 @@ complete -c berth -n "__fish_berth_using_subcommand diff" -s h -l help -d 'Print
 complete -c berth -n "__fish_berth_using_subcommand commit" -s c -l change -d 'Apply a Dockerfile instruction to the image config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)' -r
 complete -c berth -n "__fish_berth_using_subcommand commit" -s m -l message -d 'Commit message (the history entry\'s comment)' -r
 complete -c berth -n "__fish_berth_using_subcommand commit" -s a -l author -d 'Author (e.g. "Jane Doe <jane@example.com>")' -r
-complete -c berth -n "__fish_berth_using_subcommand commit" -s p -l pause -d 'Pause the container while committing (accepted; berth reads the writable layer as it is)' -r -f -a "true\t''
+complete -c berth -n "__fish_berth_using_subcommand commit" -s p -l pause -d 'Pause a running container while its filesystem is read (default true; a rootless container without its own cgroup cannot be frozen and is read as it is)' -r -f -a "true\t''
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand commit" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand commit" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand commit" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand commit" -l squash -d 'Squash the image\'s layers and the container\'s changes into one layer'
 complete -c berth -n "__fish_berth_using_subcommand commit" -s q -l quiet -d 'Print only the image ID (berth prints nothing else anyway)'
 complete -c berth -n "__fish_berth_using_subcommand commit" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand export" -s o -l output -d 'Write to a file instead of standard output' -r
@@ -312,6 +317,26 @@ complete -c berth -n "__fish_berth_using_subcommand cp" -s a -l archive -d 'Arch
 complete -c berth -n "__fish_berth_using_subcommand cp" -s L -l follow-link -d 'Follow a symbolic link given as SRC'
 complete -c berth -n "__fish_berth_using_subcommand cp" -s q -l quiet -d 'Print nothing (berth prints no progress anyway)'
 complete -c berth -n "__fish_berth_using_subcommand cp" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand mount" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand mount" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand mount" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand mount" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand unmount" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand unmount" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand unmount" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand unmount" -s a -l all -d 'Unmount every mounted container'
+complete -c berth -n "__fish_berth_using_subcommand unmount" -s f -l force -d 'Unmount even if other mounts of the container are outstanding'
+complete -c berth -n "__fish_berth_using_subcommand unmount" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand umount" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand umount" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand umount" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand umount" -s a -l all -d 'Unmount every mounted container'
+complete -c berth -n "__fish_berth_using_subcommand umount" -s f -l force -d 'Unmount even if other mounts of the container are outstanding'
+complete -c berth -n "__fish_berth_using_subcommand umount" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand unshare" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand unshare" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand unshare" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand unshare" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand port" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand port" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand port" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
@@ -601,11 +626,12 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s c -l change -d 'Apply a Dockerfile instruction to the image config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s m -l message -d 'Commit message (the history entry\'s comment)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s a -l author -d 'Author (e.g. "Jane Doe <jane@example.com>")' -r
-complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s p -l pause -d 'Pause the container while committing (accepted; berth reads the writable layer as it is)' -r -f -a "true\t''
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s p -l pause -d 'Pause a running container while its filesystem is read (default true; a rootless container without its own cgroup cannot be frozen and is read as it is)' -r -f -a "true\t''
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -l squash -d 'Squash the image\'s layers and the container\'s changes into one layer'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s q -l quiet -d 'Print only the image ID (berth prints nothing else anyway)'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to a file instead of standard output' -r
@@ -1004,14 +1030,16 @@ complete -c berth -n "__fish_berth_using_subcommand version" -l root -d 'Path to
 complete -c berth -n "__fish_berth_using_subcommand version" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand version" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
 complete -c berth -n "__fish_berth_using_subcommand version" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -f -a "info" -d 'Display system-wide information'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -f -a "df" -d 'Show disk usage'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -f -a "events" -d 'Show events from the store\'s journal (containers, images), then follow new ones'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events docs" -f -a "docs" -d 'Regenerate the man pages and shell completions shipped in man/ and completions/'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -f -a "info" -d 'Display system-wide information'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -f -a "df" -d 'Show disk usage'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -f -a "events" -d 'Show events from the store\'s journal (containers, images), then follow new ones'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -f -a "prune" -d 'Remove stopped containers, unused images and (with --volumes) unused volumes'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -f -a "reset" -d 'Remove every container, image and volume: an empty store'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset docs" -f -a "docs" -d 'Regenerate the man pages and shell completions shipped in man/ and completions/'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d '"json" or a Go template, e.g. \'{{.Store.GraphDriverName}}\'' -r
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
@@ -1031,6 +1059,19 @@ complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subc
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from events" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from events" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from events" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l filter -d 'Only remove what matches (until=TIMESTAMP|DURATION, label=KEY[=VALUE], label!=KEY[=VALUE])' -r
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images, not just dangling ones'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l volumes -d 'Also remove the volumes no container uses'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -s f -l force -d 'Do not prompt for confirmation'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from docs" -l out -d 'Directory that holds man/ and completions/ (the source checkout)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from docs" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from docs" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F

@@ -8,6 +8,7 @@ pub mod network;
 pub mod output;
 pub mod progress;
 pub mod system;
+pub mod unshare;
 pub mod volume;
 
 use std::path::PathBuf;
@@ -92,6 +93,13 @@ pub enum Command {
     Export(container::export::ExportArgs),
     /// Copy files between a container and the host
     Cp(container::cp::CpArgs),
+    /// Mount a container's filesystem and print where (rootless: inside `berth unshare`)
+    Mount(container::mount::MountArgs),
+    /// Unmount a container's filesystem mounted with `berth mount`
+    #[command(visible_alias = "umount")]
+    Unmount(container::unmount::UnmountArgs),
+    /// Run a command (default: a shell) in berth's user namespace with its own mount namespace
+    Unshare(unshare::UnshareArgs),
     /// List port mappings or a specific mapping for the container
     Port(container::port::PortArgs),
     /// Manage containers
@@ -181,8 +189,9 @@ impl Command {
                 | Command::Port(_)
                 | Command::Events(_)
                 | Command::Network { .. }
+                | Command::Cp(_)
                 | Command::System {
-                    command: system::SystemCommand::Events(_)
+                    command: system::SystemCommand::Events(_) | system::SystemCommand::Reset(_)
                 }
         ) && !self.reads_container_files()
     }
@@ -196,9 +205,8 @@ impl Command {
             Command::Diff(_)
                 | Command::Commit(_)
                 | Command::Export(_)
-                | Command::Cp(_)
                 | Command::Container {
-                    command: C::Diff(_) | C::Commit(_) | C::Export(_) | C::Cp(_)
+                    command: C::Diff(_) | C::Commit(_) | C::Export(_)
                 }
         )
     }
@@ -371,6 +379,9 @@ pub fn dispatch(
             command: C::Export(a),
         } => container::export::run(a, &engine),
         Command::Cp(a) | Command::Container { command: C::Cp(a) } => container::cp::run(a, &engine),
+        Command::Mount(a) => container::mount::run(a, &engine),
+        Command::Unmount(a) => container::unmount::run(a, &engine),
+        Command::Unshare(a) => unshare::run(a, &engine),
         Command::Port(a)
         | Command::Container {
             command: C::Port(a),
@@ -417,6 +428,12 @@ pub fn dispatch(
         } => image::prune::run(a, &engine),
         Command::Volume { command } => volume::run(command, &engine),
         Command::Network { command } => network::run(command, &engine),
+        Command::System {
+            command: system::SystemCommand::Prune(a),
+        } => system::prune::run(a, &engine),
+        Command::System {
+            command: system::SystemCommand::Reset(a),
+        } => system::reset::run(a, &engine),
         Command::System {
             command: system::SystemCommand::Df(a),
         } => system::df::run(a, &engine),

@@ -11,9 +11,11 @@ pub mod import;
 pub mod info;
 pub mod ingest;
 pub mod login;
+pub mod mount;
 pub mod network;
 pub mod pull;
 pub mod push;
+pub mod system;
 pub mod usage;
 pub mod volume;
 

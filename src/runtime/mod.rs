@@ -2,6 +2,7 @@
 //! in, the container's rootfs, its user and command, and the clone/sync/exec sequence.
 
 pub mod caps;
+pub mod enter;
 pub mod exec;
 pub mod external;
 pub mod process;

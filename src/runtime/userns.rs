@@ -119,10 +119,32 @@ fn user_name(uid: u32) -> String {
     std::env::var("USER").unwrap_or_else(|_| uid.to_string())
 }
 
+/// Set by `berth unshare` for the command it runs: the host ids of the user whose namespace
+/// the command is in, so that a berth started there works on that user's store.
+pub const UNSHARE_UID_ENV: &str = "_BERTH_ROOTLESS_UID";
+pub const UNSHARE_GID_ENV: &str = "_BERTH_ROOTLESS_GID";
+
+/// Whether this process runs inside the user namespace a `berth unshare` created (uid 0 in a
+/// namespace that does not map every id, with the ids `berth unshare` recorded).
+pub fn inside_unshare() -> Option<(u32, u32)> {
+    let uid = std::env::var(UNSHARE_UID_ENV).ok()?.parse().ok()?;
+    let gid = std::env::var(UNSHARE_GID_ENV).ok()?.parse().ok()?;
+    let map = fs::read_to_string("/proc/self/uid_map").ok()?;
+    let full = map
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .starts_with(&["0", "0", "4294967295"]);
+    (rustix::process::geteuid().is_root() && !full).then_some((uid, gid))
+}
+
 /// Work out the identity of this process without changing anything.
 pub fn identity() -> Identity {
-    let uid = rustix::process::geteuid().as_raw();
-    let gid = rustix::process::getegid().as_raw();
+    let (uid, gid) = inside_unshare().unwrap_or_else(|| {
+        (
+            rustix::process::geteuid().as_raw(),
+            rustix::process::getegid().as_raw(),
+        )
+    });
     let name = user_name(uid);
     if uid == 0 {
         let all = vec![IdMap {
@@ -287,7 +309,8 @@ pub fn write_maps(pid: i32, ident: &Identity) -> Result<(), UsernsError> {
 /// Move this (single-threaded) process into a new user + mount namespace with `ident`'s maps
 /// and become uid/gid 0 there. Does nothing for root.
 pub fn enter(ident: &Identity) -> Result<(), UsernsError> {
-    if !ident.rootless {
+    // Inside `berth unshare` the namespace is entered already.
+    if !ident.rootless || inside_unshare().is_some() {
         return Ok(());
     }
     if ident.single_id {

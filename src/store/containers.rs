@@ -195,6 +195,8 @@ pub struct ContainerState {
     pub restart_requested: bool,
     /// The container's own cgroup (the freezer `pause` uses), when berth could make one.
     pub cgroup: Option<std::path::PathBuf>,
+    /// How many `berth mount`s of the container's filesystem are outstanding.
+    pub mount_count: u32,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

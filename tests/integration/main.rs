@@ -10,6 +10,7 @@ mod util;
 mod archive;
 mod cli;
 mod containers;
+mod datamove;
 mod events;
 mod exec;
 mod filesystems;

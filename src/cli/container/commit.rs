@@ -23,9 +23,13 @@ pub struct CommitArgs {
     /// Author (e.g. "Jane Doe <jane@example.com>")
     #[arg(short, long, value_name = "AUTHOR")]
     pub author: Option<String>,
-    /// Pause the container while committing (accepted; berth reads the writable layer as it is)
+    /// Pause a running container while its filesystem is read (default true; a rootless
+    /// container without its own cgroup cannot be frozen and is read as it is)
     #[arg(short, long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub pause: Option<bool>,
+    /// Squash the image's layers and the container's changes into one layer
+    #[arg(long)]
+    pub squash: bool,
     /// Print only the image ID (berth prints nothing else anyway)
     #[arg(short, long)]
     pub quiet: bool,
@@ -38,6 +42,8 @@ pub fn run(args: &CommitArgs, engine: &Engine) -> anyhow::Result<()> {
         message: args.message.clone(),
         author: args.author.clone(),
         changes: args.change.clone(),
+        pause: args.pause.unwrap_or(true),
+        squash: args.squash,
     };
     let record = engine.commit_container(&opts)?;
     println!("sha256:{}", record.id);

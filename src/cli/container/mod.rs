@@ -11,6 +11,7 @@ pub mod healthcheck;
 pub mod inspect;
 pub mod kill;
 pub mod logs;
+pub mod mount;
 pub mod pause;
 pub mod port;
 pub mod prune;
@@ -22,6 +23,7 @@ pub mod run;
 pub mod start;
 pub mod stop;
 pub mod top;
+pub mod unmount;
 pub mod wait;
 
 use clap::Subcommand;

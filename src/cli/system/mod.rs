@@ -3,6 +3,8 @@
 pub mod df;
 pub mod events;
 pub mod info;
+pub mod prune;
+pub mod reset;
 pub mod version;
 
 use clap::Subcommand;
@@ -15,6 +17,10 @@ pub enum SystemCommand {
     Df(df::DfArgs),
     /// Show events from the store's journal (containers, images), then follow new ones
     Events(events::EventsArgs),
+    /// Remove stopped containers, unused images and (with --volumes) unused volumes
+    Prune(prune::PruneArgs),
+    /// Remove every container, image and volume: an empty store
+    Reset(reset::ResetArgs),
     /// Regenerate the man pages and shell completions shipped in man/ and completions/
     #[command(hide = true)]
     Docs(super::docs::DocsArgs),

@@ -13,6 +13,7 @@ use crate::engine::ingest::LayerSource;
 use crate::engine::{Engine, EngineError};
 use crate::image::manifest::{History, ImageConfig};
 use crate::image::reference::Reference;
+use crate::store::containers::Status;
 use crate::store::ImageRecord;
 
 #[derive(Debug, Clone, Default)]
@@ -22,6 +23,12 @@ pub struct CommitOptions {
     pub message: Option<String>,
     pub author: Option<String>,
     pub changes: Vec<String>,
+    /// `-p`: freeze a running container while its filesystem is read, so the layer is one
+    /// consistent moment (docker's default). Needs the container's own cgroup (berth makes
+    /// one for root's containers); without one the layer is read as it is.
+    pub pause: bool,
+    /// `--squash`: the image's layers and the container's changes as one layer.
+    pub squash: bool,
 }
 
 /// Write the upper dir as an OCI layer tar: overlay whiteouts become `.wh.` entries, opaque
@@ -103,7 +110,6 @@ impl Engine {
             None => vec![],
         };
 
-        let (upper, _) = self.writable_layer(&c)?;
         let io = |context: String| {
             move |source| EngineError::Io {
                 context: context.clone(),
@@ -121,12 +127,32 @@ impl Engine {
             .write(true)
             .open(&tar_path)
             .map_err(io(format!("creating {}", tar_path.display())))?;
-        tar_upper(&upper, &mut tmp).map_err(io(format!("reading {what}")))?;
+        let freeze = opts.pause && c.state.status == Status::Running && c.state.cgroup.is_some();
+        if freeze {
+            self.pause_container(&c)?;
+        }
+        let written = if opts.squash {
+            // The merged filesystem, as `export` writes it: every layer and the changes.
+            self.export_container(&c.record.id, &tmp)
+        } else {
+            self.writable_layer(&c).and_then(|(upper, _)| {
+                tar_upper(&upper, &mut tmp).map_err(io(format!("reading {what}")))
+            })
+        };
+        if freeze {
+            let now = self.find_container(&c.record.id)?;
+            self.unpause_container(&now)?;
+        }
+        written?;
         tmp.seek(SeekFrom::Start(0))
             .map_err(io(format!("reading {what}")))?;
 
         let mut ingest = self.ingest()?;
-        let parent = image.layers.last().map(|l| l.chain_id.clone());
+        let parent = if opts.squash {
+            None
+        } else {
+            image.layers.last().map(|l| l.chain_id.clone())
+        };
         let layer = ingest.layer(
             LayerSource::Stream(Box::new(tmp)),
             parent.as_deref(),
@@ -140,6 +166,16 @@ impl Engine {
         if opts.author.is_some() {
             config.author = opts.author.clone();
         }
+        let mut layers = image.layers.clone();
+        if opts.squash {
+            // The old steps stay in the history, marked as adding no layer of their own: the
+            // one layer now holds what they added.
+            for h in &mut config.history {
+                h.empty_layer = Some(true);
+            }
+            config.rootfs.diff_ids.clear();
+            layers.clear();
+        }
         config.rootfs.diff_ids.push(layer.diff_id.clone());
         config.history.push(History {
             created: Some(created),
@@ -148,7 +184,6 @@ impl Engine {
             author: opts.author.clone(),
             ..Default::default()
         });
-        let mut layers = image.layers.clone();
         layers.push(layer);
         let bytes = serde_json::to_vec(&config).expect("image config serializes");
         let record = ingest.register(&bytes, layers, None, names)?;
