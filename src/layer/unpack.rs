@@ -35,6 +35,8 @@ pub enum WhiteoutFormat {
     Overlay,
     /// The root holds a copy of the parent layer; whiteouts are applied as deletions.
     Vfs,
+    /// Not a layer (`cp` into a container): `.wh.` names are ordinary files.
+    Plain,
 }
 
 #[derive(Debug, Clone)]
@@ -402,7 +404,7 @@ impl Unpacker<'_> {
         };
         let rel = parts.join(&b'/');
 
-        if name.starts_with(WH_PREFIX) {
+        if name.starts_with(WH_PREFIX) && self.opts.whiteouts != WhiteoutFormat::Plain {
             let pfd = self.parent(dirs, &shown)?;
             if *name == WH_OPAQUE {
                 return self.opaque(pfd, dirs, &shown).map(|_| 0);
@@ -616,6 +618,7 @@ impl Unpacker<'_> {
                 }
             }
             WhiteoutFormat::Vfs => self.prune(dir_fd, &dirs.join(&b'/')).map_err(io_err)?,
+            WhiteoutFormat::Plain => unreachable!("plain unpacking never reads whiteouts"),
         }
         Ok(())
     }

@@ -418,6 +418,24 @@ fn bind_into(
     Ok(())
 }
 
+/// The container's volumes and bind mounts onto the rootfs at `root`, each target resolved
+/// inside it. Used by the container's start and by `cp` on a stopped container, which sees the
+/// same files the container would.
+pub fn bind_user_mounts(root: &OwnedFd, binds: &[BindMount]) -> io::Result<()> {
+    for b in binds {
+        bind_into(
+            root,
+            &b.source,
+            &b.target,
+            b.readonly,
+            true,
+            Some(b.propagation),
+        )
+        .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
+    }
+    Ok(())
+}
+
 /// Remount an existing mount point inside the rootfs read-only, keeping its other flags (a
 /// user namespace may not clear nosuid/nodev/noexec that the host set).
 fn remount_readonly(root: &OwnedFd, target: &Path) -> io::Result<()> {
@@ -605,16 +623,8 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
             copy_up(root, b)
                 .map_err(|e| ctx(e, format!("filling the volume at {}", b.target.display())))?;
         }
-        bind_into(
-            root,
-            &b.source,
-            &b.target,
-            b.readonly,
-            true,
-            Some(b.propagation),
-        )
-        .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
     }
+    bind_user_mounts(root, &spec.user_binds)?;
     for t in &spec.tmpfs {
         let fd = mount_target(root, &t.target, true)
             .map_err(|e| ctx(e, format!("mount target {}", t.target.display())))?;

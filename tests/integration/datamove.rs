@@ -481,3 +481,51 @@ fn cp_into_a_running_container_works_for_root_and_for_a_user_without_subordinate
     env.berth_no_range(&["rm", "-f", "r"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn cp_with_a_stopped_container_reads_and_writes_its_volumes_and_binds() {
+    let (env, img) = busybox_env("dm-cp-stopped-volumes");
+    let dir = env.home(Who::User).home.join("bound");
+    env.write_file(Who::User, &dir.join("from-host.txt"), "on the bind\n");
+    let bind = format!("{}:/bound", dir.to_str().unwrap());
+    env.berth(&[
+        "run",
+        "--name",
+        "s",
+        "-v",
+        "vol:/data",
+        "-v",
+        &bind,
+        &img,
+        "sh",
+        "-c",
+        "echo in the volume > /data/v.txt",
+    ])
+    .assert_success();
+    let got = env.home(Who::User).home.join("v.txt");
+    env.berth(&["cp", "s:/data/v.txt", got.to_str().unwrap()])
+        .assert_success();
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), "in the volume\n");
+    let got = env.home(Who::User).home.join("b.txt");
+    env.berth(&["cp", "s:/bound/from-host.txt", got.to_str().unwrap()])
+        .assert_success();
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), "on the bind\n");
+    // Into the volume of the stopped container: the next container on it sees the file.
+    let src = host_file(&env, "new.txt", "copied in\n");
+    env.berth(&["cp", &src, "s:/data/new.txt"]).assert_success();
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "-v",
+            "vol:/data",
+            &img,
+            "cat",
+            "/data/new.txt",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(out, "copied in\n");
+    env.berth(&["rm", "s"]).assert_success();
+    env.finish();
+}

@@ -22,7 +22,7 @@ use super::export::{in_private_mounts, mount_overlay};
 use super::Container;
 use crate::engine::{Engine, EngineError, Result};
 use crate::layer::unpack::{self, UnpackOptions, WhiteoutFormat};
-use crate::runtime::{enter, userns};
+use crate::runtime::{enter, rootfs, userns};
 use crate::store::Driver;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -196,9 +196,19 @@ impl Engine {
             return enter::in_container(c.state.pid, || f(&open_root(Path::new("/"))?))
                 .map_err(failed);
         }
+        // A stopped container's volumes and binds are mounted over its filesystem, as the
+        // container would see them.
+        let (binds, _) = super::spec::user_mounts(self, &c.record.config.mounts);
+        let with_volumes = |dir: &Path| {
+            let root = open_root(dir)?;
+            rootfs::bind_user_mounts(&root, &binds).map_err(|e| e.to_string())?;
+            // Reopened: the first descriptor names the root underneath any mount made at `/`.
+            f(&open_root(dir)?)
+        };
         if self.store.driver() == Driver::Vfs {
             let root = self.store.container_dir(&c.record.id).join("rootfs");
-            return userns::in_namespace(&self.ident, || f(&open_root(&root)?)).map_err(failed);
+            return userns::in_namespace(&self.ident, || in_private_mounts(|| with_volumes(&root)))
+                .map_err(failed);
         }
         let (upper, lowers) = self.writable_layer(c)?;
         let dir = self.store.container_dir(&c.record.id);
@@ -217,7 +227,7 @@ impl Engine {
                 };
                 let uw = uw.as_ref().map(|(u, w)| (*u, w.as_path()));
                 mount_overlay(&layers_dir, &all, &mnt, userxattr, uw).map_err(|e| e.to_string())?;
-                f(&open_root(&mnt)?)
+                with_volumes(&mnt)
             })
         })
         .map_err(failed)?;
@@ -391,7 +401,7 @@ impl Engine {
             // a `..` or a symlink in the container pointing elsewhere is refused, not followed.
             rustix::process::fchdir(&dir).map_err(|e| e.to_string())?;
             let unpack_opts = UnpackOptions {
-                whiteouts: WhiteoutFormat::Vfs,
+                whiteouts: WhiteoutFormat::Plain,
                 allow_devices: false,
                 ignore_chown_errors: single_id,
             };

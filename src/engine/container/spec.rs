@@ -273,7 +273,7 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
 }
 
 /// The container's volumes and bind mounts as binds, its tmpfs mounts as tmpfs.
-fn user_mounts(
+pub(crate) fn user_mounts(
     engine: &Engine,
     mounts: &[crate::store::containers::MountSpec],
 ) -> (Vec<BindMount>, Vec<TmpfsMount>) {

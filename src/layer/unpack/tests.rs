@@ -581,3 +581,23 @@ fn single_uid_user_namespace_gets_whiteouts_xattrs_and_root_owned_files() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("1 passed"), "{text}");
 }
+
+#[test]
+fn plain_unpacking_keeps_wh_names_as_files_and_deletes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("d")).unwrap();
+    fs::write(dir.path().join("d/gone"), b"kept").unwrap();
+    fs::write(dir.path().join("o-old"), b"kept").unwrap();
+    let bytes = Tar::new()
+        .file("d/.wh.gone", b"a file")
+        .file(".wh..wh..opq", b"another")
+        .bytes();
+    unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Plain)).unwrap();
+    assert_eq!(fs::read(dir.path().join("d/gone")).unwrap(), b"kept");
+    assert_eq!(fs::read(dir.path().join("o-old")).unwrap(), b"kept");
+    assert_eq!(fs::read(dir.path().join("d/.wh.gone")).unwrap(), b"a file");
+    assert_eq!(
+        fs::read(dir.path().join(".wh..wh..opq")).unwrap(),
+        b"another"
+    );
+}
