@@ -61,6 +61,8 @@ pub struct ContainerConfig {
     pub dns_search: Vec<String>,
     pub dns_option: Vec<String>,
     pub add_host: Vec<String>,
+    /// `--no-hosts`: the image's /etc/hosts stays.
+    pub no_hosts: bool,
     pub log_driver: String,
     /// docker's restart policy: "no", "on-failure", "always" or "unless-stopped".
     pub restart_policy: String,
@@ -193,6 +195,8 @@ pub struct ContainerState {
     pub restart_requested: bool,
     /// The container's own cgroup (the freezer `pause` uses), when berth could make one.
     pub cgroup: Option<std::path::PathBuf>,
+    /// The network backend's process (pasta's background process), stopped with the container.
+    pub network_pid: i32,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -18,6 +18,7 @@ mod history;
 mod images;
 mod info;
 mod login;
+mod network;
 mod prune;
 mod pull;
 mod push;
