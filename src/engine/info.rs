@@ -105,12 +105,8 @@ impl Engine {
                     rootless: self.ident.rootless,
                     single_id_mapping: self.ident.single_id,
                 },
-                network_backend: crate::network::default_backend()
-                    .unwrap_or("none")
-                    .into(),
-                rootless_network_cmd: crate::network::default_backend()
-                    .unwrap_or_default()
-                    .into(),
+                network_backend: crate::network::default_backend().unwrap_or("none").into(),
+                rootless_network_cmd: crate::network::default_backend().unwrap_or_default().into(),
             },
             store: StoreInfo {
                 graph_root: self.paths.store_root.display().to_string(),

@@ -17,7 +17,7 @@ pub enum NetworkError {
     InvalidMode(String, String),
     #[error("invalid --publish {0:?}: {1}")]
     InvalidPublish(String, String),
-    #[error("cannot publish port {port}: {why}; choose another host port (or leave it out for a random one)")]
+    #[error("cannot publish port {port}: it is in use ({why}); choose another host port (or leave it out for a random one)")]
     PortInUse { port: String, why: String },
     #[error("cannot publish port {port}: a rootless container may only use host ports from {floor} up (net.ipv4.ip_unprivileged_port_start); use a higher host port, or lower that sysctl as root")]
     PrivilegedPort { port: String, floor: u16 },

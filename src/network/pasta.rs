@@ -114,7 +114,9 @@ pub(crate) fn log_tail(path: &Path) -> String {
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("Failed to send") && !l.contains("Changing to nobody"))
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Failed to send") && !l.contains("Changing to nobody")
+        })
         .collect();
     lines.join("; ")
 }
@@ -181,7 +183,13 @@ mod tests {
         assert!(a.contains("-u 127.0.0.1/5353:53"), "{a}");
         assert!(a.contains("-T none") && a.contains("-U none"), "{a}");
         assert!(!a.contains("-t none"), "{a}");
-        let a = args(1, &[], Path::new("/x/pasta.pid"), &["-T".into(), "8080".into()]).join(" ");
+        let a = args(
+            1,
+            &[],
+            Path::new("/x/pasta.pid"),
+            &["-T".into(), "8080".into()],
+        )
+        .join(" ");
         assert!(a.contains("-t none -u none"), "{a}");
         assert!(!a.contains("-T none") && a.contains("-T 8080"), "{a}");
     }

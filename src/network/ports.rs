@@ -14,16 +14,21 @@ fn bad(spec: &str, why: &str) -> NetworkError {
 /// `N` or `N-M` (inclusive), ports 1..=65535.
 fn parse_range(spec: &str, text: &str, what: &str) -> Result<(u16, u16), NetworkError> {
     let one = |t: &str| -> Result<u16, NetworkError> {
-        t.parse::<u16>()
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or_else(|| bad(spec, &format!("{what} {t:?} is not a port number (1-65535)")))
+        t.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+            bad(
+                spec,
+                &format!("{what} {t:?} is not a port number (1-65535)"),
+            )
+        })
     };
     match text.split_once('-') {
         Some((a, b)) => {
             let (a, b) = (one(a)?, one(b)?);
             if b < a {
-                return Err(bad(spec, &format!("the {what} range {text:?} goes backwards")));
+                return Err(bad(
+                    spec,
+                    &format!("the {what} range {text:?} goes backwards"),
+                ));
             }
             Ok((a, b))
         }
@@ -154,18 +159,21 @@ pub fn assign_and_check(ports: &mut [PortMapping], rootless: bool) -> Result<(),
         }
         let wanted = p.host_port;
         let same_twice = ports[..i].iter().any(|q| {
-            wanted != 0 && q.host_port == wanted && q.protocol == p.protocol && q.host_ip == p.host_ip
+            wanted != 0
+                && q.host_port == wanted
+                && q.protocol == p.protocol
+                && q.host_ip == p.host_ip
         });
         if same_twice {
             return Err(NetworkError::PortInUse {
                 port: shown(wanted),
-                why: "it is published twice".into(),
+                why: "published twice".into(),
             });
         }
         let got = try_bind(&p, wanted).map_err(|e| match e.kind() {
             std::io::ErrorKind::AddrInUse => NetworkError::PortInUse {
                 port: shown(wanted),
-                why: "another program is listening on it".into(),
+                why: "another program has it bound".into(),
             },
             _ => NetworkError::PortInUse {
                 port: shown(wanted),
@@ -223,8 +231,16 @@ mod tests {
     #[test]
     fn publish_refuses_malformed_specs() {
         for s in [
-            "", "x", "0", "70000", "80/sctp2", "8000-8001:80", "1.2.3:80:80", "a:b:c:d",
-            "82-80", "[::1:80:80",
+            "",
+            "x",
+            "0",
+            "70000",
+            "80/sctp2",
+            "8000-8001:80",
+            "1.2.3:80:80",
+            "a:b:c:d",
+            "82-80",
+            "[::1:80:80",
         ] {
             assert!(parse_publish(s).is_err(), "{s}");
         }
@@ -255,6 +271,9 @@ mod tests {
         }
         let mut ports = vec![pm("", 80, 80, "tcp")];
         let err = assign_and_check(&mut ports, true).unwrap_err();
-        assert!(err.to_string().contains("ip_unprivileged_port_start"), "{err}");
+        assert!(
+            err.to_string().contains("ip_unprivileged_port_start"),
+            "{err}"
+        );
     }
 }

@@ -131,9 +131,11 @@ impl Starting {
     /// Wait for slirp4netns to configure the namespace, then publish `ports` through its API.
     pub fn wait(mut self, ports: &[PortMapping]) -> Result<Running, NetworkError> {
         let mut byte = [0u8; 1];
-        let got = fs::File::from(self.ready.try_clone().map_err(|e| {
-            NetworkError::Backend(format!("waiting for slirp4netns: {e}"))
-        })?)
+        let got = fs::File::from(
+            self.ready
+                .try_clone()
+                .map_err(|e| NetworkError::Backend(format!("waiting for slirp4netns: {e}")))?,
+        )
         .read(&mut byte)
         .unwrap_or(0);
         if got != 1 {

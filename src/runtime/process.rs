@@ -367,7 +367,9 @@ fn clone_in_userns(
         drop(r);
         // SAFETY: setns on a descriptor we hold.
         let answer = if unsafe { libc::setns(userns.as_raw_fd(), libc::CLONE_NEWUSER) } != 0 {
-            -io::Error::last_os_error().raw_os_error().unwrap_or(libc::EPERM)
+            -io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EPERM)
         } else {
             match clone_child(
                 spec,
@@ -376,7 +378,9 @@ fn clone_in_userns(
                 child_sock,
             ) {
                 Ok(pid) => pid,
-                Err(_) => -io::Error::last_os_error().raw_os_error().unwrap_or(libc::EPERM),
+                Err(_) => -io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::EPERM),
             }
         };
         let _ = (&std::fs::File::from(w)).write_all(&answer.to_le_bytes());

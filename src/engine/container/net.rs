@@ -43,7 +43,12 @@ impl Backend {
 /// been reused since).
 pub fn stop_pasta(pid: i32) {
     let is_pasta = |pid: i32| {
-        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "pasta")
+        // pasta is passt under another name, and re-executes itself as passt.avx2 where the
+        // CPU has AVX2: its command name is one of those.
+        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| {
+            let c = c.trim();
+            c.starts_with("pasta") || c.starts_with("passt")
+        })
     };
     if pid <= 0 || !is_pasta(pid) {
         return;
