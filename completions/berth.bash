@@ -612,7 +612,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -p -P -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,6 +755,14 @@ _berth() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1286,7 +1294,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -p -P -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1437,6 +1445,14 @@ _berth() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1680,7 +1696,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -v -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -p -P -q --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1823,6 +1839,14 @@ _berth() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3560,7 +3584,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -v -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -p -P -q --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3711,6 +3735,14 @@ _berth() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

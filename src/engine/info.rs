@@ -25,6 +25,11 @@ pub struct HostInfo {
     pub cgroup_manager: String,
     pub id_mappings: IdMappings,
     pub security: Security,
+    /// The backend of the default network: pasta or slirp4netns (none when neither is
+    /// installed).
+    pub network_backend: String,
+    /// podman's name for the same: the program that gives rootless containers their network.
+    pub rootless_network_cmd: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -100,6 +105,8 @@ impl Engine {
                     rootless: self.ident.rootless,
                     single_id_mapping: self.ident.single_id,
                 },
+                network_backend: crate::network::default_backend().unwrap_or("none").into(),
+                rootless_network_cmd: crate::network::default_backend().unwrap_or_default().into(),
             },
             store: StoreInfo {
                 graph_root: self.paths.store_root.display().to_string(),

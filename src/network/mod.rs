@@ -3,12 +3,16 @@
 
 pub mod bridge;
 pub mod dns;
+pub mod hosts;
 pub mod ipam;
 pub mod netlink;
 pub mod netns;
+pub mod pasta;
+pub mod ports;
+pub mod slirp;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
@@ -16,6 +20,76 @@ use thiserror::Error;
 pub enum NetworkError {
     #[error("invalid --network {0:?}: {1}")]
     InvalidMode(String, String),
+    #[error("invalid --publish {0:?}: {1}")]
+    InvalidPublish(String, String),
+    #[error("cannot publish port {port}: it is in use ({why}); choose another host port (or leave it out for a random one)")]
+    PortInUse { port: String, why: String },
+    #[error("cannot publish port {port}: a rootless container may only use host ports from {floor} up (net.ipv4.ip_unprivileged_port_start); use a higher host port, or lower that sysctl as root")]
+    PrivilegedPort { port: String, floor: u16 },
+    #[error("no network backend for a rootless container: install pasta (apt-get install passt) or slirp4netns (apt-get install slirp4netns), or use --network none")]
+    NoBackend,
+    #[error("{program} is not installed: install it (apt-get install {package}) or choose another --network")]
+    Missing {
+        program: &'static str,
+        package: &'static str,
+    },
+    #[error("invalid --add-host {0:?}: {1}")]
+    InvalidAddHost(String, String),
+    #[error("{0}")]
+    Backend(String),
+}
+
+/// `program` on PATH (or the standard system directories when PATH lacks them).
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/bin", "/usr/sbin", "/bin", "/sbin"].map(PathBuf::from))
+        .map(|d| d.join(program))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The network a container gets without `--network`: pasta when it is installed, else
+/// slirp4netns. As root this will become the default bridge network; until that exists root
+/// uses the rootless backends too. The one place that choice is made.
+pub fn default_mode(_rootless: bool) -> Result<NetworkMode, NetworkError> {
+    match default_backend() {
+        Some("pasta") => Ok(NetworkMode::Pasta(Vec::new())),
+        Some(_) => Ok(NetworkMode::Slirp4netns(Vec::new())),
+        None => Err(NetworkError::NoBackend),
+    }
+}
+
+/// The rootless backend in use on this host (`info`'s networkBackend): "pasta", "slirp4netns"
+/// or none.
+pub fn default_backend() -> Option<&'static str> {
+    if find_program("pasta").is_some() {
+        Some("pasta")
+    } else if find_program("slirp4netns").is_some() {
+        Some("slirp4netns")
+    } else {
+        None
+    }
+}
+
+/// The host's IPv4 default gateway (from /proc/net/route), which pasta gives the container as
+/// its gateway and maps to the host's loopback.
+pub fn host_default_gateway() -> Option<std::net::Ipv4Addr> {
+    let text = std::fs::read_to_string("/proc/net/route").ok()?;
+    text.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if f.len() > 2 && f[1] == "00000000" {
+            let g = u32::from_str_radix(f[2], 16).ok()?;
+            // /proc/net/route prints the address in host (little-endian) order.
+            Some(std::net::Ipv4Addr::from(g.swap_bytes()))
+        } else {
+            None
+        }
+    })
 }
 
 /// What `--network` asks for.
@@ -84,6 +158,17 @@ impl NetworkMode {
                 NetworkMode::Networks(names)
             }
         })
+    }
+
+    /// The address at which the container reaches the host's loopback
+    /// (`host.containers.internal`, `--add-host NAME:host-gateway`), when the mode has one.
+    pub fn host_address(&self) -> Option<String> {
+        match self {
+            NetworkMode::Pasta(_) => host_default_gateway().map(|g| g.to_string()),
+            NetworkMode::Slirp4netns(_) => Some(slirp::HOST_ADDRESS.to_string()),
+            NetworkMode::Host => Some("127.0.0.1".to_string()),
+            _ => None,
+        }
     }
 
     /// Whether the container gets a network namespace of its own.

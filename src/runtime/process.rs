@@ -16,7 +16,7 @@
 //! The socket is close-on-exec, so a successful exec is seen by the parent as end-of-file.
 
 use std::ffi::CString;
-use std::io;
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use thiserror::Error;
@@ -83,6 +83,11 @@ pub struct ContainerSpec {
     /// A new user namespace mapped like `Identity` (rootless), or none (root, `--userns=host`).
     pub userns: Option<Identity>,
     pub new_netns: bool,
+    /// Another network namespace to join instead (`--network container:NAME`, `ns:PATH`).
+    pub join_netns: Option<OwnedFd>,
+    /// The user namespace that owns `join_netns`, joined instead of creating one (rootless: a
+    /// network namespace can only be entered from the user namespace that owns it).
+    pub join_userns: Option<OwnedFd>,
     pub security: Security,
     /// The uid and gid maps to write directly (the caller is root of the parent user namespace,
     /// e.g. the rootless network namespace's), instead of running newuidmap for `userns`.
@@ -282,12 +287,39 @@ pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned
         | libc::CLONE_NEWUTS
         | libc::CLONE_NEWIPC
         | libc::CLONE_NEWCGROUP;
-    if spec.userns.is_some() {
+    if spec.userns.is_some() && spec.join_userns.is_none() {
         flags |= libc::CLONE_NEWUSER;
     }
-    if spec.new_netns {
+    if spec.new_netns && spec.join_netns.is_none() {
         flags |= libc::CLONE_NEWNET;
     }
+    let pid = match &spec.join_userns {
+        None => clone_child(spec, flags, parent_sock.as_raw_fd(), &child_sock)?,
+        Some(userns) => clone_in_userns(spec, flags, userns, &parent_sock, &child_sock)?,
+    };
+    drop(child_sock);
+    crate::timing::mark("parent: cloned");
+    match handshake(spec, pid, &parent_sock, hooks) {
+        Ok(console) => Ok(Spawned { pid, console }),
+        Err(e) => {
+            // SAFETY: killing and reaping our own child.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                let mut st = 0;
+                libc::waitpid(pid, &mut st, 0);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A fork-like clone into new namespaces; the child runs `child_main` and never returns here.
+fn clone_child(
+    spec: &ContainerSpec,
+    flags: i32,
+    parent_sock: RawFd,
+    child_sock: &OwnedFd,
+) -> Result<i32, SpawnError> {
     // SAFETY: a fork-like clone (no new stack: the child continues on a copy of ours). The
     // caller is single-threaded, so the copy's allocator and locks are consistent.
     let pid = unsafe {
@@ -307,23 +339,70 @@ pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned
         ));
     }
     if pid == 0 {
-        drop(parent_sock);
-        child_main(spec, child_sock);
+        // SAFETY: the parent's end, in the child's copy of the descriptor table.
+        unsafe { libc::close(parent_sock) };
+        let sock = child_sock.try_clone().unwrap_or_else(|_| {
+            // SAFETY: nothing to report to without a socket.
+            unsafe { libc::_exit(125) }
+        });
+        child_main(spec, sock);
     }
-    let pid = pid as i32;
-    drop(child_sock);
-    crate::timing::mark("parent: cloned");
-    match handshake(spec, pid, &parent_sock, hooks) {
-        Ok(console) => Ok(Spawned { pid, console }),
-        Err(e) => {
-            // SAFETY: killing and reaping our own child.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                let mut st = 0;
-                libc::waitpid(pid, &mut st, 0);
+    Ok(pid as i32)
+}
+
+/// Clone the container inside an existing user namespace: a helper joins it (as its owner the
+/// monitor may) and clones the container as the monitor's child (CLONE_PARENT), so that the
+/// container's other namespaces belong to that user namespace.
+fn clone_in_userns(
+    spec: &ContainerSpec,
+    flags: i32,
+    userns: &OwnedFd,
+    parent_sock: &OwnedFd,
+    child_sock: &OwnedFd,
+) -> Result<i32, SpawnError> {
+    let (r, w) = crate::monitor::pipe().map_err(|e| setup("creating a pipe", e))?;
+    // SAFETY: the monitor is single-threaded; the helper leaves through _exit.
+    let helper = unsafe { libc::fork() };
+    if helper < 0 {
+        return Err(setup("forking", io::Error::last_os_error()));
+    }
+    if helper == 0 {
+        drop(r);
+        // SAFETY: setns on a descriptor we hold.
+        let answer = if unsafe { libc::setns(userns.as_raw_fd(), libc::CLONE_NEWUSER) } != 0 {
+            -io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EPERM)
+        } else {
+            match clone_child(
+                spec,
+                flags | libc::CLONE_PARENT,
+                parent_sock.as_raw_fd(),
+                child_sock,
+            ) {
+                Ok(pid) => pid,
+                Err(_) => -io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::EPERM),
             }
-            Err(e)
-        }
+        };
+        let _ = (&std::fs::File::from(w)).write_all(&answer.to_le_bytes());
+        // SAFETY: leave without the monitor's destructors.
+        unsafe { libc::_exit(0) }
+    }
+    drop(w);
+    let mut buf = [0u8; 4];
+    let got = std::fs::File::from(r).read_exact(&mut buf);
+    let mut st = 0;
+    // SAFETY: reaping the helper.
+    unsafe { libc::waitpid(helper, &mut st, 0) };
+    got.map_err(|e| setup("joining the other container's user namespace", e))?;
+    match i32::from_le_bytes(buf) {
+        pid if pid > 0 => Ok(pid),
+        errno => Err(setup(
+            "joining the other container's namespaces",
+            io::Error::from_raw_os_error(-errno),
+        )),
     }
 }
 
@@ -518,6 +597,17 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
     // SAFETY: dropping all supplementary groups (allowed: setgroups is not denied with newgidmap).
     unsafe { libc::setgroups(0, std::ptr::null()) };
 
+    if let Some(netns) = &spec.join_netns {
+        // SAFETY: setns on a descriptor inherited from the monitor.
+        if unsafe { libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return Err(fail("joining the network namespace")(
+                io::Error::last_os_error(),
+            ));
+        }
+    } else if spec.new_netns {
+        // docker's containers have their loopback up, whatever else their network gives them.
+        loopback_up().map_err(fail("bringing up the loopback interface"))?;
+    }
     crate::timing::mark("child: maps done");
     rootfs::prepare(&spec.rootfs).map_err(fail("preparing the rootfs"))?;
     crate::timing::mark("child: mounts done");
@@ -590,6 +680,29 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
     };
     crate::timing::mark("child: exec");
     Err(command.exec())
+}
+
+/// Set `lo` up in the (new) network namespace we are in.
+fn loopback_up() -> io::Result<()> {
+    // SAFETY: an ioctl socket and SIOC[GS]IFFLAGS on a zeroed ifreq naming "lo".
+    unsafe {
+        let s = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if s < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let sock = OwnedFd::from_raw_fd(s);
+        let mut req: libc::ifreq = std::mem::zeroed();
+        req.ifr_name[0] = b'l' as libc::c_char;
+        req.ifr_name[1] = b'o' as libc::c_char;
+        if libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        if libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// A pseudo-terminal pair from the /dev/pts of the mount namespace we are in (a container's

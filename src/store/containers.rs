@@ -61,6 +61,8 @@ pub struct ContainerConfig {
     pub dns_search: Vec<String>,
     pub dns_option: Vec<String>,
     pub add_host: Vec<String>,
+    /// `--no-hosts`: the image's /etc/hosts stays.
+    pub no_hosts: bool,
     pub log_driver: String,
     /// docker's restart policy: "no", "on-failure", "always" or "unless-stopped".
     pub restart_policy: String,
@@ -197,6 +199,8 @@ pub struct ContainerState {
     pub cgroup: Option<std::path::PathBuf>,
     /// How many `berth mount`s of the container's filesystem are outstanding.
     pub mount_count: u32,
+    /// The network backend's process (pasta's background process), stopped with the container.
+    pub network_pid: i32,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ mod history;
 mod images;
 mod info;
 mod login;
+mod network;
 mod networks;
 mod prune;
 mod pull;

@@ -183,6 +183,13 @@ pub fn accounts() -> &'static Accounts {
         for file in ["/etc/subuid", "/etc/subgid"] {
             fix_subid_file(file);
         }
+        // pasta and slirp4netns open the tun device inside the container's user namespace,
+        // where the test user is not root.
+        if let Ok(m) = fs::metadata("/dev/net/tun") {
+            if m.permissions().mode() & 0o666 != 0o666 {
+                let _ = fs::set_permissions("/dev/net/tun", fs::Permissions::from_mode(0o666));
+            }
+        }
         let account = |name: &'static str| {
             let (uid, gid) = passwd_entry(name).unwrap();
             Account {

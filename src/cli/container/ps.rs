@@ -269,7 +269,7 @@ fn to_value(c: &Container, no_trunc: bool, size: Option<ContainerSize>) -> Value
         "Command": go_quote(&if no_trunc { command } else { ellipsis(&command, 20) }),
         "CreatedAt": r.created.format("%Y-%m-%d %H:%M:%S %z UTC").to_string(),
         "RunningFor": output::human_duration_since(r.created),
-        "Ports": "",
+        "Ports": crate::engine::container::port::ps_ports(&r.config.ports),
         "State": docker_status(c.state.status),
         "Status": status_text(c, now),
         "Size": size.map(|s| format!(

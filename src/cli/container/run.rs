@@ -117,9 +117,18 @@ pub struct CreateFlags {
     /// Set DNS options
     #[arg(long = "dns-option", value_name = "OPTION")]
     pub dns_option: Vec<String>,
-    /// Add a custom host-to-IP mapping (NAME:IP)
+    /// Add a custom host-to-IP mapping (NAME:IP, or NAME:host-gateway for the host)
     #[arg(long = "add-host", value_name = "NAME:IP")]
     pub add_host: Vec<String>,
+    /// Publish a container's port(s) to the host ([IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])
+    #[arg(short = 'p', long = "publish", value_name = "PORTS")]
+    pub publish: Vec<String>,
+    /// Publish all exposed ports to random host ports
+    #[arg(short = 'P', long = "publish-all")]
+    pub publish_all: bool,
+    /// Do not create /etc/hosts for the container (keep the image's)
+    #[arg(long = "no-hosts")]
+    pub no_hosts: bool,
     /// Run the container with this OCI runtime (e.g. crun, runc) instead of berth's own
     #[arg(long, value_name = "PATH")]
     pub runtime: Option<String>,
@@ -202,6 +211,9 @@ impl CreateFlags {
             dns_search: self.dns_search.clone(),
             dns_option: self.dns_option.clone(),
             add_host: self.add_host.clone(),
+            publish: self.publish.clone(),
+            publish_all: self.publish_all,
+            no_hosts: self.no_hosts,
             restart: self.restart.clone(),
             network_attach: crate::engine::network::AttachOptions {
                 aliases: self.network_alias.clone(),

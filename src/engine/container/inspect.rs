@@ -166,7 +166,7 @@ impl Engine {
             "ContainerIDFile": "",
             "LogConfig": { "Type": cfg.log_driver, "Config": {} },
             "NetworkMode": network_mode,
-            "PortBindings": {},
+            "PortBindings": super::port::ports_json(&cfg.ports),
             "RestartPolicy": {
                 "Name": if c.record.config.restart_policy.is_empty() { "no" } else { c.record.config.restart_policy.as_str() },
                 "MaximumRetryCount": c.record.config.restart_max,
@@ -314,7 +314,7 @@ impl Engine {
             "Bridge": "",
             "SandboxID": "",
             "SandboxKey": sandbox_key,
-            "Ports": {},
+            "Ports": if c.is_running() { super::port::ports_json(&cfg.ports) } else { json!({}) },
             "HairpinMode": false,
             "LinkLocalIPv6Address": "",
             "LinkLocalIPv6PrefixLen": 0,

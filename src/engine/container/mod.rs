@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod logs;
 pub mod names;
+pub mod net;
 pub mod port;
 pub mod prune;
 pub mod rename;
@@ -74,6 +75,11 @@ pub struct CreateOptions {
     pub dns_search: Vec<String>,
     pub dns_option: Vec<String>,
     pub add_host: Vec<String>,
+    /// `-p/--publish` as given, and `-P/--publish-all`.
+    pub publish: Vec<String>,
+    pub publish_all: bool,
+    /// `--no-hosts`: keep the image's /etc/hosts.
+    pub no_hosts: bool,
     /// `--restart`.
     pub restart: Option<String>,
     /// `--network-alias`, `--ip`, `--mac-address` for user networks.
@@ -231,6 +237,70 @@ pub fn resolve_command(
 }
 
 impl Engine {
+    /// `--network` (or the default) and the published ports, checked: the mode as recorded, and
+    /// the ports with their host ports chosen.
+    fn resolve_network(
+        &self,
+        opts: &CreateOptions,
+        ic: Option<&crate::image::manifest::ContainerConfig>,
+    ) -> Result<(String, Vec<crate::store::containers::PortMapping>)> {
+        use crate::network::{self, NetworkMode};
+        let invalid = |e: network::NetworkError| EngineError::Invalid(e.to_string());
+        let mode = match opts.network.as_deref() {
+            None | Some("") | Some("default") => {
+                network::default_mode(self.ident.rootless).map_err(invalid)?
+            }
+            Some(n) => NetworkMode::parse(n).map_err(invalid)?,
+        };
+        match &mode {
+            NetworkMode::Networks(names) => {
+                for n in names {
+                    self.find_network(n)?;
+                }
+            }
+            NetworkMode::Slirp4netns(o) => {
+                network::slirp::options_to_flags(o).map_err(invalid)?;
+            }
+            NetworkMode::Container(name) => {
+                self.find_container(name)?;
+            }
+            NetworkMode::Path(p) if !p.exists() => {
+                return Err(EngineError::Invalid(format!(
+                    "network namespace {} does not exist: give the path of a bind-mounted namespace (e.g. /run/netns/NAME)",
+                    p.display()
+                )))
+            }
+            _ => {}
+        }
+        network::hosts::add_host_entries(&opts.add_host, &mode).map_err(invalid)?;
+        let mut ports = Vec::new();
+        for p in &opts.publish {
+            ports.extend(network::ports::parse_publish(p).map_err(invalid)?);
+        }
+        if opts.publish_all {
+            let keys: Vec<String> = ic
+                .and_then(|c| c.exposed_ports.as_ref())
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            for p in network::ports::exposed(&keys) {
+                if !ports
+                    .iter()
+                    .any(|q| q.container_port == p.container_port && q.protocol == p.protocol)
+                {
+                    ports.push(p);
+                }
+            }
+        }
+        if !ports.is_empty() && !matches!(mode, NetworkMode::Pasta(_) | NetworkMode::Slirp4netns(_))
+        {
+            return Err(EngineError::Invalid(format!(
+                "cannot publish ports with --network {mode}: the container shares or has no network to forward to; use --network pasta or slirp4netns, or leave out -p/-P"
+            )));
+        }
+        network::ports::assign_and_check(&mut ports, self.ident.rootless).map_err(invalid)?;
+        Ok((mode.to_string(), ports))
+    }
+
     /// All containers with their current state, oldest first.
     pub fn list_containers(&self) -> Result<Vec<Container>> {
         let records = self.store.containers()?;
@@ -347,21 +417,7 @@ impl Engine {
         let env = merge_env(&env, &env_in);
         let mut labels = ic.and_then(|c| c.labels.clone()).unwrap_or_default();
         labels.extend(parse_labels(&opts.labels));
-        let network = opts.network.clone().unwrap_or_else(|| "none".to_string());
-        let mode = crate::network::NetworkMode::parse(&network)
-            .map_err(|e| EngineError::Invalid(e.to_string()))?;
-        if let crate::network::NetworkMode::Networks(names) = &mode {
-            for n in names {
-                self.find_network(n)?;
-            }
-        } else if !matches!(
-            mode,
-            crate::network::NetworkMode::None | crate::network::NetworkMode::Host
-        ) {
-            return Err(EngineError::Invalid(format!(
-                "network mode {network:?} is not supported yet: use --network none or --network host"
-            )));
-        }
+        let (network, ports) = self.resolve_network(opts, ic)?;
         let userns_host = match opts.userns.as_deref() {
             None | Some("") => false,
             Some("host") if !self.ident.rootless => true,
@@ -416,6 +472,7 @@ impl Engine {
             dns_search: opts.dns_search.clone(),
             dns_option: opts.dns_option.clone(),
             add_host: opts.add_host.clone(),
+            no_hosts: opts.no_hosts,
             log_driver: "k8s-file".to_string(),
             restart_policy: String::new(),
             restart_max: 0,
@@ -423,7 +480,7 @@ impl Engine {
                 ic.and_then(|c| c.extra.get("Healthcheck")),
                 &opts.health,
             )?,
-            ports: Vec::new(),
+            ports,
             mounts: Vec::new(),
             volumes_from: opts.volumes_from.clone(),
         };
@@ -533,6 +590,8 @@ impl Engine {
                 Ok(record)
             })
             .map_err(EngineError::unwrap_store)?;
+        let mode = crate::network::NetworkMode::parse(&record.config.network)
+            .unwrap_or(crate::network::NetworkMode::None);
         let networked = match &mode {
             crate::network::NetworkMode::Networks(names) => self
                 .attach_networks(&record.id, &record.name, names, &opts.network_attach)

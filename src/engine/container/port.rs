@@ -57,6 +57,40 @@ pub fn format_mapping(p: &PortMapping, with_private: bool) -> String {
     }
 }
 
+/// `ps`'s PORTS column: `127.0.0.1:8080->80/tcp, 0.0.0.0:8081->81/udp`.
+pub fn ps_ports(ports: &[PortMapping]) -> String {
+    ports
+        .iter()
+        .map(|p| {
+            format!(
+                "{}->{}/{}",
+                format_mapping(p, false),
+                p.container_port,
+                p.protocol
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// inspect's `NetworkSettings.Ports` / `HostConfig.PortBindings`:
+/// `{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}`.
+pub fn ports_json(ports: &[PortMapping]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for p in ports {
+        let key = format!("{}/{}", p.container_port, p.protocol);
+        let entry = serde_json::json!({"HostIp": p.host_ip, "HostPort": p.host_port.to_string()});
+        match map
+            .entry(key)
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+        {
+            serde_json::Value::Array(a) => a.push(entry),
+            _ => unreachable!("only arrays are inserted"),
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +122,20 @@ mod tests {
             ..p
         };
         assert_eq!(format_mapping(&v6, false), "[::1]:8080");
+    }
+
+    #[test]
+    fn ps_and_inspect_show_every_mapping() {
+        let p = PortMapping {
+            host_ip: "127.0.0.1".into(),
+            host_port: 8080,
+            container_port: 80,
+            protocol: "tcp".into(),
+        };
+        assert_eq!(ps_ports(std::slice::from_ref(&p)), "127.0.0.1:8080->80/tcp");
+        assert_eq!(
+            ports_json(&[p]),
+            serde_json::json!({"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]})
+        );
     }
 }

@@ -110,65 +110,22 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
     })
 }
 
-/// The host's resolvers, without loopback ones (they mean nothing in another network
-/// namespace), as docker filters them.
-fn resolv_conf(record: &ContainerRecord) -> String {
-    let c = &record.config;
-    let host = fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    let mut servers: Vec<String> = c.dns.clone();
-    let mut search: Vec<String> = c.dns_search.clone();
-    let mut options: Vec<String> = c.dns_option.clone();
-    let host_net = c.network == "host";
-    for line in host.lines() {
-        let mut words = line.split_whitespace();
-        match words.next() {
-            Some("nameserver") if c.dns.is_empty() => {
-                if let Some(ns) = words.next() {
-                    if host_net || !(ns.starts_with("127.") || ns == "::1") {
-                        servers.push(ns.to_string());
-                    }
-                }
-            }
-            Some("search") if c.dns_search.is_empty() => search.extend(words.map(str::to_string)),
-            Some("options") if c.dns_option.is_empty() => options.extend(words.map(str::to_string)),
-            _ => {}
-        }
-    }
-    let mut out = String::new();
-    if !search.is_empty() {
-        out.push_str(&format!("search {}\n", search.join(" ")));
-    }
-    for s in servers {
-        out.push_str(&format!("nameserver {s}\n"));
-    }
-    if !options.is_empty() {
-        out.push_str(&format!("options {}\n", options.join(" ")));
-    }
-    out
+/// The container's network mode as recorded (the recorded string always parses: create
+/// checked it).
+fn network_mode(record: &ContainerRecord) -> crate::network::NetworkMode {
+    crate::network::NetworkMode::parse(&record.config.network)
+        .unwrap_or(crate::network::NetworkMode::None)
 }
 
 fn hosts_file(record: &ContainerRecord) -> Result<String> {
-    let c = &record.config;
-    let mut out = String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-    for entry in &c.add_host {
-        let (name, ip) = entry.split_once(':').ok_or_else(|| {
-            EngineError::Invalid(format!("invalid --add-host {entry:?}: use NAME:IP"))
-        })?;
-        if ip.parse::<std::net::IpAddr>().is_err() {
-            return Err(EngineError::Invalid(format!(
-                "invalid --add-host {entry:?}: {ip:?} is not an IP address"
-            )));
-        }
-        out.push_str(&format!("{ip}\t{name}\n"));
-    }
-    if c.network == "host" {
-        if let Ok(host) = fs::read_to_string("/etc/hosts") {
-            out.push_str(&host);
-        }
-    } else {
-        out.push_str(&format!("127.0.1.1\t{}\n", c.hostname));
-    }
-    Ok(out)
+    let host = fs::read_to_string("/etc/hosts").unwrap_or_default();
+    crate::network::hosts::hosts_file(&record.config, &network_mode(record), &host)
+        .map_err(|e| EngineError::Invalid(e.to_string()))
+}
+
+fn resolv_conf(record: &ContainerRecord) -> String {
+    let host = fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    crate::network::hosts::resolv_conf(&record.config, &network_mode(record), &host)
 }
 
 /// Write hosts, hostname, resolv.conf and the OCI config.json for a new container; for vfs,
@@ -240,6 +197,7 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
     let ud = dir.join("userdata");
     let binds = ["hosts", "hostname", "resolv.conf"]
         .iter()
+        .filter(|f| !(record.config.no_hosts && **f == "hosts"))
         .map(|f| BindMount {
             source: ud.join(f),
             target: Path::new("/etc").join(f),
@@ -522,23 +480,12 @@ mod tests {
     }
 
     #[test]
-    fn hosts_has_localhost_the_hostname_and_added_hosts() {
-        let h = hosts_file(&record("none", &["db:10.0.0.5"])).unwrap();
-        assert!(h.contains("127.0.0.1\tlocalhost"));
-        assert!(h.contains("10.0.0.5\tdb"));
-        assert!(h.contains("127.0.1.1\tbox"));
-        assert!(hosts_file(&record("none", &["db"])).is_err());
+    fn hosts_follow_the_recorded_network_mode() {
+        let h = hosts_file(&record("slirp4netns", &["db:10.0.0.5"])).unwrap();
+        assert!(h.contains("10.0.0.5\tdb"), "{h}");
+        assert!(h.contains("10.0.2.2\thost.containers.internal"), "{h}");
+        let h = hosts_file(&record("none", &[])).unwrap();
+        assert!(!h.contains("host.containers.internal"), "{h}");
         assert!(hosts_file(&record("none", &["db:nope"])).is_err());
-    }
-
-    #[test]
-    fn dns_flags_replace_the_hosts_resolvers() {
-        let mut r = record("none", &[]);
-        r.config.dns = vec!["9.9.9.9".into()];
-        r.config.dns_search = vec!["example.org".into()];
-        let text = resolv_conf(&r);
-        assert!(text.contains("nameserver 9.9.9.9"));
-        assert!(text.contains("search example.org"));
-        assert_eq!(text.matches("nameserver").count(), 1);
     }
 }

@@ -273,6 +273,13 @@ impl Engine {
             return Ok(StartOutcome::Running { pid: c.state.pid });
         }
         let image = self.image_of(c)?;
+        // Published ports must still be free: the backend would fail on them after the
+        // container is half-made.
+        if !c.record.config.ports.is_empty() {
+            let mut ports = c.record.config.ports.clone();
+            crate::network::ports::assign_and_check(&mut ports, self.ident.rootless)
+                .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        }
         // The user starts it: an earlier stop no longer holds back the restart policy.
         self.store
             .update_container_state(&c.record.id, |s| s.stopped_by_user = false)?;
@@ -577,6 +584,16 @@ impl Engine {
         // User networks: the holder (rootless) and the wiring done at the handshake.
         let mut net_plan =
             crate::network::bridge::prepare(self, c).map_err(|message| (125, message))?;
+        let mode = crate::network::NetworkMode::parse(&cfg.network)
+            .unwrap_or(crate::network::NetworkMode::None);
+        let (join_netns, join_userns) = self
+            .network_to_join(&mode)
+            .map_err(|e| (125, e.to_string()))?;
+        let mut net_hooks = super::net::NetHooks::new(
+            mode,
+            cfg.ports.clone(),
+            self.store.container_dir(&c.record.id),
+        );
         let spec = ContainerSpec {
             rootfs: spec::rootfs_spec(self, &c.record, image),
             process: ProcessSpec {
@@ -590,8 +607,11 @@ impl Engine {
             },
             hostname: cfg.hostname.clone(),
             domainname: cfg.domainname.clone(),
-            userns: (self.ident.rootless && !cfg.userns_host).then(|| self.ident.clone()),
+            userns: (self.ident.rootless && !cfg.userns_host && join_userns.is_none())
+                .then(|| self.ident.clone()),
             new_netns: cfg.network != "host",
+            join_netns,
+            join_userns,
             security: self
                 .container_security(cfg)
                 .map_err(|e| (125, e.to_string()))?,
@@ -601,7 +621,7 @@ impl Engine {
         let spawned = match &cfg.runtime {
             None => match net_plan.as_mut() {
                 Some(plan) => process::spawn(&spec, plan),
-                None => process::spawn(&spec, &mut process::NoHooks),
+                None => process::spawn(&spec, &mut net_hooks),
             },
             Some(runtime) => {
                 let dir = self.store.container_dir(&c.record.id);
@@ -661,6 +681,7 @@ impl Engine {
                 s.exit_code = 0;
                 s.error.clear();
                 s.restart_requested = false;
+                s.network_pid = net_hooks.running.as_ref().map_or(0, |b| b.pid());
                 s.health =
                     cfg.healthcheck
                         .as_ref()
@@ -724,6 +745,10 @@ impl Engine {
         });
         crate::timing::mark("monitor: exited");
         let code = monitor::exit_code(outcome.status);
+        // The backend goes with the container, before its state says exited.
+        if let Some(b) = net_hooks.running.take() {
+            b.stop();
+        }
         if let Ok(Some(cg)) = self
             .store
             .update_container_state(&c.record.id, |s| s.cgroup.take())
@@ -736,6 +761,7 @@ impl Engine {
             s.status = Status::Exited;
             s.exit_code = code;
             s.pid = 0;
+            s.network_pid = 0;
             s.finished_at = Some(Utc::now());
         });
         Ok(code)
@@ -743,6 +769,40 @@ impl Engine {
 }
 
 impl Engine {
+    /// The namespaces a `container:NAME` or `ns:PATH` container joins: the network namespace,
+    /// and (rootless) the user namespace that owns it.
+    fn network_to_join(
+        &self,
+        mode: &crate::network::NetworkMode,
+    ) -> Result<(Option<OwnedFd>, Option<OwnedFd>)> {
+        use crate::network::NetworkMode;
+        let open = |p: &std::path::Path, what: &str| -> Result<OwnedFd> {
+            std::fs::File::open(p).map(OwnedFd::from).map_err(|e| {
+                EngineError::Invalid(format!("cannot open {what} {}: {e}", p.display()))
+            })
+        };
+        match mode {
+            NetworkMode::Container(name) => {
+                let other = self.find_container(name)?;
+                if !other.is_running() || other.state.pid <= 0 {
+                    return Err(EngineError::Invalid(format!(
+                        "cannot join the network of container {name}: it is not running; start it first"
+                    )));
+                }
+                let proc = std::path::PathBuf::from(format!("/proc/{}/ns", other.state.pid));
+                let net = open(&proc.join("net"), "the network namespace")?;
+                let user = if self.ident.rootless {
+                    Some(open(&proc.join("user"), "the user namespace")?)
+                } else {
+                    None
+                };
+                Ok((Some(net), user))
+            }
+            NetworkMode::Path(p) => Ok((Some(open(p, "the network namespace")?), None)),
+            _ => Ok((None, None)),
+        }
+    }
+
     /// Capabilities, no_new_privs and the seccomp program for a container, as docker's
     /// defaults with its --cap-add/--cap-drop/--privileged/--security-opt changes. The compiled
     /// filter comes from the store's cache when this profile and set were seen before.

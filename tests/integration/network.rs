@@ -1,0 +1,342 @@
+//! Rootless networking: the default backend (pasta), slirp4netns, published ports, sharing
+//! another container's network, and the hosts/resolv.conf flags. Traffic stays on the host's
+//! loopback and in the containers' namespaces.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::fixtures::image;
+use crate::util::TestEnv;
+
+fn busybox_env(name: &str) -> (TestEnv, String) {
+    let env = TestEnv::new(name);
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    (env, img)
+}
+
+/// A one-shot HTTP listener on the host's loopback that greets whoever asks.
+fn greeter() -> (u16, std::thread::JoinHandle<()>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = l.accept() {
+            let mut req = Vec::new();
+            let mut buf = [0u8; 512];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ =
+                s.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 20\r\n\r\nhello from the host\n");
+        }
+    });
+    (port, h)
+}
+
+/// GET / from 127.0.0.1:port, retried while the server in the container is starting.
+fn http_get(port: u16) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let attempt = TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
+            s.set_read_timeout(Some(Duration::from_secs(5)))?;
+            s.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
+            let mut body = String::new();
+            s.read_to_string(&mut body)?;
+            Ok(body)
+        });
+        match attempt {
+            Ok(body) if body.contains("200") => return body,
+            other if Instant::now() > deadline => panic!("no answer on port {port}: {other:?}"),
+            _ => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+const SERVE: &str =
+    "mkdir -p /www && echo served-by-berth > /www/index.html && exec httpd -f -p 80 -h /www";
+
+fn host_port(env: &TestEnv, name: &str, private: &str) -> u16 {
+    let out = env
+        .berth(&["port", name, private])
+        .assert_success()
+        .stdout_str();
+    out.trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no host port in {out:?}"))
+}
+
+#[test]
+fn default_network_reaches_the_hosts_loopback_as_host_containers_internal() {
+    let (env, img) = busybox_env("net-default-host");
+    let (port, server) = greeter();
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            &img,
+            "sh",
+            "-c",
+            &format!("grep host.containers.internal /etc/hosts && wget -qO- http://host.containers.internal:{port}/"),
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(out.contains("hello from the host"), "{out}");
+    server.join().unwrap();
+    let net = env
+        .berth(&["info", "--format", "{{.Host.NetworkBackend}}"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(net.trim(), "pasta");
+    env.finish();
+}
+
+#[test]
+fn published_port_serves_the_host_and_shows_in_port_and_ps() {
+    let (env, img) = busybox_env("net-publish");
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-p",
+        "127.0.0.1::80",
+        &img,
+        "sh",
+        "-c",
+        SERVE,
+    ])
+    .assert_success();
+    let port = host_port(&env, "web", "80");
+    assert!(http_get(port).contains("served-by-berth"));
+    let listed = env.berth(&["port", "web"]).assert_success().stdout_str();
+    assert_eq!(listed, format!("80/tcp -> 127.0.0.1:{port}\n"));
+    let ps = env
+        .berth(&["ps", "--format", "{{.Ports}}"])
+        .assert_success()
+        .stdout_str();
+    assert!(ps.contains(&format!("127.0.0.1:{port}->80/tcp")), "{ps}");
+    env.berth(&["rm", "-f", "web"]).assert_success();
+    // The forwarder went with the container: the port is free again.
+    TcpListener::bind(("127.0.0.1", port)).expect("the published port is still bound");
+    env.finish();
+}
+
+#[test]
+fn publish_all_maps_the_images_exposed_ports() {
+    let (env, img) = busybox_env("net-publish-all");
+    env.berth(&["create", "--name", "base", &img, "true"])
+        .assert_success();
+    env.berth(&["commit", "-c", "EXPOSE 80/tcp", "base", "exposing"])
+        .assert_success();
+    env.berth(&[
+        "run", "-d", "--name", "web", "-P", "exposing", "sh", "-c", SERVE,
+    ])
+    .assert_success();
+    let port = host_port(&env, "web", "80/tcp");
+    assert!(http_get(port).contains("served-by-berth"));
+    env.berth(&["rm", "-f", "web", "base"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn a_host_port_in_use_is_refused_with_125_and_nothing_runs() {
+    let (env, img) = busybox_env("net-port-in-use");
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = env.berth(&[
+        "run",
+        "--rm",
+        "-p",
+        &format!("127.0.0.1:{port}:80"),
+        &img,
+        "true",
+    ]);
+    assert_eq!(out.code(), 125, "{}", out.stderr_str());
+    let err = out.stderr_str();
+    assert!(
+        err.contains(&format!("{port}")) && err.contains("in use"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let ps = env.berth(&["ps", "-aq"]).assert_success().stdout_str();
+    assert_eq!(ps, "", "no container was left: {ps}");
+    env.finish();
+}
+
+#[test]
+fn a_privileged_host_port_is_refused_rootless_with_the_fix() {
+    let (env, img) = busybox_env("net-port-low");
+    let out = env.berth(&["run", "--rm", "-p", "80:80", &img, "true"]);
+    assert_eq!(out.code(), 125, "{}", out.stderr_str());
+    assert!(
+        out.stderr_str().contains("ip_unprivileged_port_start"),
+        "{}",
+        out.stderr_str()
+    );
+    let bad = env.berth(&["run", "--rm", "-p", "80:80:80:80", &img, "true"]);
+    assert_eq!(bad.code(), 125, "{}", bad.stderr_str());
+    env.finish();
+}
+
+#[test]
+fn slirp4netns_reaches_the_host_and_publishes_ports() {
+    let (env, img) = busybox_env("net-slirp");
+    let (port, server) = greeter();
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "slirp4netns",
+            &img,
+            "sh",
+            "-c",
+            &format!("cat /etc/resolv.conf; wget -qO- http://host.containers.internal:{port}/"),
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(out.contains("nameserver 10.0.2.3"), "{out}");
+    assert!(out.contains("hello from the host"), "{out}");
+    server.join().unwrap();
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--net",
+        "slirp4netns",
+        "-p",
+        "127.0.0.1::80",
+        &img,
+        "sh",
+        "-c",
+        SERVE,
+    ])
+    .assert_success();
+    let port = host_port(&env, "web", "80");
+    assert!(http_get(port).contains("served-by-berth"));
+    env.berth(&["rm", "-f", "web"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn container_mode_shares_the_other_containers_interfaces() {
+    let (env, img) = busybox_env("net-container-mode");
+    env.berth(&["run", "-d", "--name", "first", &img, "sleep", "60"])
+        .assert_success();
+    let show = "readlink /proc/self/ns/net; cut -d: -f1 /proc/net/dev | tail -n +3 | sort";
+    let own = env
+        .berth(&["exec", "first", "sh", "-c", show])
+        .assert_success()
+        .stdout_str();
+    let shared = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "container:first",
+            &img,
+            "sh",
+            "-c",
+            show,
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(
+        own.lines().count() >= 3,
+        "lo and the backend's interface: {own}"
+    );
+    assert_eq!(own, shared);
+    env.berth(&["rm", "-f", "first"]).assert_success();
+    let gone = env.berth(&["run", "--rm", "--network", "container:first", &img, "true"]);
+    assert_eq!(gone.code(), 125, "{}", gone.stderr_str());
+    env.finish();
+}
+
+#[test]
+fn network_none_has_only_the_loopback_interface() {
+    let (env, img) = busybox_env("net-none");
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &img,
+            "cat",
+            "/proc/net/dev",
+        ])
+        .assert_success()
+        .stdout_str();
+    let ifaces: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(':').next().map(str::trim))
+        .collect();
+    assert_eq!(ifaces, ["lo"], "{out}");
+    env.finish();
+}
+
+#[test]
+fn dns_hosts_and_hostname_flags_write_the_containers_files() {
+    let (env, img) = busybox_env("net-dns-flags");
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--dns",
+            "192.0.2.53",
+            "--dns-search",
+            "example.test",
+            "--dns-option",
+            "ndots:2",
+            "--add-host",
+            "db:10.1.2.3",
+            "--add-host",
+            "gw:host-gateway",
+            "--hostname",
+            "box",
+            "--domainname",
+            "example.test",
+            &img,
+            "sh",
+            "-c",
+            "cat /etc/resolv.conf /etc/hosts; hostname; cat /proc/sys/kernel/domainname",
+        ])
+        .assert_success()
+        .stdout_str();
+    for want in [
+        "search example.test\n",
+        "nameserver 192.0.2.53\n",
+        "options ndots:2\n",
+        "10.1.2.3\tdb\n",
+        "box.example.test box\n",
+        "\nbox\nexample.test\n",
+    ] {
+        assert!(out.contains(want), "{want:?} in {out}");
+    }
+    let gw = out
+        .lines()
+        .find(|l| l.ends_with("\tgw"))
+        .unwrap_or_else(|| panic!("no gw entry: {out}"));
+    assert!(out.contains(&format!(
+        "{}\thost.containers.internal",
+        gw.split('\t').next().unwrap()
+    )));
+    assert_eq!(
+        env.berth(&["run", "--rm", "--add-host", "db", &img, "true"])
+            .code(),
+        125
+    );
+    let kept = env
+        .berth(&["run", "--rm", "--no-hosts", &img, "cat", "/etc/hosts"])
+        .stdout_str();
+    assert!(!kept.contains("host.containers.internal"), "{kept}");
+    env.finish();
+}
