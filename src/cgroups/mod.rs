@@ -363,7 +363,7 @@ impl LimitArgs {
                 ))
             })?;
             let n = host.cpus.len();
-            if !(v > 0.0) || v > n as f64 {
+            if v.is_nan() || v <= 0.0 || v > n as f64 {
                 return Err(invalid(format!(
                     "invalid --cpus {c:?}: range of CPUs is from 0.01 to {n}.00, as there are only {n} CPUs available"
                 )));
