@@ -83,6 +83,9 @@ pub struct ContainerSpec {
     /// A new user namespace mapped like `Identity` (rootless), or none (root, `--userns=host`).
     pub userns: Option<Identity>,
     pub new_netns: bool,
+    /// A private cgroup namespace (`--cgroupns private`, the default), made after GO so that
+    /// its root is the container's own cgroup (placed there at sync 2), not the monitor's.
+    pub new_cgroupns: bool,
     pub security: Security,
 }
 
@@ -274,11 +277,8 @@ impl SpawnHooks for NoHooks {}
 pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned, SpawnError> {
     let (parent_sock, child_sock) =
         socketpair().map_err(|e| setup("creating the sync socket", e))?;
-    let mut flags = libc::CLONE_NEWNS
-        | libc::CLONE_NEWPID
-        | libc::CLONE_NEWUTS
-        | libc::CLONE_NEWIPC
-        | libc::CLONE_NEWCGROUP;
+    let mut flags =
+        libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
     if spec.userns.is_some() {
         flags |= libc::CLONE_NEWUSER;
     }
@@ -543,6 +543,15 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         MSG_GO,
         "the monitor",
     )?;
+    // Now in its own cgroup (the monitor placed it before GO): that becomes its namespace's root.
+    if spec.new_cgroupns {
+        // SAFETY: unshare on ourselves.
+        if unsafe { libc::unshare(libc::CLONE_NEWCGROUP) } != 0 {
+            return Err(fail("creating the cgroup namespace")(
+                io::Error::last_os_error(),
+            ));
+        }
+    }
 
     // stdio, and the terminal as controlling tty.
     let stdio = match &console {

@@ -424,3 +424,49 @@ fn bad_limits_are_refused_with_125_and_create_nothing() {
     assert!(ps.trim().is_empty(), "{ps}");
     env.finish();
 }
+
+#[test]
+fn a_private_cgroup_namespace_is_rooted_at_the_containers_cgroup_and_host_shows_the_path() {
+    let (env, img) = root_env("cg-ns");
+    let private = env
+        .berth_as_root(&[
+            "run",
+            "--name",
+            "p",
+            "--memory",
+            "64m",
+            &img,
+            "cat",
+            "/proc/self/cgroup",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(
+        private.lines().any(|l| l.ends_with(":memory:/")),
+        "{private}"
+    );
+    let host = env
+        .berth_as_root(&[
+            "run",
+            "--name",
+            "h",
+            "--cgroupns",
+            "host",
+            "--memory",
+            "64m",
+            &img,
+            "cat",
+            "/proc/self/cgroup",
+        ])
+        .assert_success()
+        .stdout_str();
+    let id = full_id(&env, "h");
+    assert!(host.contains(&format!(":memory:/berth/{id}")), "{host}");
+    let mode = env
+        .berth_as_root(&["inspect", "--format", "{{.HostConfig.CgroupnsMode}}", "h"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(mode.trim(), "host");
+    env.berth_as_root(&["rm", "p", "h"]).assert_success();
+    env.finish();
+}

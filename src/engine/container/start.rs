@@ -587,6 +587,7 @@ impl Engine {
             domainname: cfg.domainname.clone(),
             userns: (self.ident.rootless && !cfg.userns_host).then(|| self.ident.clone()),
             new_netns: cfg.network != "host",
+            new_cgroupns: cfg.cgroupns != "host",
             security: self
                 .container_security(cfg)
                 .map_err(|e| (125, e.to_string()))?,
