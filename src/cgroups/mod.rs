@@ -760,6 +760,28 @@ pub fn relative_path(id: &str, parent: &str) -> Result<PathBuf> {
     Ok(Path::new(parent).join(id))
 }
 
+/// The directories between `base` and `base/rel` (exclusive) that do not exist yet, outermost
+/// first: what creating the container's cgroup adds besides its own directory.
+pub(crate) fn missing_parents(base: &Path, rel: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut cur = base.to_path_buf();
+    for comp in rel.parent().into_iter().flat_map(Path::components) {
+        cur = cur.join(comp);
+        if !cur.exists() {
+            out.push(cur.clone());
+        }
+    }
+    out
+}
+
+/// Remove the parents berth created (innermost first), those that are empty now.
+pub(crate) fn remove_parents(parents: &[PathBuf]) {
+    for p in parents.iter().rev() {
+        // Fails, as it should, while other containers are in it.
+        let _ = fs::remove_dir(p);
+    }
+}
+
 /// The backends' creation step: make the container's cgroup with its limits and put `pid` in.
 pub fn create(
     kind: Kind,

@@ -470,3 +470,39 @@ fn a_private_cgroup_namespace_is_rooted_at_the_containers_cgroup_and_host_shows_
     env.berth_as_root(&["rm", "p", "h"]).assert_success();
     env.finish();
 }
+
+#[test]
+fn a_cgroup_parent_berth_made_goes_when_its_container_does() {
+    let (env, img) = root_env("cg-parent");
+    let parent = "berth-it-cg-parent";
+    let out = env
+        .berth_as_root(&[
+            "run",
+            "--name",
+            "cp",
+            "--cgroup-parent",
+            parent,
+            "--cgroupns",
+            "host",
+            "--memory",
+            "64m",
+            &img,
+            "cat",
+            "/proc/self/cgroup",
+        ])
+        .assert_success()
+        .stdout_str();
+    let id = full_id(&env, "cp");
+    assert!(out.contains(&format!(":memory:/{parent}/{id}")), "{out}");
+    let hc = env
+        .berth_as_root(&["inspect", "--format", "{{.HostConfig.CgroupParent}}", "cp"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(hc.trim(), parent);
+    env.berth_as_root(&["rm", "cp"]).assert_success();
+    for c in CONTROLLERS {
+        let p = Path::new(V1).join(c).join(parent);
+        assert!(!p.exists(), "{} was left behind", p.display());
+    }
+    env.finish();
+}
