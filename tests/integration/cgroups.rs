@@ -506,3 +506,51 @@ fn a_cgroup_parent_berth_made_goes_when_its_container_does() {
     }
     env.finish();
 }
+
+#[test]
+fn a_restarted_container_is_back_in_a_cgroup_with_its_limits() {
+    let (env, img) = root_env("cg-restart");
+    env.berth_as_root(&[
+        "run",
+        "-d",
+        "--name",
+        "r",
+        "--restart",
+        "on-failure:2",
+        "--cgroupns",
+        "host",
+        "--memory",
+        "64m",
+        &img,
+        "sh",
+        "-c",
+        "grep memory /proc/self/cgroup; exit 3",
+    ])
+    .assert_success();
+    let id = full_id(&env, "r");
+    let mut logs = String::new();
+    for _ in 0..400 {
+        logs = env
+            .berth_as_root(&["logs", "r"])
+            .assert_success()
+            .stdout_str();
+        let state = env
+            .berth_as_root(&["inspect", "--format", "{{.State.Status}}", "r"])
+            .assert_success()
+            .stdout_str();
+        if logs.lines().filter(|l| l.contains("memory:")).count() == 3 && state.trim() == "exited" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let runs: Vec<&str> = logs.lines().filter(|l| l.contains("memory:")).collect();
+    assert_eq!(runs.len(), 3, "{logs}");
+    assert!(
+        runs.iter()
+            .all(|l| l.ends_with(&format!("memory:/berth/{id}"))),
+        "{logs}"
+    );
+    assert_no_cgroup_left(&id);
+    env.berth_as_root(&["rm", "r"]).assert_success();
+    env.finish();
+}
