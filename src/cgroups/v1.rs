@@ -14,6 +14,11 @@ use super::{
 /// freezer. cpuset joins only when a cpuset is asked for (an unset cpuset has no CPUs).
 const CONTROLLERS: &[&str] = &["memory", "cpu", "cpuacct", "pids", "blkio", "freezer"];
 
+/// The v1 hierarchies a container sees at /sys/fs/cgroup (those it may be placed in).
+pub const CONTROLLERS_MOUNTED: &[&str] = &[
+    "memory", "cpu", "cpuacct", "pids", "blkio", "freezer", "cpuset",
+];
+
 /// Beyond this the v1 memory limit means "unlimited" (the kernel's PAGE_COUNTER_MAX in bytes).
 const UNLIMITED: u64 = 0x7FFF_FFFF_FFFF_F000;
 
