@@ -83,7 +83,7 @@ pub struct Resources {
     pub cpu_quota: Option<i64>,
     pub cpuset_cpus: Option<String>,
     pub cpuset_mems: Option<String>,
-    /// `--pids-limit`; None or <= 0 is unlimited.
+    /// `--pids-limit`; -1 is an explicit "unlimited" (what `update --pids-limit -1` asks for).
     pub pids_limit: Option<i64>,
     pub blkio_weight: Option<u16>,
     pub device_read_bps: Vec<DeviceRate>,
@@ -415,7 +415,7 @@ impl LimitArgs {
         }
         if let Some(p) = r.pids_limit {
             if p <= 0 {
-                r.pids_limit = None;
+                r.pids_limit = Some(-1);
             }
         }
         if let Some(w) = r.blkio_weight {
@@ -939,6 +939,11 @@ mod tests {
         assert_eq!(cur.cpu_quota, None);
         assert_eq!(cur.cpu_max(), Some((100_000, 100_000)));
         assert_eq!(cur.pids_limit, Some(10));
+        cur.merge(&Resources {
+            pids_limit: Some(-1),
+            ..Default::default()
+        });
+        assert_eq!(cur.pids_limit, Some(-1));
     }
 
     fn view(unified: bool, rootless: bool, bus: bool) -> HostView {

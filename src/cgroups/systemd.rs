@@ -143,7 +143,10 @@ pub fn resource_properties(r: &Resources) -> Result<Vec<(&'static str, Prop)>> {
         p.push(("AllowedMemoryNodes", Prop::Mask(mask(m)?)));
     }
     if let Some(n) = r.pids_limit {
-        p.push(("TasksMax", Prop::U64(n as u64)));
+        p.push((
+            "TasksMax",
+            Prop::U64(if n < 0 { INFINITY } else { n as u64 }),
+        ));
     }
     if let Some(w) = r.blkio_weight {
         p.push(("IOWeight", Prop::U64(blkio_to_io_weight(w))));

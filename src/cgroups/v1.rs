@@ -172,7 +172,15 @@ pub fn apply(cg: &Cgroup, r: &Resources, _update: bool) -> Result<()> {
     }
     if let Some(dir) = cg.dir("pids") {
         if let Some(n) = r.pids_limit {
-            write(dir, "pids.max", n)?;
+            write(
+                dir,
+                "pids.max",
+                if n < 0 {
+                    "max".to_string()
+                } else {
+                    n.to_string()
+                },
+            )?;
         }
     }
     let needs_blkio = r.blkio_weight.is_some()

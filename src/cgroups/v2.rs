@@ -199,7 +199,15 @@ pub fn apply(dir: &Path, r: &Resources) -> Result<()> {
         write(dir, "cpuset.cpus", c)?;
     }
     if let Some(n) = r.pids_limit {
-        write(dir, "pids.max", n)?;
+        write(
+            dir,
+            "pids.max",
+            if n < 0 {
+                "max".to_string()
+            } else {
+                n.to_string()
+            },
+        )?;
     }
     if let Some(w) = r.blkio_weight {
         write(

@@ -156,6 +156,9 @@ fn memory_cpu_and_pids_limits_land_in_the_v1_cgroup_and_stats_update_and_rm_foll
         "209715200"
     );
     assert_eq!(read(cg("pids", &id).join("pids.max")), "60");
+    env.berth_as_root(&["update", "--pids-limit", "-1", "lim"])
+        .assert_success();
+    assert_eq!(read(cg("pids", &id).join("pids.max")), "max");
     let mem = env
         .berth_as_root(&["inspect", "--format", "{{.HostConfig.Memory}}", "lim"])
         .assert_success()
