@@ -712,7 +712,12 @@ impl Cgroup {
     pub fn oom_kills(&self) -> u64 {
         match self.kind {
             Kind::V1 => self.dir("memory").map(v1::oom_kills).unwrap_or(0),
-            Kind::V2 | Kind::Systemd => self.dir("").map(v2::oom_kills).unwrap_or(0),
+            Kind::V2 => self.dir("").map(v2::oom_kills).unwrap_or(0),
+            Kind::Systemd => match self.dir("") {
+                Some(d) if d.join("memory.events").exists() => v2::oom_kills(d),
+                // systemd removed the emptied scope's cgroup first: ask it why the scope ended.
+                _ => u64::from(systemd::oom_killed(self)),
+            },
             _ => 0,
         }
     }
