@@ -76,6 +76,16 @@ pub struct ContainerConfig {
     pub mounts: Vec<MountSpec>,
     /// `--volumes-from` as given (their mounts are in `mounts`); for inspect.
     pub volumes_from: Vec<String>,
+    /// Resource limits (`--memory`, `--cpus`, ...), validated at create time.
+    pub resources: crate::cgroups::Resources,
+    /// `--oom-score-adj`, written for the container's init before it runs.
+    pub oom_score_adj: Option<i32>,
+    /// `--cgroup-parent` as given ("" for berth's default).
+    pub cgroup_parent: String,
+    /// `--cgroupns`: "private" (default) or "host".
+    pub cgroupns: String,
+    /// The cgroup backend chosen at create time.
+    pub cgroup_manager: crate::cgroups::Kind,
 }
 
 /// One mount of a container: `kind` is "bind", "volume" or "tmpfs"; `source` is a host path
@@ -195,12 +205,13 @@ pub struct ContainerState {
     pub health: Option<HealthState>,
     /// Set by a failed healthcheck with --health-on-failure=restart: restart whatever the policy.
     pub restart_requested: bool,
-    /// The container's own cgroup (the freezer `pause` uses), when berth could make one.
-    pub cgroup: Option<std::path::PathBuf>,
     /// How many `berth mount`s of the container's filesystem are outstanding.
     pub mount_count: u32,
     /// The network backend's process (pasta's background process), stopped with the container.
     pub network_pid: i32,
+    /// The container's cgroup while it runs (limits, stats, the freezer `pause` uses), when
+    /// its backend made one.
+    pub cgroups: Option<crate::cgroups::Cgroup>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

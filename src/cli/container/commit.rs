@@ -47,7 +47,7 @@ pub fn run(args: &CommitArgs, engine: &Engine) -> anyhow::Result<()> {
     };
     if opts.pause {
         if let Ok(c) = engine.find_container(&opts.container) {
-            if c.is_running() && c.state.cgroup.is_none() {
+            if c.is_running() && c.state.cgroups.is_none() {
                 eprintln!(
                     "WARN: container {} cannot be paused while it is committed: it has no freezer cgroup (rootless without a delegated cgroup v2); its files are read while it runs",
                     c.record.name

@@ -127,7 +127,7 @@ impl Engine {
             .write(true)
             .open(&tar_path)
             .map_err(io(format!("creating {}", tar_path.display())))?;
-        let freeze = opts.pause && c.state.status == Status::Running && c.state.cgroup.is_some();
+        let freeze = opts.pause && c.state.status == Status::Running && c.state.cgroups.is_some();
         if freeze {
             self.pause_container(&c)?;
         }

@@ -612,17 +612,38 @@ impl Engine {
             new_netns: cfg.network != "host",
             join_netns,
             join_userns,
+            new_cgroupns: cfg.cgroupns != "host",
+            // A container in a cgroup of its own sees it at /sys/fs/cgroup (`cat
+            // /sys/fs/cgroup/memory.max`), as in docker.
+            cgroup_mounts: if cfg.cgroupns != "host"
+                && matches!(
+                    cfg.cgroup_manager,
+                    crate::cgroups::Kind::V1
+                        | crate::cgroups::Kind::V2
+                        | crate::cgroups::Kind::Systemd
+                ) {
+                process::cgroup_mounts_of(
+                    &std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default(),
+                    crate::cgroups::v1::CONTROLLERS_MOUNTED,
+                )
+            } else {
+                Vec::new()
+            },
             security: self
                 .container_security(cfg)
                 .map_err(|e| (125, e.to_string()))?,
             direct_maps: net_plan.as_ref().and_then(|p| p.direct_maps.clone()),
         };
         crate::timing::mark("monitor: spawn");
+        let mut cgroup_hooks = super::limits::CgroupHooks::new(&c.record);
         let spawned = match &cfg.runtime {
-            None => match net_plan.as_mut() {
-                Some(plan) => process::spawn(&spec, plan),
-                None => process::spawn(&spec, &mut net_hooks),
-            },
+            None => {
+                let net: &mut dyn process::SpawnHooks = match net_plan.as_mut() {
+                    Some(plan) => plan,
+                    None => &mut net_hooks,
+                };
+                process::spawn(&spec, &mut process::Hooks(vec![net, &mut cgroup_hooks]))
+            }
             Some(runtime) => {
                 let dir = self.store.container_dir(&c.record.id);
                 external::spawn(&external::ExternalSpec {
@@ -636,9 +657,24 @@ impl Engine {
                     user: cfg.user.clone(),
                     config: spec::external_config(self, &c.record, image),
                 })
+                // The external runtime has started the process already: its cgroup follows.
+                .and_then(|sp| match cgroup_hooks.place(sp.pid) {
+                    Ok(()) => Ok(sp),
+                    Err(m) => {
+                        // SAFETY: killing the process we just started.
+                        unsafe { libc::kill(sp.pid, libc::SIGKILL) };
+                        Err(process::SpawnError::Setup(m))
+                    }
+                })
             }
-        }
-        .map_err(|e| (e.exit_code(), e.to_string()))?;
+        };
+        let spawned = match spawned {
+            Ok(s) => s,
+            Err(e) => {
+                cgroup_hooks.undo();
+                return Err((e.exit_code(), e.to_string()));
+            }
+        };
         drop(child_ends);
         // Only berth's own runtime fills volumes from the image.
         if cfg.runtime.is_none() {
@@ -682,6 +718,8 @@ impl Engine {
                 s.error.clear();
                 s.restart_requested = false;
                 s.network_pid = net_hooks.running.as_ref().map_or(0, |b| b.pid());
+                s.oom_killed = false;
+                s.cgroups = cgroup_hooks.created.take();
                 s.health =
                     cfg.healthcheck
                         .as_ref()
@@ -692,14 +730,6 @@ impl Engine {
                 s.stopped_by_user
             })
             .map_err(|e| (125, e.to_string()))?;
-        // Its own cgroup, when berth may make one (the freezer pause uses).
-        if let Some(cg) = crate::cgroups::freezer::cgroup_for(&c.record.id, self.ident.rootless) {
-            if crate::cgroups::freezer::enter(&cg, pid).is_ok() {
-                let _ = self
-                    .store
-                    .update_container_state(&c.record.id, |s| s.cgroup = Some(cg));
-            }
-        }
         // A stop that came while a restart was starting this process: honour it.
         if stopped_meanwhile && status.is_none() {
             // SAFETY: killing the process we just started.
@@ -749,17 +779,14 @@ impl Engine {
         if let Some(b) = net_hooks.running.take() {
             b.stop();
         }
-        if let Ok(Some(cg)) = self
-            .store
-            .update_container_state(&c.record.id, |s| s.cgroup.take())
-        {
-            crate::cgroups::freezer::remove(&cg);
-        }
+        // Read (OOM) and removed before the state says exited; recreated by a restart.
+        let oom = self.finish_cgroup(&c.record);
         // Before the state says exited, so that `stop` (which waits for that) reports after it.
         self.emit_die(&c.record, code);
         let _ = self.store.update_container_state(&c.record.id, |s| {
             s.status = Status::Exited;
             s.exit_code = code;
+            s.oom_killed = oom;
             s.pid = 0;
             s.network_pid = 0;
             s.finished_at = Some(Utc::now());
