@@ -489,6 +489,7 @@ impl Engine {
         self.store
             .remove_network(&net.name, |_| Ok(()))
             .map_err(EngineError::unwrap_store)?;
+        crate::network::bridge::network_removed(self, &net);
         Ok(net.name)
     }
 

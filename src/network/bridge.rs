@@ -285,50 +285,90 @@ fn active_networks(
     nets
 }
 
-/// The container's process has exited: stop the DNS responders and bridges nobody else uses,
-/// and (rootless) the holder when no container uses any user network.
+/// The container's process has exited: stop the DNS responders and bridges no running
+/// container uses any more (whether or not their network still lists this container: `rm`
+/// may have released its endpoints already), and (rootless) the holder and pasta when no
+/// container uses any user network; as root, berth's nft table then. Every process is gone
+/// when this returns; the container's marker goes last, so `wait_torn_down` waits for all of it.
 pub fn container_stopped(engine: &Engine, c: &Container) {
     let run_root = &engine.paths.run_root;
-    let users = users_dir(run_root);
-    if !users.join(&c.record.id).exists() {
+    let marker = users_dir(run_root).join(&c.record.id);
+    if !marker.exists() {
         return;
     }
     let Ok(_guard) = lock(run_root) else {
+        let _ = fs::remove_file(&marker);
         return;
     };
-    let _ = fs::remove_file(users.join(&c.record.id));
-    let live = live_users(run_root);
+    let live: Vec<String> = live_users(run_root)
+        .into_iter()
+        .filter(|id| id != &c.record.id)
+        .collect();
     let store_root = engine.store.root();
     let nets = read_networks(store_root);
-    let bridge_netns = if engine.ident.rootless {
-        None
-    } else {
-        Some("/proc/self/ns/net")
+    let used = |name: &str| {
+        nets.iter()
+            .find(|n| n.name == name)
+            .is_some_and(|n| n.endpoints.keys().any(|id| live.contains(id)))
     };
-    for n in &nets {
-        let mine = n.endpoints.contains_key(&c.record.id) || n.name == "bridge";
-        if mine && !n.endpoints.keys().any(|id| live.contains(id)) {
-            super::dns::stop(run_root, &n.name);
-            if let Some(ns) = bridge_netns {
-                if let Ok(mut nl) =
-                    Netlink::open_in(fs::File::open(ns).map(|f| f.as_raw_fd()).unwrap_or(-1))
-                {
+    for name in super::dns::recorded(run_root) {
+        if !used(&name) {
+            super::dns::stop(run_root, &name);
+        }
+    }
+    let bridge_netns = if engine.ident.rootless {
+        netns::read_pidfile(&netns::state_dir(run_root).join("holder.pid"))
+            .map(|pid| format!("/proc/{pid}/ns/net"))
+    } else {
+        Some("/proc/self/ns/net".to_string())
+    };
+    if live.is_empty() && engine.ident.rootless {
+        // R and its bridges go with the holder.
+        netns::stop_holder(run_root);
+    } else if let Some(ns) = &bridge_netns {
+        if let Ok(f) = fs::File::open(ns) {
+            if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+                for n in nets.iter().filter(|n| !used(&n.name)) {
                     let _ = nl.del_link(&n.bridge);
                 }
             }
         }
-    }
-    if live.is_empty() {
-        if engine.ident.rootless {
-            netns::stop_holder(run_root);
+        let script = if live.is_empty() {
+            "table ip berth {}\ndelete table ip berth\n".to_string()
         } else {
-            let _ = nft(
-                "/proc/self/ns/net",
-                "table ip berth {}\ndelete table ip berth\n",
-            );
+            rules(&active_networks(store_root, run_root, &[]))
+        };
+        let _ = nft(ns, &script);
+    }
+    let _ = fs::remove_file(&marker);
+}
+
+/// Wait (at most 30 s) until the network teardown of container `id`'s last run has finished:
+/// its marker is gone or names a dead monitor. `stop` and `rm` call this after the container
+/// has exited, so no responder, pasta or holder outlives the command that ended the last user.
+pub fn wait_torn_down(run_root: &std::path::Path, id: &str) {
+    let marker = users_dir(run_root).join(id);
+    // SAFETY: getpid has no preconditions.
+    let me = unsafe { libc::getpid() };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while let Some(pid) = netns::read_pidfile(&marker) {
+        if pid == me || std::time::Instant::now() >= deadline {
+            return;
         }
-    } else if let Some(ns) = bridge_netns {
-        let _ = nft(ns, &rules(&active_networks(store_root, run_root, &[])));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// As root: take a removed network's bridge out of the host (the last container's teardown
+/// normally has; this covers a network whose bridge outlived a crash).
+pub fn network_removed(engine: &Engine, net: &NetworkRecord) {
+    if engine.ident.rootless {
+        return;
+    }
+    if let Ok(f) = fs::File::open("/proc/self/ns/net") {
+        if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+            let _ = nl.del_link(&net.bridge);
+        }
     }
 }
 

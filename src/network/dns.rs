@@ -48,6 +48,7 @@ pub fn ensure(
     let upstream = host_resolvers();
     let fd = sock.as_raw_fd();
     let pid = netns::spawn_daemon(&[fd], move || {
+        netns::set_process_name("berth-dns");
         serve(&sock, &record, &upstream);
         0
     })
@@ -55,9 +56,22 @@ pub fn ensure(
     netns::write_pidfile(&pf, pid).map_err(|e| e.to_string())
 }
 
-/// Stop the network's responder.
+/// Stop the network's responder (returning once it has exited).
 pub fn stop(run_root: &Path, name: &str) {
     netns::kill_pidfile(&pidfile(run_root, name));
+}
+
+/// The networks whose responder has a pid file (running, or left by a crash).
+pub fn recorded(run_root: &Path) -> Vec<String> {
+    fs::read_dir(netns::state_dir(run_root))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            Some(name.strip_prefix("dns-")?.strip_suffix(".pid")?.to_string())
+        })
+        .collect()
 }
 
 /// The host's resolvers that are reachable from another namespace (not loopback).

@@ -8,6 +8,52 @@ fn chmod_tun() {
     let _ = std::fs::set_permissions("/dev/net/tun", std::fs::Permissions::from_mode(0o666));
 }
 
+/// berth's network processes still running for this test: holders, DNS responders, pasta.
+fn network_processes(env: &TestEnv) -> Vec<String> {
+    env.processes()
+        .into_iter()
+        .filter_map(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            let comm = comm.trim();
+            (comm == "berth-dns" || comm == "berth-netns" || comm.starts_with("pasta"))
+                .then(|| format!("{pid} {comm}"))
+        })
+        .collect()
+}
+
+/// berth's interfaces in the host's network namespace (bridges berth*, veth ends vb*).
+fn host_interfaces() -> Vec<String> {
+    std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("berth") || n.starts_with("vb"))
+        .collect()
+}
+
+/// Whether berth's nftables table exists in the host's namespace.
+fn host_nft_table() -> bool {
+    std::process::Command::new("nft")
+        .args(["list", "table", "ip", "berth"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Nothing of berth's networking is left: no holder, responder or pasta for this test, and
+/// (`host`: as root, where bridges live in the host's namespace) no bridge, veth or nft table.
+fn assert_no_network_leftovers(env: &TestEnv, host: bool, after: &str) {
+    // The command that ended the last user has returned: its teardown must be complete.
+    let procs = network_processes(env);
+    assert!(procs.is_empty(), "after {after}: left running: {procs:?}");
+    if host {
+        let links = host_interfaces();
+        assert!(links.is_empty(), "after {after}: interfaces left: {links:?}");
+        assert!(!host_nft_table(), "after {after}: nft table ip berth left");
+    }
+}
+
 #[test]
 fn network_create_ls_inspect_rm_and_every_bad_input_exits_125() {
     let env = TestEnv::new("net-crud");
@@ -105,6 +151,7 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
     // Unknown network, --ip outside the subnet, duplicate alias: 125 and nothing left.
     env.berth(&["run", "--rm", "--network", "nope", &img, "true"])
         .assert_error("network nope not found");
+    assert_no_network_leftovers(&env, false, "an unknown network");
     let out = env.berth(&[
         "run",
         "--rm",
@@ -116,6 +163,7 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
         "true",
     ]);
     assert_eq!(out.code(), 125, "{}", out.stderr_str());
+    assert_no_network_leftovers(&env, false, "--ip outside the subnet");
     env.berth(&[
         "run",
         "-d",
@@ -239,6 +287,7 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
         .assert_error("in use");
     env.berth(&["network", "rm", "-f", "demo-network"])
         .assert_success();
+    assert_no_network_leftovers(&env, false, "network rm -f of the last user's network");
     env.berth(&["network", "rm", "other-network"])
         .assert_success();
     env.finish();
