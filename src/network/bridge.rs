@@ -136,11 +136,27 @@ fn nft(netns_path: &str, script: &str) -> std::result::Result<(), String> {
     }
 }
 
-/// berth's nftables table for `nets`: forwarding only within a network and outward (never
+/// berth's nftables table of the store whose run root is `run_root`: `berth_` and a hash of
+/// the path, so two stores on one host (root's and a test's) never replace each other's rules.
+fn table(run_root: &std::path::Path) -> String {
+    let mut h: u32 = 0x811c9dc5;
+    for b in run_root.as_os_str().as_encoded_bytes() {
+        h ^= *b as u32;
+        h = h.wrapping_mul(0x01000193);
+    }
+    format!("berth_{h:08x}")
+}
+
+fn delete_table(t: &str) -> String {
+    format!("table ip {t} {{}}\ndelete table ip {t}\n")
+}
+
+/// The nftables table `t` for `nets`: forwarding only within a network and outward (never
 /// between two of berth's bridges; not at all out of an --internal network), and masquerade
 /// of outward traffic.
-fn rules(nets: &[NetworkRecord]) -> String {
-    let mut s = String::from("table ip berth {}\ndelete table ip berth\ntable ip berth {\n");
+fn rules(t: &str, nets: &[NetworkRecord]) -> String {
+    let mut s = delete_table(t);
+    s.push_str(&format!("table ip {t} {{\n"));
     s.push_str(" chain forward {\n  type filter hook forward priority -10; policy accept;\n");
     for n in nets {
         let b = &n.bridge;
@@ -166,6 +182,48 @@ fn rules(nets: &[NetworkRecord]) -> String {
     s
 }
 
+/// The bridge-side name of container `id`'s veth on its `i`th network.
+fn host_end(id: &str, i: usize) -> String {
+    format!("vb{}{i}", &id[..10.min(id.len())])
+}
+
+/// Whether no interface is attached to `bridge` (another store on the host may use the same
+/// default bridge as root). `ns` is our own namespace there, where /sys shows its links.
+fn bridge_is_empty(ns: &str, bridge: &str) -> bool {
+    if ns != "/proc/self/ns/net" {
+        return true;
+    }
+    fs::read_dir(format!("/sys/class/net/{bridge}/brif"))
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true)
+}
+
+/// Turn on IPv4 forwarding in the bridges' namespace. As root that is the host's setting: the
+/// value found is saved (once) so the last container's teardown puts it back.
+fn enable_forwarding(run_root: &std::path::Path, ns: std::os::fd::RawFd, host: bool) {
+    const KEY: &str = "/proc/sys/net/ipv4/ip_forward";
+    let saved = netns::state_dir(run_root).join("ip_forward.saved");
+    let _ = in_netns(ns, || {
+        let now = fs::read_to_string(KEY)?;
+        if now.trim() != "1" {
+            if host && !saved.exists() {
+                fs::write(&saved, now.trim())?;
+            }
+            fs::write(KEY, "1")?;
+        }
+        Ok(())
+    });
+}
+
+/// Put back the host's IPv4 forwarding setting `enable_forwarding` changed, if it did.
+fn restore_forwarding(run_root: &std::path::Path) {
+    let saved = netns::state_dir(run_root).join("ip_forward.saved");
+    if let Ok(v) = fs::read_to_string(&saved) {
+        let _ = fs::write("/proc/sys/net/ipv4/ip_forward", v.trim());
+        let _ = fs::remove_file(&saved);
+    }
+}
+
 impl Plan {
     fn wire(&mut self, pid: i32) -> std::result::Result<(), String> {
         let bridge_ns = fs::File::open(&self.bridge_netns)
@@ -176,9 +234,11 @@ impl Plan {
             .map_err(|e| format!("netlink in the bridge namespace: {e}"))?;
         let mut inner = Netlink::open_in(ctr_ns.as_raw_fd())
             .map_err(|e| format!("netlink in the container: {e}"))?;
-        let _ = in_netns(bridge_ns.as_raw_fd(), || {
-            fs::write("/proc/sys/net/ipv4/ip_forward", "1")
-        });
+        enable_forwarding(
+            &self.run_root,
+            bridge_ns.as_raw_fd(),
+            self.direct_maps.is_none(),
+        );
         inner
             .set_link("lo", None, None, true)
             .map_err(|e| format!("bringing up lo: {e}"))?;
@@ -187,7 +247,7 @@ impl Plan {
                 format!("connecting to network {}: {step}: {e}", net.name)
             };
             ensure_bridge(&mut outer, net).map_err(|e| what("bridge", e))?;
-            let host_end = format!("vb{}{i}", &self.id[..10]);
+            let host_end = host_end(&self.id, i);
             let ifname = format!("eth{i}");
             let _ = outer.del_link(&host_end);
             outer
@@ -221,8 +281,14 @@ impl Plan {
             }
         }
         let active = active_networks(&self.store_root, &self.run_root, &self.nets);
-        nft(&self.bridge_netns, &rules(&active))?;
-        for (net, _) in &self.nets {
+        nft(&self.bridge_netns, &rules(&table(&self.run_root), &active))?;
+        // docker's default bridge network has no name resolution: its containers use the
+        // host's resolvers (and podman's likewise has dns_enabled false).
+        for (net, _) in self
+            .nets
+            .iter()
+            .filter(|(n, _)| n.name != crate::engine::network::DEFAULT_NETWORK)
+        {
             super::dns::ensure(&self.run_root, &self.store_root, net, &self.bridge_netns)?;
         }
         Ok(())
@@ -328,15 +394,26 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
     } else if let Some(ns) = &bridge_netns {
         if let Ok(f) = fs::File::open(ns) {
             if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+                // The container's veth ends go with its namespace, but not at once: take them
+                // out now, so its bridges are seen empty.
+                for i in 0..nets.len() {
+                    let _ = nl.del_link(&host_end(&c.record.id, i));
+                }
                 for n in nets.iter().filter(|n| !used(&n.name)) {
-                    let _ = nl.del_link(&n.bridge);
+                    if bridge_is_empty(ns, &n.bridge) {
+                        let _ = nl.del_link(&n.bridge);
+                    }
                 }
             }
         }
         let script = if live.is_empty() {
-            "table ip berth {}\ndelete table ip berth\n".to_string()
+            restore_forwarding(run_root);
+            delete_table(&table(run_root))
         } else {
-            rules(&active_networks(store_root, run_root, &[]))
+            rules(
+                &table(run_root),
+                &active_networks(store_root, run_root, &[]),
+            )
         };
         let _ = nft(ns, &script);
     }

@@ -49,7 +49,10 @@ fn assert_no_network_leftovers(env: &TestEnv, host: bool, after: &str) {
     assert!(procs.is_empty(), "after {after}: left running: {procs:?}");
     if host {
         let links = host_interfaces();
-        assert!(links.is_empty(), "after {after}: interfaces left: {links:?}");
+        assert!(
+            links.is_empty(),
+            "after {after}: interfaces left: {links:?}"
+        );
         assert!(!host_nft_table(), "after {after}: nft table ip berth left");
     }
 }
@@ -290,5 +293,176 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
     assert_no_network_leftovers(&env, false, "network rm -f of the last user's network");
     env.berth(&["network", "rm", "other-network"])
         .assert_success();
+    env.finish();
+}
+
+#[test]
+fn system_prune_removes_networks_no_container_uses_and_keeps_the_rest() {
+    chmod_tun();
+    let env = TestEnv::new("net-sysprune");
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    for n in ["unused-net", "used-net", "left-by-stopped"] {
+        env.berth(&["network", "create", n]).assert_success();
+    }
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "up",
+        "--network",
+        "used-net",
+        &img,
+        "sleep",
+        "300",
+    ])
+    .assert_success();
+    // A stopped container's network is freed by the same prune that removes the container.
+    env.berth(&["create", "--network", "left-by-stopped", &img, "true"])
+        .assert_success();
+    let out = env
+        .berth(&["system", "prune", "-f"])
+        .assert_success()
+        .stdout_str();
+    assert!(out.contains("Deleted Networks:\n"), "{out}");
+    assert!(out.contains("unused-net\n"), "{out}");
+    assert!(out.contains("left-by-stopped\n"), "{out}");
+    let left = env
+        .berth(&["network", "ls", "--format", "{{.Name}}"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(left, "bridge\nused-net\n");
+    env.berth(&["rm", "-f", "up"]).assert_success();
+    assert_no_network_leftovers(&env, false, "rm -f of the only running container");
+    env.finish();
+}
+
+#[test]
+fn as_root_bridges_live_in_the_host_with_dns_and_isolation_and_leave_nothing_behind() {
+    let env = TestEnv::new("net-root");
+    // On a failed assertion, still take the bridges, rules and responders out of the host.
+    struct Teardown<'a>(&'a TestEnv);
+    impl Drop for Teardown<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                for n in ["demo-network", "other-network"] {
+                    let _ = self.0.berth_as_root(&["network", "rm", "-f", n]);
+                }
+                let _ = self.0.berth_as_root(&["rm", "-fa"]);
+            }
+        }
+    }
+    let _teardown = Teardown(&env);
+    let img = image("busybox");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    env.berth_as_root(&["network", "create", "demo-network"])
+        .assert_success();
+    env.berth_as_root(&["network", "create", "other-network"])
+        .assert_success();
+    env.berth_as_root(&["run", "--rm", "--network", "nope", &img, "true"])
+        .assert_error("network nope not found");
+    assert_no_network_leftovers(&env, true, "an unknown network");
+    // docker's default as root: the bridge network, with an address from its subnet.
+    let default = env
+        .berth_as_root(&[
+            "run", "--rm", &img, "busybox", "ip", "-4", "addr", "show", "eth0",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(default.contains("inet 10.88."), "{default}");
+    assert_no_network_leftovers(&env, true, "a --rm container on the default network");
+    env.berth_as_root(&[
+        "run",
+        "-d",
+        "--name",
+        "web-app",
+        "--network",
+        "demo-network",
+        "--network-alias",
+        "myapp",
+        &img,
+        "busybox",
+        "httpd",
+        "-f",
+        "-p",
+        "80",
+        "-h",
+        "/etc",
+    ])
+    .assert_success();
+    let inspect = env
+        .berth_as_root(&[
+            "network",
+            "inspect",
+            "--format",
+            "{{index .Options \"com.docker.network.bridge.name\"}}",
+            "demo-network",
+        ])
+        .assert_success()
+        .stdout_str();
+    let bridge = inspect.trim().to_string();
+    assert!(
+        std::path::Path::new("/sys/class/net")
+            .join(&bridge)
+            .exists(),
+        "bridge {bridge} is not in the host's namespace"
+    );
+    // busybox-static's wget segfaults when run as real root here (dmesg: a NULL write), so
+    // the request goes through nc.
+    for host in ["web-app", "myapp"] {
+        let script = format!(
+            "busybox printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | busybox nc -w5 {host} 80"
+        );
+        let got = env
+            .berth_as_root(&[
+                "run",
+                "--rm",
+                "--network",
+                "demo-network",
+                &img,
+                "busybox",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .assert_success()
+            .stdout_str();
+        assert!(
+            got.starts_with("HTTP/1.") && got.contains(" 200 "),
+            "{host}: {got}"
+        );
+    }
+    let across = env.berth_as_root(&[
+        "run",
+        "--rm",
+        "--network",
+        "other-network",
+        &img,
+        "busybox",
+        "sh",
+        "-c",
+        "busybox nc -w2 10.89.0.2 80 </dev/null",
+    ]);
+    assert_ne!(across.code(), 0, "reached another network's container");
+    let unresolved = env.berth_as_root(&[
+        "run",
+        "--rm",
+        "--network",
+        "other-network",
+        &img,
+        "busybox",
+        "nslookup",
+        "web-app",
+    ]);
+    assert_ne!(unresolved.code(), 0, "{}", unresolved.stdout_str());
+    env.berth_as_root(&["network", "rm", "-f", "demo-network"])
+        .assert_success();
+    env.berth_as_root(&["network", "rm", "other-network"])
+        .assert_success();
+    assert_no_network_leftovers(&env, true, "network rm of every network");
+    assert!(!std::path::Path::new("/sys/class/net")
+        .join(&bridge)
+        .exists());
+    drop(_teardown);
     env.finish();
 }

@@ -347,7 +347,15 @@ impl Engine {
         let env = merge_env(&env, &env_in);
         let mut labels = ic.and_then(|c| c.labels.clone()).unwrap_or_default();
         labels.extend(parse_labels(&opts.labels));
-        let network = opts.network.clone().unwrap_or_else(|| "none".to_string());
+        // As root, docker's default: the default bridge network.
+        let network = opts.network.clone().unwrap_or_else(|| {
+            if self.ident.rootless {
+                "none"
+            } else {
+                super::network::DEFAULT_NETWORK
+            }
+            .to_string()
+        });
         let mode = crate::network::NetworkMode::parse(&network)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
         if let crate::network::NetworkMode::Networks(names) = &mode {
