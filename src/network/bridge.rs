@@ -182,9 +182,62 @@ fn rules(t: &str, nets: &[NetworkRecord]) -> String {
     s
 }
 
-/// The bridge-side name of container `id`'s veth on its `i`th network.
-fn host_end(id: &str, i: usize) -> String {
-    format!("vb{}{i}", &id[..10.min(id.len())])
+/// The bridge-side name of container `id`'s veth on `net`: by network, not by position, so
+/// `network disconnect` finds it (vb, 8 of the id, the bridge's number: within IFNAMSIZ).
+fn host_end(id: &str, net: &NetworkRecord) -> String {
+    let n = net.bridge.trim_start_matches(|c: char| !c.is_ascii_digit());
+    format!("vb{}{n}", &id[..8.min(id.len())])
+}
+
+/// Wire container `id` into `net`: its bridge (made if missing), a veth whose container end is
+/// `ifname` with the endpoint's MAC and address, and (`route`) the default route through the
+/// network's gateway.
+#[allow(clippy::too_many_arguments)]
+fn wire_one(
+    outer: &mut Netlink,
+    inner: &mut Netlink,
+    ctr_ns: std::os::fd::RawFd,
+    id: &str,
+    net: &NetworkRecord,
+    ep: &Endpoint,
+    ifname: &str,
+    route: bool,
+) -> std::result::Result<(), String> {
+    let what =
+        |step: &str, e: std::io::Error| format!("connecting to network {}: {step}: {e}", net.name);
+    ensure_bridge(outer, net).map_err(|e| what("bridge", e))?;
+    let host_end = host_end(id, net);
+    let _ = outer.del_link(&host_end);
+    outer
+        .add_veth(&host_end, ifname, ctr_ns)
+        .map_err(|e| what("veth", e))?;
+    outer
+        .set_link(&host_end, Some(&net.bridge), None, true)
+        .map_err(|e| what("attaching the veth", e))?;
+    let subnet: Subnet = net
+        .subnet
+        .parse()
+        .map_err(|e: String| what("subnet", std::io::Error::other(e)))?;
+    let ip: Ipv4Addr = ep
+        .ip
+        .parse()
+        .map_err(|_| what("address", std::io::Error::other(ep.ip.clone())))?;
+    inner
+        .set_link(ifname, None, parse_mac(&ep.mac), true)
+        .map_err(|e| what("interface", e))?;
+    inner
+        .add_addr(ifname, ip, subnet.prefix)
+        .map_err(|e| what("address", e))?;
+    if route && !net.internal {
+        let gw: Ipv4Addr = net
+            .gateway
+            .parse()
+            .map_err(|_| what("gateway", std::io::Error::other(net.gateway.clone())))?;
+        inner
+            .add_default_route(ifname, gw)
+            .map_err(|e| what("route", e))?;
+    }
+    Ok(())
 }
 
 /// Whether no interface is attached to `bridge` (another store on the host may use the same
@@ -243,42 +296,16 @@ impl Plan {
             .set_link("lo", None, None, true)
             .map_err(|e| format!("bringing up lo: {e}"))?;
         for (i, (net, ep)) in self.nets.iter().enumerate() {
-            let what = |step: &str, e: std::io::Error| {
-                format!("connecting to network {}: {step}: {e}", net.name)
-            };
-            ensure_bridge(&mut outer, net).map_err(|e| what("bridge", e))?;
-            let host_end = host_end(&self.id, i);
-            let ifname = format!("eth{i}");
-            let _ = outer.del_link(&host_end);
-            outer
-                .add_veth(&host_end, &ifname, ctr_ns.as_raw_fd())
-                .map_err(|e| what("veth", e))?;
-            outer
-                .set_link(&host_end, Some(&net.bridge), None, true)
-                .map_err(|e| what("attaching the veth", e))?;
-            let subnet: Subnet = net
-                .subnet
-                .parse()
-                .map_err(|e: String| what("subnet", std::io::Error::other(e)))?;
-            let ip: Ipv4Addr = ep
-                .ip
-                .parse()
-                .map_err(|_| what("address", std::io::Error::other(ep.ip.clone())))?;
-            inner
-                .set_link(&ifname, None, parse_mac(&ep.mac), true)
-                .map_err(|e| what("interface", e))?;
-            inner
-                .add_addr(&ifname, ip, subnet.prefix)
-                .map_err(|e| what("address", e))?;
-            if i == 0 && !net.internal {
-                let gw: Ipv4Addr = net
-                    .gateway
-                    .parse()
-                    .map_err(|_| what("gateway", std::io::Error::other(net.gateway.clone())))?;
-                inner
-                    .add_default_route(&ifname, gw)
-                    .map_err(|e| what("route", e))?;
-            }
+            wire_one(
+                &mut outer,
+                &mut inner,
+                ctr_ns.as_raw_fd(),
+                &self.id,
+                net,
+                ep,
+                &format!("eth{i}"),
+                i == 0,
+            )?;
         }
         let active = active_networks(&self.store_root, &self.run_root, &self.nets);
         nft(&self.bridge_netns, &rules(&table(&self.run_root), &active))?;
@@ -396,8 +423,8 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
             if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
                 // The container's veth ends go with its namespace, but not at once: take them
                 // out now, so its bridges are seen empty.
-                for i in 0..nets.len() {
-                    let _ = nl.del_link(&host_end(&c.record.id, i));
+                for n in &nets {
+                    let _ = nl.del_link(&host_end(&c.record.id, n));
                 }
                 for n in nets.iter().filter(|n| !used(&n.name)) {
                     if bridge_is_empty(ns, &n.bridge) {
@@ -449,20 +476,195 @@ pub fn network_removed(engine: &Engine, net: &NetworkRecord) {
     }
 }
 
-/// `network connect` on a running container.
-pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
-    let _ = (engine, net);
-    Err(EngineError::Invalid(format!(
-        "container {} is running: connecting a running container is not supported yet; stop it, connect it, and start it again",
-        c.record.name
-    )))
+/// Run `body` in a forked child (joining the holder's user namespace is irreversible, and
+/// setns wants a single-threaded process), with the networks lock held; its error comes back
+/// through a pipe.
+fn in_child(
+    engine: &Engine,
+    body: impl FnOnce(&str) -> std::result::Result<(), String>,
+) -> std::result::Result<(), String> {
+    let run_root = engine.paths.run_root.clone();
+    let rootless = engine.ident.rootless;
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two new descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(format!("pipe: {}", std::io::Error::last_os_error()));
+    }
+    // SAFETY: new descriptors we own.
+    let (r, w) = unsafe {
+        use std::os::fd::FromRawFd;
+        (fs::File::from_raw_fd(fds[0]), fs::File::from_raw_fd(fds[1]))
+    };
+    // SAFETY: fork from the single-threaded CLI; the child only does its work and _exits.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(format!("fork: {}", std::io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        drop(r);
+        let result = (|| {
+            let _guard = lock(&run_root)?;
+            let bridge_netns = if rootless {
+                let pid = netns::read_pidfile(&netns::state_dir(&run_root).join("holder.pid"))
+                    .ok_or("the rootless network namespace is not running")?;
+                netns::join_userns(&format!("/proc/{pid}/ns/user"))
+                    .map_err(|e| format!("joining the rootless network namespace: {e}"))?;
+                format!("/proc/{pid}/ns/net")
+            } else {
+                "/proc/self/ns/net".to_string()
+            };
+            body(&bridge_netns)
+        })();
+        let mut w = w;
+        let code = match result {
+            Ok(()) => 0,
+            Err(m) => {
+                let _ = w.write_all(m.as_bytes());
+                1
+            }
+        };
+        // SAFETY: leave without the parent's destructors.
+        unsafe { libc::_exit(code) };
+    }
+    drop(w);
+    let mut msg = String::new();
+    let _ = std::io::Read::read_to_string(&mut { r }, &mut msg);
+    let mut st = 0;
+    // SAFETY: reaping our child.
+    unsafe { libc::waitpid(pid, &mut st, 0) };
+    if libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 0 {
+        Ok(())
+    } else if msg.is_empty() {
+        Err("the helper process failed".into())
+    } else {
+        Err(msg)
+    }
 }
 
-/// `network disconnect` on a running container.
+/// The container's /etc/hosts, rewritten in place (it is bind-mounted: the inode must stay).
+fn edit_hosts(
+    engine: &Engine,
+    c: &Container,
+    edit: impl FnOnce(&mut Vec<String>),
+) -> std::io::Result<()> {
+    let path = engine
+        .store
+        .container_dir(&c.record.id)
+        .join("userdata")
+        .join("hosts");
+    let text = fs::read_to_string(&path)?;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    edit(&mut lines);
+    let mut out = lines.join("\n");
+    out.push('\n');
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)?;
+    f.write_all(out.as_bytes())
+}
+
+/// `network connect` on a running container: a veth into its network namespace (the next free
+/// ethN), the network's bridge, nft rules and responder as at start, and its /etc/hosts line.
+/// The endpoint is in the network's record already (the responder reads it from there).
+pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
+    let ep = net.endpoints.get(&c.record.id).cloned().ok_or_else(|| {
+        EngineError::Invalid(format!(
+            "container {} has no endpoint on {}",
+            c.record.name, net.name
+        ))
+    })?;
+    let pid = c.state.pid;
+    let id = c.record.id.clone();
+    let run_root = engine.paths.run_root.clone();
+    let store_root = engine.store.root().to_path_buf();
+    let failed = |m: String| {
+        EngineError::Invalid(format!(
+            "connecting container {} to network {}: {m}",
+            c.record.name, net.name
+        ))
+    };
+    in_child(engine, |bridge_netns| {
+        let bridge_ns = fs::File::open(bridge_netns).map_err(|e| e.to_string())?;
+        let ctr_ns = fs::File::open(format!("/proc/{pid}/ns/net"))
+            .map_err(|e| format!("opening the container's network namespace: {e}"))?;
+        let mut outer = Netlink::open_in(bridge_ns.as_raw_fd()).map_err(|e| e.to_string())?;
+        let mut inner = Netlink::open_in(ctr_ns.as_raw_fd()).map_err(|e| e.to_string())?;
+        let ifname = (0..)
+            .map(|i| format!("eth{i}"))
+            .find(|n| matches!(inner.link_index(n), Ok(None)))
+            .expect("a free interface name");
+        // Its first network: a container that had none yet gets the default route too.
+        let route = matches!(inner.link_index("eth0"), Ok(None));
+        wire_one(
+            &mut outer,
+            &mut inner,
+            ctr_ns.as_raw_fd(),
+            &id,
+            net,
+            &ep,
+            &ifname,
+            route,
+        )?;
+        let active = active_networks(&store_root, &run_root, &[(net.clone(), ep.clone())]);
+        nft(bridge_netns, &rules(&table(&run_root), &active))?;
+        if net.name != crate::engine::network::DEFAULT_NETWORK {
+            super::dns::ensure(&run_root, &store_root, net, bridge_netns)?;
+        }
+        Ok(())
+    })
+    .map_err(failed)?;
+    let line = format!("{}\t{} {}", ep.ip, c.record.config.hostname, c.record.name);
+    edit_hosts(engine, c, |l| l.push(line))
+        .map_err(|e| failed(format!("updating its /etc/hosts: {e}")))
+}
+
+/// `network disconnect` on a running container: its veth on the network goes (both ends), the
+/// network's responder and bridge too when no other running container uses it, and its
+/// /etc/hosts line. The caller then drops the endpoint from the network's record.
 pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
-    let _ = (engine, net);
-    Err(EngineError::Invalid(format!(
-        "container {} is running: disconnecting a running container is not supported yet; stop it first",
-        c.record.name
-    )))
+    let ep = net.endpoints.get(&c.record.id).cloned().unwrap_or_default();
+    let id = c.record.id.clone();
+    let run_root = engine.paths.run_root.clone();
+    let store_root = engine.store.root().to_path_buf();
+    let failed = |m: String| {
+        EngineError::Invalid(format!(
+            "disconnecting container {} from network {}: {m}",
+            c.record.name, net.name
+        ))
+    };
+    in_child(engine, |bridge_netns| {
+        let bridge_ns = fs::File::open(bridge_netns).map_err(|e| e.to_string())?;
+        let mut outer = Netlink::open_in(bridge_ns.as_raw_fd()).map_err(|e| e.to_string())?;
+        match outer.del_link(&host_end(&id, net)) {
+            Err(e) if e.raw_os_error() != Some(libc::ENODEV) => {
+                return Err(format!("removing its interface: {e}"))
+            }
+            _ => {}
+        }
+        let live = live_users(&run_root);
+        let others = net
+            .endpoints
+            .keys()
+            .any(|other| other != &id && live.contains(other));
+        if !others {
+            super::dns::stop(&run_root, &net.name);
+            if bridge_is_empty(bridge_netns, &net.bridge) {
+                let _ = outer.del_link(&net.bridge);
+            }
+        }
+        let mut active = active_networks(&store_root, &run_root, &[]);
+        if !others {
+            active.retain(|n| n.name != net.name);
+        }
+        nft(bridge_netns, &rules(&table(&run_root), &active))
+    })
+    .map_err(failed)?;
+    let prefix = format!("{}\t", ep.ip);
+    edit_hosts(engine, c, |l| {
+        if let Some(i) = l.iter().rposition(|x| x.starts_with(&prefix)) {
+            l.remove(i);
+        }
+    })
+    .map_err(|e| failed(format!("updating its /etc/hosts: {e}")))
 }

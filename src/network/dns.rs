@@ -102,12 +102,35 @@ fn serve(sock: &UdpSocket, record: &Path, upstream: &[Ipv4Addr]) {
             // The network is gone: nothing left to answer for.
             return;
         };
-        let reply = match lookup(&net, &name) {
+        let reply = match lookup_for(&net, record, from, &name) {
             Some(ip) => answer(q, qend, (qtype == 1).then_some(ip), 0),
             None => forward(q, upstream).unwrap_or_else(|| answer(q, qend, None, 3)),
         };
         let _ = sock.send_to(&reply, from);
     }
+}
+
+/// docker's view: a container resolves the names of every network it is on, whichever
+/// network's responder it asks (its resolv.conf names its first network's). So after `net`,
+/// the other networks that list the asking address's container are searched too.
+fn lookup_for(
+    net: &NetworkRecord,
+    record: &Path,
+    from: SocketAddr,
+    name: &str,
+) -> Option<Ipv4Addr> {
+    if let Some(ip) = lookup(net, name) {
+        return Some(ip);
+    }
+    let asker = from.ip().to_string();
+    let id = net.endpoints.iter().find(|(_, e)| e.ip == asker)?.0;
+    let dir = record.parent()?;
+    fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| serde_json::from_slice::<NetworkRecord>(&fs::read(e.path()).ok()?).ok())
+        .filter(|n| n.name != net.name && n.endpoints.contains_key(id))
+        .find_map(|n| lookup(&n, name))
 }
 
 /// The address of a container on `net` named `name` (name, alias or short id; any case; a

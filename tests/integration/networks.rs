@@ -466,3 +466,113 @@ fn as_root_bridges_live_in_the_host_with_dns_and_isolation_and_leave_nothing_beh
     drop(_teardown);
     env.finish();
 }
+
+#[test]
+fn network_connect_and_disconnect_rewire_a_running_container_with_dns_and_hosts() {
+    chmod_tun();
+    let env = TestEnv::new("net-connect");
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    env.berth(&["network", "create", "--subnet", "10.89.10.0/24", "front"])
+        .assert_success();
+    env.berth(&["network", "create", "--subnet", "10.89.11.0/24", "back"])
+        .assert_success();
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "srv",
+        "--network",
+        "front",
+        &img,
+        "busybox",
+        "httpd",
+        "-f",
+        "-p",
+        "80",
+        "-h",
+        "/etc",
+    ])
+    .assert_success();
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "cli",
+        "--network",
+        "back",
+        &img,
+        "sleep",
+        "300",
+    ])
+    .assert_success();
+    // Through nc: busybox-static's wget segfaults under exec here (a NULL write in busybox).
+    let fetch = |host: &str| {
+        let script = format!(
+            "busybox printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | busybox nc -w2 {host} 80"
+        );
+        env.berth(&["exec", "cli", "sh", "-c", &script])
+    };
+    assert_ne!(fetch("srv").code(), 0, "reached srv before connect");
+    // Bad input: an address outside the subnet; nothing changes.
+    let out = env.berth(&["network", "connect", "--ip", "10.1.2.3", "front", "cli"]);
+    assert_eq!(out.code(), 125, "{}", out.stderr_str());
+    env.berth(&[
+        "network",
+        "connect",
+        "--alias",
+        "client",
+        "--ip",
+        "10.89.10.50",
+        "front",
+        "cli",
+    ])
+    .assert_success();
+    let addr = env
+        .berth(&["exec", "cli", "busybox", "ip", "-4", "addr", "show", "eth1"])
+        .assert_success()
+        .stdout_str();
+    assert!(addr.contains("10.89.10.50/24"), "{addr}");
+    assert!(!fetch("srv").assert_success().stdout_str().is_empty());
+    env.berth(&["exec", "srv", "busybox", "ping", "-c1", "-W2", "client"])
+        .assert_success();
+    env.berth(&["exec", "cli", "cat", "/etc/hosts"])
+        .assert_success()
+        .assert_stdout_contains("10.89.10.50\t");
+    let members = env
+        .berth(&[
+            "network",
+            "inspect",
+            "--format",
+            "{{json .Containers}}",
+            "front",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(members.contains("\"Name\":\"cli\""), "{members}");
+    env.berth(&["network", "disconnect", "front", "cli"])
+        .assert_success();
+    assert_ne!(fetch("srv").code(), 0, "reached srv after disconnect");
+    assert_ne!(
+        env.berth(&["exec", "cli", "busybox", "ip", "link", "show", "eth1"])
+            .code(),
+        0,
+        "eth1 is still there"
+    );
+    let hosts = env
+        .berth(&["exec", "cli", "cat", "/etc/hosts"])
+        .assert_success()
+        .stdout_str();
+    assert!(!hosts.contains("10.89.10.50"), "{hosts}");
+    assert_ne!(
+        env.berth(&["exec", "srv", "busybox", "nslookup", "client"])
+            .code(),
+        0,
+        "the alias still resolves"
+    );
+    env.berth(&["rm", "-f", "srv", "cli"]).assert_success();
+    assert_no_network_leftovers(&env, false, "rm -f of both containers");
+    env.berth(&["network", "rm", "front", "back"])
+        .assert_success();
+    env.finish();
+}
