@@ -668,3 +668,40 @@ pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -
     })
     .map_err(|e| failed(format!("updating its /etc/hosts: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(name: &str, bridge: &str, internal: bool) -> NetworkRecord {
+        NetworkRecord {
+            name: name.into(),
+            bridge: bridge.into(),
+            subnet: "10.89.3.0/24".into(),
+            internal,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn host_end_fits_ifnamsiz_and_differs_per_network() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let a = host_end(id, &net("a", "berth1", false));
+        let b = host_end(id, &net("b", "berth12345", false));
+        assert_eq!(a, "vb012345671");
+        assert!(b.len() <= 15, "{b}");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn each_store_gets_its_own_table_and_internal_networks_get_no_masquerade() {
+        let t1 = table(std::path::Path::new("/run/user/1000/berth"));
+        let t2 = table(std::path::Path::new("/tmp/x/run/berth"));
+        assert!(t1.starts_with("berth_") && t1 != t2);
+        let r = rules(&t1, &[net("a", "berth1", false), net("i", "berth2", true)]);
+        assert!(r.starts_with(&format!("table ip {t1} {{}}\ndelete table ip {t1}\n")));
+        assert!(r.contains("iifname \"berth1\" oifname != \"berth1\" oifname \"berth*\" drop"));
+        assert!(r.contains("iifname \"berth2\" oifname != \"berth2\" drop"));
+        assert_eq!(r.matches("masquerade").count(), 1);
+    }
+}
