@@ -41,6 +41,8 @@ cleanup() {
   if [ -n "${P:-}" ] && [ "${PODMAN_OK:-0}" = 1 ]; then
     as_user "$P rm -f -t 0 web-app client >/dev/null 2>&1; $P network rm benchnet >/dev/null 2>&1"
   fi
+  # podman's rootless pause process (it holds podman's user namespace) outlives its commands.
+  [ -n "${URUN:-}" ] && [ -f "$URUN/libpod/tmp/pause.pid" ] && kill "$(cat "$URUN/libpod/tmp/pause.pid")" 2>/dev/null
   [ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null
   rm -rf "$WORK" 2>/dev/null
 }
