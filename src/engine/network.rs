@@ -15,7 +15,7 @@ use crate::store::networks::{Endpoint, NetworkRecord};
 use crate::store::StoreError;
 
 /// The network every docker user expects to find; podman calls its default `podman`.
-pub const DEFAULT_NETWORK: &str = "bridge";
+pub use crate::network::DEFAULT_NETWORK;
 const DEFAULT_ALIAS: &str = "podman";
 
 /// What `network create` asks for.
@@ -48,6 +48,8 @@ pub enum NetworkFilter {
     Name(String),
     Id(String),
     Driver(String),
+    /// Created before this moment (docker's `until=` of `network prune`).
+    Until(chrono::DateTime<Utc>),
     Label {
         key: String,
         value: Option<String>,
@@ -57,16 +59,21 @@ pub enum NetworkFilter {
 
 impl NetworkFilter {
     pub fn parse(s: &str) -> Result<NetworkFilter> {
-        let bad = || EngineError::InvalidFilter {
+        let bad = || {
+            EngineError::InvalidFilter {
             filter: s.to_string(),
-            hint: "use name=NAME, id=ID, driver=bridge, label=KEY[=VALUE] or label!=KEY[=VALUE]"
+            hint: "use name=NAME, id=ID, driver=bridge, until=TIME, label=KEY[=VALUE] or label!=KEY[=VALUE]"
                 .into(),
+        }
         };
         let (key, value) = s.split_once('=').ok_or_else(bad)?;
         Ok(match key {
             "name" => NetworkFilter::Name(value.to_string()),
             "id" => NetworkFilter::Id(value.to_string()),
             "driver" => NetworkFilter::Driver(value.to_string()),
+            "until" => NetworkFilter::Until(
+                super::container::logs::parse_time_arg(value, Utc::now()).map_err(|_| bad())?,
+            ),
             "label" | "label!" => {
                 let (k, v) = match value.split_once('=') {
                     Some((k, v)) => (k, Some(v.to_string())),
@@ -90,6 +97,7 @@ impl NetworkFilter {
             NetworkFilter::Name(x) => n.name.contains(x.as_str()),
             NetworkFilter::Id(x) => n.id.starts_with(x.as_str()),
             NetworkFilter::Driver(d) => &n.driver == d,
+            NetworkFilter::Until(t) => n.created.is_none_or(|c| c < *t),
             NetworkFilter::Label { key, value, negate } => {
                 let hit = match (n.labels.get(key), value) {
                     (Some(_), None) => true,
@@ -489,6 +497,7 @@ impl Engine {
         self.store
             .remove_network(&net.name, |_| Ok(()))
             .map_err(EngineError::unwrap_store)?;
+        crate::network::bridge::network_removed(self, &net);
         Ok(net.name)
     }
 
@@ -612,7 +621,8 @@ impl Engine {
             context: format!("writing {}", path.display()),
             source: e,
         };
-        if record.config.dns.is_empty() {
+        // The default network has no responder: the host's resolvers stay.
+        if record.config.dns.is_empty() && first.name != DEFAULT_NETWORK {
             let mut text = format!("search {}\nnameserver {}\n", first.name, first.gateway);
             if !record.config.dns_option.is_empty() {
                 text.push_str(&format!("options {}\n", record.config.dns_option.join(" ")));
@@ -752,6 +762,7 @@ mod tests {
         n.name = "frontend".into();
         n.driver = "bridge".into();
         n.labels.insert("team".into(), "a".into());
+        n.created = Some(Utc::now() - chrono::Duration::days(2));
         for (f, want) in [
             ("name=front", true),
             ("name=back", false),
@@ -759,6 +770,8 @@ mod tests {
             ("label=team=b", false),
             ("label!=team", false),
             ("driver=bridge", true),
+            ("until=2000-01-01T00:00:00Z", false),
+            ("until=24h", true),
         ] {
             assert_eq!(NetworkFilter::parse(f).unwrap().matches(&n), want, "{f}");
         }

@@ -1,4 +1,4 @@
-//! `system prune` (stopped containers, unused images, unused volumes, through the same prune
+//! `system prune` (stopped containers, unused networks, unused images, unused volumes, through the same prune
 //! code as `container prune`, `image prune` and `volume prune`) and `system reset` (every
 //! container, image and volume, and the store's files: an empty store afterwards).
 
@@ -6,6 +6,7 @@ use chrono::Utc;
 
 use super::container::prune::{PruneFilters, Pruned};
 use super::image::{PruneFilter, PruneOptions, PruneReport};
+use super::network::NetworkFilter;
 use super::volume::VolumeFilter;
 use super::{Engine, EngineError, Result};
 
@@ -16,6 +17,7 @@ pub struct SystemPruneFilters {
     containers: PruneFilters,
     images: Vec<PruneFilter>,
     volumes: Vec<VolumeFilter>,
+    networks: Vec<NetworkFilter>,
 }
 
 impl SystemPruneFilters {
@@ -39,10 +41,15 @@ impl SystemPruneFilters {
             .filter(|f| f.starts_with("label"))
             .map(|f| VolumeFilter::parse(f))
             .collect::<Result<Vec<_>>>()?;
+        let networks = filters
+            .iter()
+            .map(|f| NetworkFilter::parse(f))
+            .collect::<Result<Vec<_>>>()?;
         Ok(SystemPruneFilters {
             containers: PruneFilters::parse(filters)?,
             images,
             volumes,
+            networks,
         })
     }
 }
@@ -61,6 +68,9 @@ pub struct SystemPruneReport {
     pub containers: Vec<Pruned>,
     pub images: PruneReport,
     pub volumes: Vec<String>,
+    /// The networks no container used (docker's "all networks not used by at least one
+    /// container"; the default network stays).
+    pub networks: Vec<String>,
     /// Bytes freed by all three.
     pub reclaimed: u64,
 }
@@ -73,6 +83,7 @@ impl Engine {
         filters: &SystemPruneFilters,
     ) -> Result<SystemPruneReport> {
         let containers = self.prune_containers(&filters.containers)?;
+        let networks = self.prune_networks(&filters.networks)?;
         let images = self.prune_images(&PruneOptions {
             all: opts.all,
             filters: filters.images.clone(),
@@ -88,6 +99,7 @@ impl Engine {
             containers,
             images,
             volumes,
+            networks,
             reclaimed,
         })
     }

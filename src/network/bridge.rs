@@ -136,11 +136,27 @@ fn nft(netns_path: &str, script: &str) -> std::result::Result<(), String> {
     }
 }
 
-/// berth's nftables table for `nets`: forwarding only within a network and outward (never
+/// berth's nftables table of the store whose run root is `run_root`: `berth_` and a hash of
+/// the path, so two stores on one host (root's and a test's) never replace each other's rules.
+fn table(run_root: &std::path::Path) -> String {
+    let mut h: u32 = 0x811c9dc5;
+    for b in run_root.as_os_str().as_encoded_bytes() {
+        h ^= *b as u32;
+        h = h.wrapping_mul(0x01000193);
+    }
+    format!("berth_{h:08x}")
+}
+
+fn delete_table(t: &str) -> String {
+    format!("table ip {t} {{}}\ndelete table ip {t}\n")
+}
+
+/// The nftables table `t` for `nets`: forwarding only within a network and outward (never
 /// between two of berth's bridges; not at all out of an --internal network), and masquerade
 /// of outward traffic.
-fn rules(nets: &[NetworkRecord]) -> String {
-    let mut s = String::from("table ip berth {}\ndelete table ip berth\ntable ip berth {\n");
+fn rules(t: &str, nets: &[NetworkRecord]) -> String {
+    let mut s = delete_table(t);
+    s.push_str(&format!("table ip {t} {{\n"));
     s.push_str(" chain forward {\n  type filter hook forward priority -10; policy accept;\n");
     for n in nets {
         let b = &n.bridge;
@@ -166,6 +182,101 @@ fn rules(nets: &[NetworkRecord]) -> String {
     s
 }
 
+/// The bridge-side name of container `id`'s veth on `net`: by network, not by position, so
+/// `network disconnect` finds it (vb, 8 of the id, the bridge's number: within IFNAMSIZ).
+fn host_end(id: &str, net: &NetworkRecord) -> String {
+    let n = net.bridge.trim_start_matches(|c: char| !c.is_ascii_digit());
+    format!("vb{}{n}", &id[..8.min(id.len())])
+}
+
+/// Wire container `id` into `net`: its bridge (made if missing), a veth whose container end is
+/// `ifname` with the endpoint's MAC and address, and (`route`) the default route through the
+/// network's gateway.
+#[allow(clippy::too_many_arguments)]
+fn wire_one(
+    outer: &mut Netlink,
+    inner: &mut Netlink,
+    ctr_ns: std::os::fd::RawFd,
+    id: &str,
+    net: &NetworkRecord,
+    ep: &Endpoint,
+    ifname: &str,
+    route: bool,
+) -> std::result::Result<(), String> {
+    let what =
+        |step: &str, e: std::io::Error| format!("connecting to network {}: {step}: {e}", net.name);
+    ensure_bridge(outer, net).map_err(|e| what("bridge", e))?;
+    let host_end = host_end(id, net);
+    let _ = outer.del_link(&host_end);
+    outer
+        .add_veth(&host_end, ifname, ctr_ns)
+        .map_err(|e| what("veth", e))?;
+    outer
+        .set_link(&host_end, Some(&net.bridge), None, true)
+        .map_err(|e| what("attaching the veth", e))?;
+    let subnet: Subnet = net
+        .subnet
+        .parse()
+        .map_err(|e: String| what("subnet", std::io::Error::other(e)))?;
+    let ip: Ipv4Addr = ep
+        .ip
+        .parse()
+        .map_err(|_| what("address", std::io::Error::other(ep.ip.clone())))?;
+    inner
+        .set_link(ifname, None, parse_mac(&ep.mac), true)
+        .map_err(|e| what("interface", e))?;
+    inner
+        .add_addr(ifname, ip, subnet.prefix)
+        .map_err(|e| what("address", e))?;
+    if route && !net.internal {
+        let gw: Ipv4Addr = net
+            .gateway
+            .parse()
+            .map_err(|_| what("gateway", std::io::Error::other(net.gateway.clone())))?;
+        inner
+            .add_default_route(ifname, gw)
+            .map_err(|e| what("route", e))?;
+    }
+    Ok(())
+}
+
+/// Whether no interface is attached to `bridge` (another store on the host may use the same
+/// default bridge as root). `ns` is our own namespace there, where /sys shows its links.
+fn bridge_is_empty(ns: &str, bridge: &str) -> bool {
+    if ns != "/proc/self/ns/net" {
+        return true;
+    }
+    fs::read_dir(format!("/sys/class/net/{bridge}/brif"))
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true)
+}
+
+/// Turn on IPv4 forwarding in the bridges' namespace. As root that is the host's setting: the
+/// value found is saved (once) so the last container's teardown puts it back.
+fn enable_forwarding(run_root: &std::path::Path, ns: std::os::fd::RawFd, host: bool) {
+    const KEY: &str = "/proc/sys/net/ipv4/ip_forward";
+    let saved = netns::state_dir(run_root).join("ip_forward.saved");
+    let _ = in_netns(ns, || {
+        let now = fs::read_to_string(KEY)?;
+        if now.trim() != "1" {
+            if host && !saved.exists() {
+                fs::write(&saved, now.trim())?;
+            }
+            fs::write(KEY, "1")?;
+        }
+        Ok(())
+    });
+}
+
+/// Put back the host's IPv4 forwarding setting `enable_forwarding` changed, if it did.
+fn restore_forwarding(run_root: &std::path::Path) {
+    let saved = netns::state_dir(run_root).join("ip_forward.saved");
+    if let Ok(v) = fs::read_to_string(&saved) {
+        let _ = fs::write("/proc/sys/net/ipv4/ip_forward", v.trim());
+        let _ = fs::remove_file(&saved);
+    }
+}
+
 impl Plan {
     fn wire(&mut self, pid: i32) -> std::result::Result<(), String> {
         let bridge_ns = fs::File::open(&self.bridge_netns)
@@ -176,53 +287,35 @@ impl Plan {
             .map_err(|e| format!("netlink in the bridge namespace: {e}"))?;
         let mut inner = Netlink::open_in(ctr_ns.as_raw_fd())
             .map_err(|e| format!("netlink in the container: {e}"))?;
-        let _ = in_netns(bridge_ns.as_raw_fd(), || {
-            fs::write("/proc/sys/net/ipv4/ip_forward", "1")
-        });
+        enable_forwarding(
+            &self.run_root,
+            bridge_ns.as_raw_fd(),
+            self.direct_maps.is_none(),
+        );
         inner
             .set_link("lo", None, None, true)
             .map_err(|e| format!("bringing up lo: {e}"))?;
         for (i, (net, ep)) in self.nets.iter().enumerate() {
-            let what = |step: &str, e: std::io::Error| {
-                format!("connecting to network {}: {step}: {e}", net.name)
-            };
-            ensure_bridge(&mut outer, net).map_err(|e| what("bridge", e))?;
-            let host_end = format!("vb{}{i}", &self.id[..10]);
-            let ifname = format!("eth{i}");
-            let _ = outer.del_link(&host_end);
-            outer
-                .add_veth(&host_end, &ifname, ctr_ns.as_raw_fd())
-                .map_err(|e| what("veth", e))?;
-            outer
-                .set_link(&host_end, Some(&net.bridge), None, true)
-                .map_err(|e| what("attaching the veth", e))?;
-            let subnet: Subnet = net
-                .subnet
-                .parse()
-                .map_err(|e: String| what("subnet", std::io::Error::other(e)))?;
-            let ip: Ipv4Addr = ep
-                .ip
-                .parse()
-                .map_err(|_| what("address", std::io::Error::other(ep.ip.clone())))?;
-            inner
-                .set_link(&ifname, None, parse_mac(&ep.mac), true)
-                .map_err(|e| what("interface", e))?;
-            inner
-                .add_addr(&ifname, ip, subnet.prefix)
-                .map_err(|e| what("address", e))?;
-            if i == 0 && !net.internal {
-                let gw: Ipv4Addr = net
-                    .gateway
-                    .parse()
-                    .map_err(|_| what("gateway", std::io::Error::other(net.gateway.clone())))?;
-                inner
-                    .add_default_route(&ifname, gw)
-                    .map_err(|e| what("route", e))?;
-            }
+            wire_one(
+                &mut outer,
+                &mut inner,
+                ctr_ns.as_raw_fd(),
+                &self.id,
+                net,
+                ep,
+                &format!("eth{i}"),
+                i == 0,
+            )?;
         }
         let active = active_networks(&self.store_root, &self.run_root, &self.nets);
-        nft(&self.bridge_netns, &rules(&active))?;
-        for (net, _) in &self.nets {
+        nft(&self.bridge_netns, &rules(&table(&self.run_root), &active))?;
+        // docker's default bridge network has no name resolution: its containers use the
+        // host's resolvers (and podman's likewise has dns_enabled false).
+        for (net, _) in self
+            .nets
+            .iter()
+            .filter(|(n, _)| n.name != crate::engine::network::DEFAULT_NETWORK)
+        {
             super::dns::ensure(&self.run_root, &self.store_root, net, &self.bridge_netns)?;
         }
         Ok(())
@@ -285,67 +378,330 @@ fn active_networks(
     nets
 }
 
-/// The container's process has exited: stop the DNS responders and bridges nobody else uses,
-/// and (rootless) the holder when no container uses any user network.
+/// The container's process has exited: stop the DNS responders and bridges no running
+/// container uses any more (whether or not their network still lists this container: `rm`
+/// may have released its endpoints already), and (rootless) the holder and pasta when no
+/// container uses any user network; as root, berth's nft table then. Every process is gone
+/// when this returns; the container's marker goes last, so `wait_torn_down` waits for all of it.
 pub fn container_stopped(engine: &Engine, c: &Container) {
     let run_root = &engine.paths.run_root;
-    let users = users_dir(run_root);
-    if !users.join(&c.record.id).exists() {
+    let marker = users_dir(run_root).join(&c.record.id);
+    if !marker.exists() {
         return;
     }
     let Ok(_guard) = lock(run_root) else {
+        let _ = fs::remove_file(&marker);
         return;
     };
-    let _ = fs::remove_file(users.join(&c.record.id));
-    let live = live_users(run_root);
+    let live: Vec<String> = live_users(run_root)
+        .into_iter()
+        .filter(|id| id != &c.record.id)
+        .collect();
     let store_root = engine.store.root();
     let nets = read_networks(store_root);
-    let bridge_netns = if engine.ident.rootless {
-        None
-    } else {
-        Some("/proc/self/ns/net")
+    let used = |name: &str| {
+        nets.iter()
+            .find(|n| n.name == name)
+            .is_some_and(|n| n.endpoints.keys().any(|id| live.contains(id)))
     };
-    for n in &nets {
-        let mine = n.endpoints.contains_key(&c.record.id) || n.name == "bridge";
-        if mine && !n.endpoints.keys().any(|id| live.contains(id)) {
-            super::dns::stop(run_root, &n.name);
-            if let Some(ns) = bridge_netns {
-                if let Ok(mut nl) =
-                    Netlink::open_in(fs::File::open(ns).map(|f| f.as_raw_fd()).unwrap_or(-1))
-                {
-                    let _ = nl.del_link(&n.bridge);
+    for name in super::dns::recorded(run_root) {
+        if !used(&name) {
+            super::dns::stop(run_root, &name);
+        }
+    }
+    let bridge_netns = if engine.ident.rootless {
+        netns::read_pidfile(&netns::state_dir(run_root).join("holder.pid"))
+            .map(|pid| format!("/proc/{pid}/ns/net"))
+    } else {
+        Some("/proc/self/ns/net".to_string())
+    };
+    if live.is_empty() && engine.ident.rootless {
+        // R and its bridges go with the holder.
+        netns::stop_holder(run_root);
+    } else if let Some(ns) = &bridge_netns {
+        if let Ok(f) = fs::File::open(ns) {
+            if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+                // The container's veth ends go with its namespace, but not at once: take them
+                // out now, so its bridges are seen empty.
+                for n in &nets {
+                    let _ = nl.del_link(&host_end(&c.record.id, n));
+                }
+                for n in nets.iter().filter(|n| !used(&n.name)) {
+                    if bridge_is_empty(ns, &n.bridge) {
+                        let _ = nl.del_link(&n.bridge);
+                    }
                 }
             }
         }
-    }
-    if live.is_empty() {
-        if engine.ident.rootless {
-            netns::stop_holder(run_root);
+        let script = if live.is_empty() {
+            restore_forwarding(run_root);
+            delete_table(&table(run_root))
         } else {
-            let _ = nft(
-                "/proc/self/ns/net",
-                "table ip berth {}\ndelete table ip berth\n",
-            );
+            rules(
+                &table(run_root),
+                &active_networks(store_root, run_root, &[]),
+            )
+        };
+        let _ = nft(ns, &script);
+    }
+    let _ = fs::remove_file(&marker);
+}
+
+/// Wait (at most 30 s) until the network teardown of container `id`'s last run has finished:
+/// its marker is gone or names a dead monitor. `stop` and `rm` call this after the container
+/// has exited, so no responder, pasta or holder outlives the command that ended the last user.
+pub fn wait_torn_down(run_root: &std::path::Path, id: &str) {
+    let marker = users_dir(run_root).join(id);
+    // SAFETY: getpid has no preconditions.
+    let me = unsafe { libc::getpid() };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while let Some(pid) = netns::read_pidfile(&marker) {
+        if pid == me || std::time::Instant::now() >= deadline {
+            return;
         }
-    } else if let Some(ns) = bridge_netns {
-        let _ = nft(ns, &rules(&active_networks(store_root, run_root, &[])));
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
-/// `network connect` on a running container.
-pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
-    let _ = (engine, net);
-    Err(EngineError::Invalid(format!(
-        "container {} is running: connecting a running container is not supported yet; stop it, connect it, and start it again",
-        c.record.name
-    )))
+/// As root: take a removed network's bridge out of the host (the last container's teardown
+/// normally has; this covers a network whose bridge outlived a crash).
+pub fn network_removed(engine: &Engine, net: &NetworkRecord) {
+    if engine.ident.rootless {
+        return;
+    }
+    if let Ok(f) = fs::File::open("/proc/self/ns/net") {
+        if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+            let _ = nl.del_link(&net.bridge);
+        }
+    }
 }
 
-/// `network disconnect` on a running container.
+/// Run `body` in a forked child (joining the holder's user namespace is irreversible, and
+/// setns wants a single-threaded process), with the networks lock held; its error comes back
+/// through a pipe.
+fn in_child(
+    engine: &Engine,
+    body: impl FnOnce(&str) -> std::result::Result<(), String>,
+) -> std::result::Result<(), String> {
+    let run_root = engine.paths.run_root.clone();
+    let rootless = engine.ident.rootless;
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two new descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(format!("pipe: {}", std::io::Error::last_os_error()));
+    }
+    // SAFETY: new descriptors we own.
+    let (r, w) = unsafe {
+        use std::os::fd::FromRawFd;
+        (fs::File::from_raw_fd(fds[0]), fs::File::from_raw_fd(fds[1]))
+    };
+    // SAFETY: fork from the single-threaded CLI; the child only does its work and _exits.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(format!("fork: {}", std::io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        drop(r);
+        let result = (|| {
+            let _guard = lock(&run_root)?;
+            let bridge_netns = if rootless {
+                let pid = netns::read_pidfile(&netns::state_dir(&run_root).join("holder.pid"))
+                    .ok_or("the rootless network namespace is not running")?;
+                netns::join_userns(&format!("/proc/{pid}/ns/user"))
+                    .map_err(|e| format!("joining the rootless network namespace: {e}"))?;
+                format!("/proc/{pid}/ns/net")
+            } else {
+                "/proc/self/ns/net".to_string()
+            };
+            body(&bridge_netns)
+        })();
+        let mut w = w;
+        let code = match result {
+            Ok(()) => 0,
+            Err(m) => {
+                let _ = w.write_all(m.as_bytes());
+                1
+            }
+        };
+        // SAFETY: leave without the parent's destructors.
+        unsafe { libc::_exit(code) };
+    }
+    drop(w);
+    let mut msg = String::new();
+    let _ = std::io::Read::read_to_string(&mut { r }, &mut msg);
+    let mut st = 0;
+    // SAFETY: reaping our child.
+    unsafe { libc::waitpid(pid, &mut st, 0) };
+    if libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 0 {
+        Ok(())
+    } else if msg.is_empty() {
+        Err("the helper process failed".into())
+    } else {
+        Err(msg)
+    }
+}
+
+/// The container's /etc/hosts, rewritten in place (it is bind-mounted: the inode must stay).
+fn edit_hosts(
+    engine: &Engine,
+    c: &Container,
+    edit: impl FnOnce(&mut Vec<String>),
+) -> std::io::Result<()> {
+    let path = engine
+        .store
+        .container_dir(&c.record.id)
+        .join("userdata")
+        .join("hosts");
+    let text = fs::read_to_string(&path)?;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    edit(&mut lines);
+    let mut out = lines.join("\n");
+    out.push('\n');
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)?;
+    f.write_all(out.as_bytes())
+}
+
+/// `network connect` on a running container: a veth into its network namespace (the next free
+/// ethN), the network's bridge, nft rules and responder as at start, and its /etc/hosts line.
+/// The endpoint is in the network's record already (the responder reads it from there).
+pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
+    let ep = net.endpoints.get(&c.record.id).cloned().ok_or_else(|| {
+        EngineError::Invalid(format!(
+            "container {} has no endpoint on {}",
+            c.record.name, net.name
+        ))
+    })?;
+    let pid = c.state.pid;
+    let id = c.record.id.clone();
+    let run_root = engine.paths.run_root.clone();
+    let store_root = engine.store.root().to_path_buf();
+    let failed = |m: String| {
+        EngineError::Invalid(format!(
+            "connecting container {} to network {}: {m}",
+            c.record.name, net.name
+        ))
+    };
+    in_child(engine, |bridge_netns| {
+        let bridge_ns = fs::File::open(bridge_netns).map_err(|e| e.to_string())?;
+        let ctr_ns = fs::File::open(format!("/proc/{pid}/ns/net"))
+            .map_err(|e| format!("opening the container's network namespace: {e}"))?;
+        let mut outer = Netlink::open_in(bridge_ns.as_raw_fd()).map_err(|e| e.to_string())?;
+        let mut inner = Netlink::open_in(ctr_ns.as_raw_fd()).map_err(|e| e.to_string())?;
+        let ifname = (0..)
+            .map(|i| format!("eth{i}"))
+            .find(|n| matches!(inner.link_index(n), Ok(None)))
+            .expect("a free interface name");
+        // Its first network: a container that had none yet gets the default route too.
+        let route = matches!(inner.link_index("eth0"), Ok(None));
+        wire_one(
+            &mut outer,
+            &mut inner,
+            ctr_ns.as_raw_fd(),
+            &id,
+            net,
+            &ep,
+            &ifname,
+            route,
+        )?;
+        let active = active_networks(&store_root, &run_root, &[(net.clone(), ep.clone())]);
+        nft(bridge_netns, &rules(&table(&run_root), &active))?;
+        if net.name != crate::engine::network::DEFAULT_NETWORK {
+            super::dns::ensure(&run_root, &store_root, net, bridge_netns)?;
+        }
+        Ok(())
+    })
+    .map_err(failed)?;
+    let line = format!("{}\t{} {}", ep.ip, c.record.config.hostname, c.record.name);
+    edit_hosts(engine, c, |l| l.push(line))
+        .map_err(|e| failed(format!("updating its /etc/hosts: {e}")))
+}
+
+/// `network disconnect` on a running container: its veth on the network goes (both ends), the
+/// network's responder and bridge too when no other running container uses it, and its
+/// /etc/hosts line. The caller then drops the endpoint from the network's record.
 pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
-    let _ = (engine, net);
-    Err(EngineError::Invalid(format!(
-        "container {} is running: disconnecting a running container is not supported yet; stop it first",
-        c.record.name
-    )))
+    let ep = net.endpoints.get(&c.record.id).cloned().unwrap_or_default();
+    let id = c.record.id.clone();
+    let run_root = engine.paths.run_root.clone();
+    let store_root = engine.store.root().to_path_buf();
+    let failed = |m: String| {
+        EngineError::Invalid(format!(
+            "disconnecting container {} from network {}: {m}",
+            c.record.name, net.name
+        ))
+    };
+    in_child(engine, |bridge_netns| {
+        let bridge_ns = fs::File::open(bridge_netns).map_err(|e| e.to_string())?;
+        let mut outer = Netlink::open_in(bridge_ns.as_raw_fd()).map_err(|e| e.to_string())?;
+        match outer.del_link(&host_end(&id, net)) {
+            Err(e) if e.raw_os_error() != Some(libc::ENODEV) => {
+                return Err(format!("removing its interface: {e}"))
+            }
+            _ => {}
+        }
+        let live = live_users(&run_root);
+        let others = net
+            .endpoints
+            .keys()
+            .any(|other| other != &id && live.contains(other));
+        if !others {
+            super::dns::stop(&run_root, &net.name);
+            if bridge_is_empty(bridge_netns, &net.bridge) {
+                let _ = outer.del_link(&net.bridge);
+            }
+        }
+        let mut active = active_networks(&store_root, &run_root, &[]);
+        if !others {
+            active.retain(|n| n.name != net.name);
+        }
+        nft(bridge_netns, &rules(&table(&run_root), &active))
+    })
+    .map_err(failed)?;
+    let prefix = format!("{}\t", ep.ip);
+    edit_hosts(engine, c, |l| {
+        if let Some(i) = l.iter().rposition(|x| x.starts_with(&prefix)) {
+            l.remove(i);
+        }
+    })
+    .map_err(|e| failed(format!("updating its /etc/hosts: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(name: &str, bridge: &str, internal: bool) -> NetworkRecord {
+        NetworkRecord {
+            name: name.into(),
+            bridge: bridge.into(),
+            subnet: "10.89.3.0/24".into(),
+            internal,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn host_end_fits_ifnamsiz_and_differs_per_network() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let a = host_end(id, &net("a", "berth1", false));
+        let b = host_end(id, &net("b", "berth12345", false));
+        assert_eq!(a, "vb012345671");
+        assert!(b.len() <= 15, "{b}");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn each_store_gets_its_own_table_and_internal_networks_get_no_masquerade() {
+        let t1 = table(std::path::Path::new("/run/user/1000/berth"));
+        let t2 = table(std::path::Path::new("/tmp/x/run/berth"));
+        assert!(t1.starts_with("berth_") && t1 != t2);
+        let r = rules(&t1, &[net("a", "berth1", false), net("i", "berth2", true)]);
+        assert!(r.starts_with(&format!("table ip {t1} {{}}\ndelete table ip {t1}\n")));
+        assert!(r.contains("iifname \"berth1\" oifname != \"berth1\" oifname \"berth*\" drop"));
+        assert!(r.contains("iifname \"berth2\" oifname != \"berth2\" drop"));
+        assert_eq!(r.matches("masquerade").count(), 1);
+    }
 }

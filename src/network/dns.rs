@@ -48,6 +48,7 @@ pub fn ensure(
     let upstream = host_resolvers();
     let fd = sock.as_raw_fd();
     let pid = netns::spawn_daemon(&[fd], move || {
+        netns::set_process_name("berth-dns");
         serve(&sock, &record, &upstream);
         0
     })
@@ -55,9 +56,22 @@ pub fn ensure(
     netns::write_pidfile(&pf, pid).map_err(|e| e.to_string())
 }
 
-/// Stop the network's responder.
+/// Stop the network's responder (returning once it has exited).
 pub fn stop(run_root: &Path, name: &str) {
     netns::kill_pidfile(&pidfile(run_root, name));
+}
+
+/// The networks whose responder has a pid file (running, or left by a crash).
+pub fn recorded(run_root: &Path) -> Vec<String> {
+    fs::read_dir(netns::state_dir(run_root))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            Some(name.strip_prefix("dns-")?.strip_suffix(".pid")?.to_string())
+        })
+        .collect()
 }
 
 /// The host's resolvers that are reachable from another namespace (not loopback).
@@ -88,12 +102,35 @@ fn serve(sock: &UdpSocket, record: &Path, upstream: &[Ipv4Addr]) {
             // The network is gone: nothing left to answer for.
             return;
         };
-        let reply = match lookup(&net, &name) {
+        let reply = match lookup_for(&net, record, from, &name) {
             Some(ip) => answer(q, qend, (qtype == 1).then_some(ip), 0),
             None => forward(q, upstream).unwrap_or_else(|| answer(q, qend, None, 3)),
         };
         let _ = sock.send_to(&reply, from);
     }
+}
+
+/// docker's view: a container resolves the names of every network it is on, whichever
+/// network's responder it asks (its resolv.conf names its first network's). So after `net`,
+/// the other networks that list the asking address's container are searched too.
+fn lookup_for(
+    net: &NetworkRecord,
+    record: &Path,
+    from: SocketAddr,
+    name: &str,
+) -> Option<Ipv4Addr> {
+    if let Some(ip) = lookup(net, name) {
+        return Some(ip);
+    }
+    let asker = from.ip().to_string();
+    let id = net.endpoints.iter().find(|(_, e)| e.ip == asker)?.0;
+    let dir = record.parent()?;
+    fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| serde_json::from_slice::<NetworkRecord>(&fs::read(e.path()).ok()?).ok())
+        .filter(|n| n.name != net.name && n.endpoints.contains_key(id))
+        .find_map(|n| lookup(&n, name))
 }
 
 /// The address of a container on `net` named `name` (name, alias or short id; any case; a

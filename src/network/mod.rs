@@ -53,10 +53,16 @@ fn is_executable(p: &Path) -> bool {
     std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// The network a container gets without `--network`: pasta when it is installed, else
-/// slirp4netns. As root this will become the default bridge network; until that exists root
-/// uses the rootless backends too. The one place that choice is made.
-pub fn default_mode(_rootless: bool) -> Result<NetworkMode, NetworkError> {
+/// The default network's name (docker's; `podman` is accepted for it too).
+pub const DEFAULT_NETWORK: &str = "bridge";
+
+/// The network a container gets without `--network`: rootless, pasta when it is installed, else
+/// slirp4netns; as root the default bridge network. The one place that choice is made.
+pub fn default_mode(rootless: bool) -> Result<NetworkMode, NetworkError> {
+    // As root, docker's default: the default bridge network in the host's namespace.
+    if !rootless {
+        return Ok(NetworkMode::Networks(vec![DEFAULT_NETWORK.to_string()]));
+    }
     match default_backend() {
         Some("pasta") => Ok(NetworkMode::Pasta(Vec::new())),
         Some(_) => Ok(NetworkMode::Slirp4netns(Vec::new())),

@@ -42,23 +42,69 @@ pub fn write_pidfile(path: &Path, pid: i32) -> io::Result<()> {
     crate::store::atomic::write_replace(path, format!("{pid} {start}\n").as_bytes(), 0o600)
 }
 
-/// Stop the process a pid file names (SIGTERM, then SIGKILL) and remove the file.
+/// Stop the process a pid file names (SIGTERM, then SIGKILL after a second) and remove the
+/// file. Returns only once the process is gone: a pidfd (these daemons are not our children,
+/// so waitpid cannot reap them) becomes readable when it has exited, so callers such as the
+/// last container's teardown never return while a responder or pasta still runs.
 pub fn kill_pidfile(path: &Path) {
     if let Some(pid) = read_pidfile(path) {
-        // SAFETY: signalling a process we started (its start time matched).
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-        for _ in 0..100 {
-            if start_time(pid).is_none() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        if start_time(pid).is_some() {
-            // SAFETY: as above.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
+        kill_and_wait(pid);
     }
     let _ = fs::remove_file(path);
+}
+
+fn pidfd_open(pid: i32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
+    // SAFETY: a new descriptor we own.
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Whether the process behind `fd` exits within `ms` milliseconds.
+fn exits_within(fd: &OwnedFd, ms: i32) -> bool {
+    let mut p = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one valid pollfd.
+        let r = unsafe { libc::poll(&mut p, 1, ms) };
+        if r < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            continue;
+        }
+        return r > 0;
+    }
+}
+
+/// SIGTERM `pid`, SIGKILL it if it lingers, and wait until it has exited.
+fn kill_and_wait(pid: i32) {
+    let Some(fd) = pidfd_open(pid) else {
+        return; // gone already
+    };
+    // The pidfd pins this process: check it is still the one the pid file named.
+    if start_time(pid).is_none() {
+        return;
+    }
+    let signal = |sig: i32| {
+        // SAFETY: pidfd_send_signal on our pidfd; a recycled pid cannot be hit through it.
+        unsafe {
+            libc::syscall(
+                libc::SYS_pidfd_send_signal,
+                fd.as_raw_fd(),
+                sig,
+                std::ptr::null::<libc::siginfo_t>(),
+                0,
+            )
+        };
+    };
+    signal(libc::SIGTERM);
+    if exits_within(&fd, 1000) {
+        return;
+    }
+    signal(libc::SIGKILL);
+    // SIGKILL cannot be ignored; the wait only covers the kernel tearing the process down.
+    exits_within(&fd, 10_000);
 }
 
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
@@ -80,6 +126,15 @@ fn read_byte(fd: &OwnedFd) -> io::Result<u8> {
 
 fn write_bytes(fd: &OwnedFd, b: &[u8]) -> io::Result<()> {
     fs::File::from(fd.try_clone()?).write_all(b)
+}
+
+/// Name this process `name` (what `ps` and /proc/PID/comm show): the holder and responders
+/// are forks of berth, and their own names tell them apart (the tests look for leftovers so).
+pub fn set_process_name(name: &str) {
+    if let Ok(c) = std::ffi::CString::new(name) {
+        // SAFETY: PR_SET_NAME copies at most 16 bytes from a NUL-terminated string.
+        unsafe { libc::prctl(libc::PR_SET_NAME, c.as_ptr(), 0, 0, 0) };
+    }
 }
 
 /// Fork a detached process (double fork: it is not our child, so nobody has to reap it) that
@@ -169,6 +224,7 @@ pub fn ensure_holder(run_root: &Path, ident: &Identity) -> Result<Holder, String
     let (maps_r, maps_w) = pipe().map_err(|e| e.to_string())?;
     let keep = [ready_w.as_raw_fd(), maps_r.as_raw_fd()];
     let pid = spawn_daemon(&keep, || {
+        set_process_name("berth-netns");
         // SAFETY: a new user namespace for this (single-threaded) process.
         if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
             return 1;

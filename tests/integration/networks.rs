@@ -8,6 +8,55 @@ fn chmod_tun() {
     let _ = std::fs::set_permissions("/dev/net/tun", std::fs::Permissions::from_mode(0o666));
 }
 
+/// berth's network processes still running for this test: holders, DNS responders, pasta.
+fn network_processes(env: &TestEnv) -> Vec<String> {
+    env.processes()
+        .into_iter()
+        .filter_map(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            let comm = comm.trim();
+            (comm == "berth-dns" || comm == "berth-netns" || comm.starts_with("pasta"))
+                .then(|| format!("{pid} {comm}"))
+        })
+        .collect()
+}
+
+/// berth's interfaces in the host's network namespace (bridges berth*, veth ends vb*).
+fn host_interfaces() -> Vec<String> {
+    std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("berth") || n.starts_with("vb"))
+        .collect()
+}
+
+/// Whether berth's nftables table exists in the host's namespace.
+fn host_nft_table() -> bool {
+    std::process::Command::new("nft")
+        .args(["list", "table", "ip", "berth"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Nothing of berth's networking is left: no holder, responder or pasta for this test, and
+/// (`host`: as root, where bridges live in the host's namespace) no bridge, veth or nft table.
+fn assert_no_network_leftovers(env: &TestEnv, host: bool, after: &str) {
+    // The command that ended the last user has returned: its teardown must be complete.
+    let procs = network_processes(env);
+    assert!(procs.is_empty(), "after {after}: left running: {procs:?}");
+    if host {
+        let links = host_interfaces();
+        assert!(
+            links.is_empty(),
+            "after {after}: interfaces left: {links:?}"
+        );
+        assert!(!host_nft_table(), "after {after}: nft table ip berth left");
+    }
+}
+
 #[test]
 fn network_create_ls_inspect_rm_and_every_bad_input_exits_125() {
     let env = TestEnv::new("net-crud");
@@ -105,6 +154,7 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
     // Unknown network, --ip outside the subnet, duplicate alias: 125 and nothing left.
     env.berth(&["run", "--rm", "--network", "nope", &img, "true"])
         .assert_error("network nope not found");
+    assert_no_network_leftovers(&env, false, "an unknown network");
     let out = env.berth(&[
         "run",
         "--rm",
@@ -116,6 +166,7 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
         "true",
     ]);
     assert_eq!(out.code(), 125, "{}", out.stderr_str());
+    assert_no_network_leftovers(&env, false, "--ip outside the subnet");
     env.berth(&[
         "run",
         "-d",
@@ -239,7 +290,289 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
         .assert_error("in use");
     env.berth(&["network", "rm", "-f", "demo-network"])
         .assert_success();
+    assert_no_network_leftovers(&env, false, "network rm -f of the last user's network");
     env.berth(&["network", "rm", "other-network"])
+        .assert_success();
+    env.finish();
+}
+
+#[test]
+fn system_prune_removes_networks_no_container_uses_and_keeps_the_rest() {
+    chmod_tun();
+    let env = TestEnv::new("net-sysprune");
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    for n in ["unused-net", "used-net", "left-by-stopped"] {
+        env.berth(&["network", "create", n]).assert_success();
+    }
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "up",
+        "--network",
+        "used-net",
+        &img,
+        "sleep",
+        "300",
+    ])
+    .assert_success();
+    // A stopped container's network is freed by the same prune that removes the container.
+    env.berth(&["create", "--network", "left-by-stopped", &img, "true"])
+        .assert_success();
+    let out = env
+        .berth(&["system", "prune", "-f"])
+        .assert_success()
+        .stdout_str();
+    assert!(out.contains("Deleted Networks:\n"), "{out}");
+    assert!(out.contains("unused-net\n"), "{out}");
+    assert!(out.contains("left-by-stopped\n"), "{out}");
+    let left = env
+        .berth(&["network", "ls", "--format", "{{.Name}}"])
+        .assert_success()
+        .stdout_str();
+    assert_eq!(left, "bridge\nused-net\n");
+    env.berth(&["rm", "-f", "up"]).assert_success();
+    assert_no_network_leftovers(&env, false, "rm -f of the only running container");
+    env.finish();
+}
+
+#[test]
+fn as_root_bridges_live_in_the_host_with_dns_and_isolation_and_leave_nothing_behind() {
+    let env = TestEnv::new("net-root");
+    // On a failed assertion, still take the bridges, rules and responders out of the host.
+    struct Teardown<'a>(&'a TestEnv);
+    impl Drop for Teardown<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                for n in ["demo-network", "other-network"] {
+                    let _ = self.0.berth_as_root(&["network", "rm", "-f", n]);
+                }
+                let _ = self.0.berth_as_root(&["rm", "-fa"]);
+            }
+        }
+    }
+    let _teardown = Teardown(&env);
+    let img = image("busybox");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    env.berth_as_root(&["network", "create", "demo-network"])
+        .assert_success();
+    env.berth_as_root(&["network", "create", "other-network"])
+        .assert_success();
+    env.berth_as_root(&["run", "--rm", "--network", "nope", &img, "true"])
+        .assert_error("network nope not found");
+    assert_no_network_leftovers(&env, true, "an unknown network");
+    // docker's default as root: the bridge network, with an address from its subnet.
+    let default = env
+        .berth_as_root(&[
+            "run", "--rm", &img, "busybox", "ip", "-4", "addr", "show", "eth0",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(default.contains("inet 10.88."), "{default}");
+    assert_no_network_leftovers(&env, true, "a --rm container on the default network");
+    env.berth_as_root(&[
+        "run",
+        "-d",
+        "--name",
+        "web-app",
+        "--network",
+        "demo-network",
+        "--network-alias",
+        "myapp",
+        &img,
+        "busybox",
+        "httpd",
+        "-f",
+        "-p",
+        "80",
+        "-h",
+        "/etc",
+    ])
+    .assert_success();
+    let inspect = env
+        .berth_as_root(&[
+            "network",
+            "inspect",
+            "--format",
+            "{{index .Options \"com.docker.network.bridge.name\"}}",
+            "demo-network",
+        ])
+        .assert_success()
+        .stdout_str();
+    let bridge = inspect.trim().to_string();
+    assert!(
+        std::path::Path::new("/sys/class/net")
+            .join(&bridge)
+            .exists(),
+        "bridge {bridge} is not in the host's namespace"
+    );
+    // busybox-static's wget segfaults when run as real root here (dmesg: a NULL write), so
+    // the request goes through nc.
+    for host in ["web-app", "myapp"] {
+        let script = format!(
+            "busybox printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | busybox nc -w5 {host} 80"
+        );
+        let got = env
+            .berth_as_root(&[
+                "run",
+                "--rm",
+                "--network",
+                "demo-network",
+                &img,
+                "busybox",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .assert_success()
+            .stdout_str();
+        assert!(
+            got.starts_with("HTTP/1.") && got.contains(" 200 "),
+            "{host}: {got}"
+        );
+    }
+    let across = env.berth_as_root(&[
+        "run",
+        "--rm",
+        "--network",
+        "other-network",
+        &img,
+        "busybox",
+        "sh",
+        "-c",
+        "busybox nc -w2 10.89.0.2 80 </dev/null",
+    ]);
+    assert_ne!(across.code(), 0, "reached another network's container");
+    let unresolved = env.berth_as_root(&[
+        "run",
+        "--rm",
+        "--network",
+        "other-network",
+        &img,
+        "busybox",
+        "nslookup",
+        "web-app",
+    ]);
+    assert_ne!(unresolved.code(), 0, "{}", unresolved.stdout_str());
+    env.berth_as_root(&["network", "rm", "-f", "demo-network"])
+        .assert_success();
+    env.berth_as_root(&["network", "rm", "other-network"])
+        .assert_success();
+    assert_no_network_leftovers(&env, true, "network rm of every network");
+    assert!(!std::path::Path::new("/sys/class/net")
+        .join(&bridge)
+        .exists());
+    drop(_teardown);
+    env.finish();
+}
+
+#[test]
+fn network_connect_and_disconnect_rewire_a_running_container_with_dns_and_hosts() {
+    chmod_tun();
+    let env = TestEnv::new("net-connect");
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    env.berth(&["network", "create", "--subnet", "10.89.10.0/24", "front"])
+        .assert_success();
+    env.berth(&["network", "create", "--subnet", "10.89.11.0/24", "back"])
+        .assert_success();
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "srv",
+        "--network",
+        "front",
+        &img,
+        "busybox",
+        "httpd",
+        "-f",
+        "-p",
+        "80",
+        "-h",
+        "/etc",
+    ])
+    .assert_success();
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "cli",
+        "--network",
+        "back",
+        &img,
+        "sleep",
+        "300",
+    ])
+    .assert_success();
+    // Through nc: busybox-static's wget segfaults under exec here (a NULL write in busybox).
+    let fetch = |host: &str| {
+        let script = format!(
+            "busybox printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | busybox nc -w2 {host} 80"
+        );
+        env.berth(&["exec", "cli", "sh", "-c", &script])
+    };
+    assert_ne!(fetch("srv").code(), 0, "reached srv before connect");
+    // Bad input: an address outside the subnet; nothing changes.
+    let out = env.berth(&["network", "connect", "--ip", "10.1.2.3", "front", "cli"]);
+    assert_eq!(out.code(), 125, "{}", out.stderr_str());
+    env.berth(&[
+        "network",
+        "connect",
+        "--alias",
+        "client",
+        "--ip",
+        "10.89.10.50",
+        "front",
+        "cli",
+    ])
+    .assert_success();
+    let addr = env
+        .berth(&["exec", "cli", "busybox", "ip", "-4", "addr", "show", "eth1"])
+        .assert_success()
+        .stdout_str();
+    assert!(addr.contains("10.89.10.50/24"), "{addr}");
+    assert!(!fetch("srv").assert_success().stdout_str().is_empty());
+    env.berth(&["exec", "srv", "busybox", "ping", "-c1", "-W2", "client"])
+        .assert_success();
+    env.berth(&["exec", "cli", "cat", "/etc/hosts"])
+        .assert_success()
+        .assert_stdout_contains("10.89.10.50\t");
+    let members = env
+        .berth(&[
+            "network",
+            "inspect",
+            "--format",
+            "{{json .Containers}}",
+            "front",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(members.contains("\"Name\":\"cli\""), "{members}");
+    env.berth(&["network", "disconnect", "front", "cli"])
+        .assert_success();
+    assert_ne!(fetch("srv").code(), 0, "reached srv after disconnect");
+    assert_ne!(
+        env.berth(&["exec", "cli", "busybox", "ip", "link", "show", "eth1"])
+            .code(),
+        0,
+        "eth1 is still there"
+    );
+    let hosts = env
+        .berth(&["exec", "cli", "cat", "/etc/hosts"])
+        .assert_success()
+        .stdout_str();
+    assert!(!hosts.contains("10.89.10.50"), "{hosts}");
+    assert_ne!(
+        env.berth(&["exec", "srv", "busybox", "nslookup", "client"])
+            .code(),
+        0,
+        "the alias still resolves"
+    );
+    env.berth(&["rm", "-f", "srv", "cli"]).assert_success();
+    assert_no_network_leftovers(&env, false, "rm -f of both containers");
+    env.berth(&["network", "rm", "front", "back"])
         .assert_success();
     env.finish();
 }

@@ -12,7 +12,7 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
-    /// Only prune networks matching the filter (name=, id=, driver=, label=, label!=)
+    /// Only prune networks matching the filter (name=, id=, driver=, until=, label=, label!=)
     #[arg(long, value_name = "FILTER")]
     pub filter: Vec<String>,
 }

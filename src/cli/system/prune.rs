@@ -81,6 +81,13 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
         }
         text.push('\n');
     }
+    if !report.networks.is_empty() {
+        text.push_str("Deleted Networks:\n");
+        for n in &report.networks {
+            text.push_str(&format!("{n}\n"));
+        }
+        text.push('\n');
+    }
     if !report.volumes.is_empty() {
         text.push_str("Deleted Volumes:\n");
         for v in &report.volumes {

@@ -103,10 +103,15 @@ impl Engine {
             let c = match self.find_container(id) {
                 Ok(c) => c,
                 // Removed meanwhile (--rm): it has certainly stopped.
-                Err(EngineError::NoSuchContainer(_)) => return Ok(Some(ContainerState::default())),
+                Err(EngineError::NoSuchContainer(_)) => {
+                    crate::network::bridge::wait_torn_down(&self.paths.run_root, id);
+                    return Ok(Some(ContainerState::default()));
+                }
                 Err(e) => return Err(e),
             };
             if !c.is_running() {
+                // Its monitor may still be stopping the network's responder and namespace.
+                crate::network::bridge::wait_torn_down(&self.paths.run_root, id);
                 return Ok(Some(c.state));
             }
             if timeout.is_some_and(|t| start.elapsed() >= t) {
