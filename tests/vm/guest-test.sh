@@ -177,10 +177,12 @@ bench_run() {
 user_bench() {
     cd "$HOME" || exit 1
     berth import --change 'ENV PATH=/bin' "$lib/busybox.tar" "$img" >/dev/null 2>&1
-    echo "BENCH info manager=$(berth info --format '{{json .}}' | sed -n 's/.*"cgroupManager":"\([^"]*\)".*/\1/p')"
-    bench_run run-rm-nolimit-systemd berth run --rm $img true
-    bench_run run-rm-memory-systemd berth run --rm --memory 100m $img true
-    out=$(systemd-run --user --wait --pipe --quiet --collect -p Delegate=yes \
+    # Named after the backend berth says it picked, so a fallback cannot pose as systemd.
+    mgr=$(berth info --format '{{json .}}' | sed -n 's/.*"cgroupManager":"\([^"]*\)".*/\1/p')
+    echo "BENCH info default manager=$mgr"
+    bench_run "run-rm-nolimit-$mgr" berth run --rm $img true
+    bench_run "run-rm-memory-$mgr" berth run --rm --memory 100m $img true
+    out=$(systemd-run --user --wait --pipe --quiet --collect -p Delegate=yes -E BENCH_RUNS="${BENCH_RUNS:-15}" \
         sh "$lib/guest-test.sh" user-bench-cgroupfs 2>&1)
     echo "$out"
     n=${BENCH_CONTAINERS:-50}
@@ -203,7 +205,14 @@ user_bench_cgroupfs() {
 # --- as root: set up, then hand over to berthvm ---------------------------------------------------
 root_main() {
     mode=$(cat "$(dirname "$0")/mode" 2>/dev/null || echo test)
-    echo "guest: $(uname -r), $(nproc) cpus, cgroup $(stat -fc %T /sys/fs/cgroup), systemd $(systemctl --version | head -n1 | cut -d' ' -f2)"
+    echo "guest: $(uname -r), $(nproc) cpus, cgroup $(stat -fc %T /sys/fs/cgroup), systemd $(systemctl --version | head -n1 | cut -d' ' -f2), up $(cut -d' ' -f1 /proc/uptime) s"
+    # Knobs run.sh passes through (BENCH_RUNS, BENCH_CONTAINERS), as NAME=VALUE lines.
+    pass_env=""
+    if [ -f "$(dirname "$0")/env" ]; then
+        for kv in $(grep -E '^BENCH_[A-Z]+=[0-9]+$' "$(dirname "$0")/env"); do
+            pass_env="$pass_env -E $kv"
+        done
+    fi
     mkdir -p "$lib"
     install -m 0755 "$(dirname "$0")/berth" /usr/local/bin/berth
     install -m 0644 "$0" "$lib/guest-test.sh"
@@ -239,13 +248,14 @@ root_main() {
     # berthvm's part, in a transient service of its own manager (see the header); its output
     # comes back through --pipe.
     out=$(runuser -u "$user" -- env XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" \
-        systemd-run --user --wait --pipe --quiet --collect --unit=berth-vm-$mode \
+        systemd-run --user --wait --pipe --quiet --collect --unit=berth-vm-$mode $pass_env \
         sh "$lib/guest-test.sh" "user-$mode" 2>&1)
     printf '%s\n' "$out" | grep -v '^RESULT'
     printf '%s\n' "$out" | grep -q '^RESULT ok$' || {
         printf '%s\n' "$out" | grep -q '^FAIL' || fail user-part "berthvm's part ended without RESULT ok"
         failed=1
     }
+    echo "guest: done at up $(cut -d' ' -f1 /proc/uptime) s"
     finish
 }
 
