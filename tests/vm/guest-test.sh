@@ -84,6 +84,8 @@ user_test() {
     expect cpu-max-outside "50000 100000" "$(cat "$dir/cpu.max" 2>&1)"
     expect pids-max-outside 64 "$(cat "$dir/pids.max" 2>&1)"
 
+    expect_match inspect-manager-systemd '"CgroupManager": *"systemd"' "$(berth inspect lim 2>&1)"
+
     stats=$(berth stats --no-stream 2>&1)
     expect_match stats-row "^[0-9a-f]{12} +lim +" "$stats"
     expect_match stats-mem-limit '/ *100(\.0)? ?MiB' "$stats"
@@ -135,15 +137,15 @@ user_cgroupfs() {
     own=$(sed -n 's/^0:://p' /proc/self/cgroup)
     expect cgroupfs-delegated "$(id -u)" "$(stat -c %u "/sys/fs/cgroup$own")"
     cgm="--cgroup-manager cgroupfs"
-    expect cgroupfs-memory-max 104857600 "$(berth $cgm run --rm --memory 100m $img cat /sys/fs/cgroup/memory.max 2>&1)"
-    out=$(berth $cgm run -d --name fs --memory 100m --cpus .5 --pids-limit 64 $img sleep 600 2>&1)
+    expect cgroupfs-memory-max 104857600 "$(berth run $cgm --rm --memory 100m $img cat /sys/fs/cgroup/memory.max 2>&1)"
+    out=$(berth run $cgm -d --name fs --memory 100m --cpus .5 --pids-limit 64 $img sleep 600 2>&1)
     expect_match cgroupfs-run-detached '^[0-9a-f]{64}$' "$out"
     dir=$(cgroup_dir fs)
     expect_match cgroupfs-inside-delegated-subtree "^/sys/fs/cgroup${own%/*}/." "$dir"
     expect cgroupfs-memory-outside 104857600 "$(cat "$dir/memory.max" 2>&1)"
     expect cgroupfs-cpu-outside "50000 100000" "$(cat "$dir/cpu.max" 2>&1)"
     expect cgroupfs-pids-outside 64 "$(cat "$dir/pids.max" 2>&1)"
-    expect_match cgroupfs-inspect-manager cgroupfs "$(berth inspect fs 2>/dev/null | grep -i cgroup)"
+    expect_match cgroupfs-inspect-manager '"CgroupManager": *"cgroupfs"' "$(berth inspect fs 2>&1)"
     expect_match cgroupfs-stats "fs +" "$(berth stats --no-stream fs 2>&1)"
     berth rm -f fs >/dev/null 2>&1
     gone cgroupfs-rm-removes-cgroup "$dir"
@@ -198,7 +200,7 @@ user_bench() {
 }
 
 user_bench_cgroupfs() {
-    bench_run run-rm-memory-cgroupfs berth --cgroup-manager cgroupfs run --rm --memory 100m $img true
+    bench_run run-rm-memory-cgroupfs berth run --cgroup-manager cgroupfs --rm --memory 100m $img true
     exit "$failed"
 }
 
