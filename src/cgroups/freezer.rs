@@ -1,75 +1,23 @@
-//! Freezing a container's processes for `pause`/`unpause`: the cgroup v2 `cgroup.freeze` file,
-//! or the v1 freezer controller. berth puts a container in a freezer cgroup of its own when it
-//! may create one (root, on this v1/hybrid host or a v2 host); a rootless container on a host
-//! without a delegated cgroup has none, and pause says so instead of pretending.
+//! Freezing a container's processes for `pause`/`unpause`: the cgroup v2 `cgroup.freeze` file
+//! (cgroupfs v2 and systemd scopes), or the v1 freezer controller.
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-const V1_FREEZER: &str = "/sys/fs/cgroup/freezer";
-const V2_ROOT: &str = "/sys/fs/cgroup";
-
-/// Where the container's freezer cgroup goes, if berth may make one here.
-pub fn cgroup_for(id: &str, rootless: bool) -> Option<PathBuf> {
-    if rootless {
-        return None;
-    }
-    if Path::new(V1_FREEZER).join("freezer.state").exists()
-        || Path::new(V1_FREEZER).join("cgroup.procs").exists()
-    {
-        return Some(Path::new(V1_FREEZER).join("berth").join(id));
-    }
-    if Path::new(V2_ROOT).join("cgroup.controllers").exists() {
-        return Some(Path::new(V2_ROOT).join("berth").join(id));
-    }
-    None
-}
-
-/// Create the cgroup and move `pid` (and so its future children) into it.
-pub fn enter(cgroup: &Path, pid: i32) -> io::Result<()> {
-    fs::create_dir_all(cgroup)?;
-    fs::write(cgroup.join("cgroup.procs"), pid.to_string())
-}
-
-/// Remove the cgroup once its processes are gone.
-pub fn remove(cgroup: &Path) {
-    // Processes take a moment to leave a cgroup after they exit.
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while fs::remove_dir(cgroup).is_err() && Instant::now() < deadline && cgroup.exists() {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn is_v2(cgroup: &Path) -> bool {
-    !cgroup.starts_with(V1_FREEZER)
-}
-
-/// Freeze (or thaw) every process of the cgroup and wait until the kernel says it is done.
-pub fn set_frozen(cgroup: &Path, frozen: bool) -> io::Result<()> {
-    let (file, value, done) = if is_v2(cgroup) {
-        ("cgroup.freeze", if frozen { "1" } else { "0" }, None)
-    } else {
-        (
-            "freezer.state",
-            if frozen { "FROZEN" } else { "THAWED" },
-            Some(if frozen { "FROZEN" } else { "THAWED" }),
-        )
+/// Freeze (or thaw) every process of the cgroup `dir` and wait until the kernel says it is done.
+pub fn set_frozen(dir: &Path, v1: bool, frozen: bool) -> io::Result<()> {
+    let (file, value) = match (v1, frozen) {
+        (true, true) => ("freezer.state", "FROZEN"),
+        (true, false) => ("freezer.state", "THAWED"),
+        (false, true) => ("cgroup.freeze", "1"),
+        (false, false) => ("cgroup.freeze", "0"),
     };
-    fs::write(cgroup.join(file), value)?;
+    fs::write(dir.join(file), value)?;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let settled = match done {
-            Some(want) => fs::read_to_string(cgroup.join("freezer.state"))?.trim() == want,
-            None => {
-                let events = fs::read_to_string(cgroup.join("cgroup.events"))?;
-                events
-                    .lines()
-                    .any(|l| l == if frozen { "frozen 1" } else { "frozen 0" })
-            }
-        };
-        if settled {
+        if settled(dir, v1, frozen)? {
             return Ok(());
         }
         if Instant::now() >= deadline {
@@ -81,19 +29,41 @@ pub fn set_frozen(cgroup: &Path, frozen: bool) -> io::Result<()> {
     }
 }
 
+/// Whether the kernel reports the cgroup as (un)frozen.
+fn settled(dir: &Path, v1: bool, frozen: bool) -> io::Result<bool> {
+    if v1 {
+        let want = if frozen { "FROZEN" } else { "THAWED" };
+        return Ok(fs::read_to_string(dir.join("freezer.state"))?.trim() == want);
+    }
+    let want = if frozen { "frozen 1" } else { "frozen 0" };
+    Ok(fs::read_to_string(dir.join("cgroup.events"))?
+        .lines()
+        .any(|l| l == want))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn rootless_containers_get_no_freezer_cgroup() {
-        assert_eq!(cgroup_for("abc", true), None);
+    fn v1_freeze_writes_freezer_state_and_waits_for_the_kernels_answer() {
+        let d = tempfile::tempdir().unwrap();
+        // A fake cgroup: the "kernel" already reports what we write.
+        set_frozen(d.path(), true, true).unwrap();
+        assert_eq!(
+            fs::read_to_string(d.path().join("freezer.state")).unwrap(),
+            "FROZEN"
+        );
     }
 
     #[test]
-    fn freezer_cgroups_live_under_a_berth_parent_never_elsewhere() {
-        if let Some(p) = cgroup_for("abc", false) {
-            assert!(p.ends_with("berth/abc"), "{}", p.display());
-        }
+    fn v2_freeze_waits_for_cgroup_events_to_say_frozen() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("cgroup.events"), "populated 1\nfrozen 1\n").unwrap();
+        set_frozen(d.path(), false, true).unwrap();
+        assert_eq!(
+            fs::read_to_string(d.path().join("cgroup.freeze")).unwrap(),
+            "1"
+        );
     }
 }

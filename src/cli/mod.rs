@@ -93,6 +93,10 @@ pub enum Command {
     Cp(container::cp::CpArgs),
     /// List port mappings or a specific mapping for the container
     Port(container::port::PortArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(container::stats::StatsArgs),
+    /// Update the resource limits or restart policy of one or more containers
+    Update(container::update::UpdateArgs),
     /// Manage containers
     Container {
         #[command(subcommand)]
@@ -173,6 +177,8 @@ impl Command {
                 | Command::Top(_)
                 | Command::Rename(_)
                 | Command::Port(_)
+                | Command::Stats(_)
+                | Command::Update(_)
                 | Command::Events(_)
                 | Command::System {
                     command: system::SystemCommand::Events(_)
@@ -368,6 +374,14 @@ pub fn dispatch(
         | Command::Container {
             command: C::Port(a),
         } => container::port::run(a, &engine),
+        Command::Stats(a)
+        | Command::Container {
+            command: C::Stats(a),
+        } => container::stats::run(a, &engine),
+        Command::Update(a)
+        | Command::Container {
+            command: C::Update(a),
+        } => container::update::run(a, &engine),
         Command::Events(a)
         | Command::System {
             command: system::SystemCommand::Events(a),

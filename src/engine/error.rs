@@ -62,6 +62,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Userns(#[from] UsernsError),
+    #[error(transparent)]
+    Cgroup(#[from] crate::cgroups::CgroupError),
     #[error("{0}")]
     Invalid(String),
     #[error("no container with name or ID {0:?} found: see `berth ps -a`")]

@@ -91,7 +91,7 @@ impl Engine {
                 hostname: read_trim("/proc/sys/kernel/hostname"),
                 rootless: self.ident.rootless,
                 cgroup_version: cgroup_version.into(),
-                cgroup_manager: "cgroupfs".into(),
+                cgroup_manager: self.default_cgroup_manager().into(),
                 id_mappings: IdMappings {
                     uidmap: self.ident.uid_map.clone(),
                     gidmap: self.ident.gid_map.clone(),

@@ -72,6 +72,16 @@ pub struct ContainerConfig {
     pub ports: Vec<PortMapping>,
     /// Volumes, bind mounts and tmpfs mounts, resolved at create time.
     pub mounts: Vec<MountSpec>,
+    /// Resource limits (`--memory`, `--cpus`, ...), validated at create time.
+    pub resources: crate::cgroups::Resources,
+    /// `--oom-score-adj`, written for the container's init before it runs.
+    pub oom_score_adj: Option<i32>,
+    /// `--cgroup-parent` as given ("" for berth's default).
+    pub cgroup_parent: String,
+    /// `--cgroupns`: "private" (default) or "host".
+    pub cgroupns: String,
+    /// The cgroup backend chosen at create time.
+    pub cgroup_manager: crate::cgroups::Kind,
 }
 
 /// One mount of a container: `kind` is "bind", "volume" or "tmpfs"; `source` is a host path
@@ -191,8 +201,9 @@ pub struct ContainerState {
     pub health: Option<HealthState>,
     /// Set by a failed healthcheck with --health-on-failure=restart: restart whatever the policy.
     pub restart_requested: bool,
-    /// The container's own cgroup (the freezer `pause` uses), when berth could make one.
-    pub cgroup: Option<std::path::PathBuf>,
+    /// The container's cgroup while it runs (limits, stats, the freezer `pause` uses), when
+    /// its backend made one.
+    pub cgroups: Option<crate::cgroups::Cgroup>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod export;
 pub mod healthcheck;
 pub mod inspect;
 pub mod kill;
+pub mod limits;
 pub mod logs;
 pub mod pause;
 pub mod port;
@@ -20,8 +21,10 @@ pub mod restart;
 pub mod rm;
 pub mod run;
 pub mod start;
+pub mod stats;
 pub mod stop;
 pub mod top;
+pub mod update;
 pub mod wait;
 
 use clap::Subcommand;
@@ -80,6 +83,10 @@ pub enum ContainerCommand {
     Cp(cp::CpArgs),
     /// List port mappings or a specific mapping for the container
     Port(port::PortArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(stats::StatsArgs),
+    /// Update the resource limits or restart policy of one or more containers
+    Update(update::UpdateArgs),
 }
 
 /// The containers a multi-container verb acts on: those named, or with `--all` every one that

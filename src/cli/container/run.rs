@@ -141,6 +141,8 @@ pub struct CreateFlags {
     /// Suppress the pull output
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: super::limits::LimitFlags,
     /// The image to create the container from
     #[arg(value_name = "IMAGE")]
     pub image: String,
@@ -199,6 +201,9 @@ impl CreateFlags {
                 none: self.no_healthcheck,
                 on_failure: self.health_on_failure.clone(),
             },
+            limits: self.limits.limits(),
+            cgroup: self.limits.cgroup(),
+            oom_score_adj: self.limits.oom_score_adj,
         }
     }
 }
@@ -279,6 +284,9 @@ pub fn ensure_image(engine: &Engine, flags: &CreateFlags) -> anyhow::Result<Imag
 pub fn create(args: &CreateArgs, engine: &Engine) -> anyhow::Result<()> {
     let image = ensure_image(engine, &args.create)?;
     let record = engine.create_container(&args.create.options(), &image)?;
+    if let Some(w) = engine.cgroup_warning(&record) {
+        eprintln!("{w}");
+    }
     println!("{}", record.id);
     Ok(())
 }
@@ -289,6 +297,9 @@ pub fn run(args: &RunArgs, engine: &Engine) -> anyhow::Result<()> {
     let image = ensure_image(engine, &args.create)?;
     crate::timing::mark("cli: create");
     let record = engine.create_container(&args.create.options(), &image)?;
+    if let Some(w) = engine.cgroup_warning(&record) {
+        eprintln!("{w}");
+    }
     let c = crate::engine::container::Container {
         record: record.clone(),
         state: Default::default(),

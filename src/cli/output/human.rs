@@ -17,6 +17,19 @@ pub fn human_size_4(bytes: u64) -> String {
     human_size_with_precision(bytes, 4)
 }
 
+/// go-units BytesSize: binary units and `%.4g` ("1.5MiB", "100MiB", "1.953GiB"), what
+/// `docker stats` prints for memory.
+pub fn human_size_binary(bytes: u64) -> String {
+    const UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{}{}", gofmt::format_float(size, 'g', Some(4)), UNITS[unit])
+}
+
 fn human_size_with_precision(bytes: u64, digits: usize) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut size = bytes as f64;

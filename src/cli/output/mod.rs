@@ -10,7 +10,9 @@ mod template;
 
 use serde_json::Value;
 
-pub use human::{human_duration, human_duration_since, human_size, human_size_4};
+pub use human::{
+    human_duration, human_duration_since, human_size, human_size_4, human_size_binary,
+};
 pub use table::{align_columns, display_width};
 pub use template::{Template, TemplateError};
 

@@ -153,8 +153,8 @@ impl Engine {
         }
         let spawned = exec::spawn(&spec).map_err(spawn_error)?;
         // The command joins the container's cgroup, when it has one.
-        if let Some(cg) = &c.state.cgroup {
-            let _ = crate::cgroups::freezer::enter(cg, spawned.pid);
+        if let Some(cg) = &c.state.cgroups {
+            let _ = cg.enter(spawned.pid);
         }
         drop(null);
         let relay = Relay {

@@ -177,7 +177,7 @@ impl Engine {
             "ConsoleSize": [0, 0],
             "CapAdd": or_null(&cfg.cap_add),
             "CapDrop": or_null(&cfg.cap_drop),
-            "CgroupnsMode": "",
+            "CgroupnsMode": if cfg.cgroupns.is_empty() { "private" } else { cfg.cgroupns.as_str() },
             "Dns": cfg.dns,
             "DnsOptions": cfg.dns_option,
             "DnsSearch": cfg.dns_search,
@@ -186,7 +186,7 @@ impl Engine {
             "IpcMode": "private",
             "Cgroup": "",
             "Links": Value::Null,
-            "OomScoreAdj": 0,
+            "OomScoreAdj": cfg.oom_score_adj.unwrap_or(0),
             "PidMode": "",
             "Privileged": cfg.privileged,
             "PublishAllPorts": false,
@@ -198,32 +198,44 @@ impl Engine {
             "Runtime": cfg.runtime.clone().unwrap_or_else(|| "berth".to_string()),
             "Isolation": "",
         });
-        // Resource limits: berth sets none yet, so docker's zero values.
+        // Resource limits as docker shows them (0 / null where unset).
+        let res = &cfg.resources;
+        let devs = |l: &[crate::cgroups::DeviceRate]| -> Value {
+            if l.is_empty() {
+                Value::Null
+            } else {
+                json!(l
+                    .iter()
+                    .map(|d| json!({"Path": d.path, "Rate": d.rate}))
+                    .collect::<Vec<_>>())
+            }
+        };
         let limits = json!({
-            "CpuShares": 0,
-            "Memory": 0,
-            "NanoCpus": 0,
-            "CgroupParent": "",
-            "BlkioWeight": 0,
+            "CpuShares": res.cpu_shares.unwrap_or(0),
+            "Memory": res.memory.unwrap_or(0),
+            "NanoCpus": res.nano_cpus.unwrap_or(0),
+            "CgroupParent": cfg.cgroup_parent,
+            "CgroupManager": cfg.cgroup_manager.manager_name(),
+            "BlkioWeight": res.blkio_weight.unwrap_or(0),
             "BlkioWeightDevice": Value::Null,
-            "BlkioDeviceReadBps": Value::Null,
-            "BlkioDeviceWriteBps": Value::Null,
-            "BlkioDeviceReadIOps": Value::Null,
-            "BlkioDeviceWriteIOps": Value::Null,
-            "CpuPeriod": 0,
-            "CpuQuota": 0,
+            "BlkioDeviceReadBps": devs(&res.device_read_bps),
+            "BlkioDeviceWriteBps": devs(&res.device_write_bps),
+            "BlkioDeviceReadIOps": devs(&res.device_read_iops),
+            "BlkioDeviceWriteIOps": devs(&res.device_write_iops),
+            "CpuPeriod": res.cpu_period.unwrap_or(0),
+            "CpuQuota": res.cpu_quota.unwrap_or(0),
             "CpuRealtimePeriod": 0,
             "CpuRealtimeRuntime": 0,
-            "CpusetCpus": "",
-            "CpusetMems": "",
+            "CpusetCpus": res.cpuset_cpus.clone().unwrap_or_default(),
+            "CpusetMems": res.cpuset_mems.clone().unwrap_or_default(),
             "Devices": Value::Null,
             "DeviceCgroupRules": Value::Null,
             "DeviceRequests": Value::Null,
-            "MemoryReservation": 0,
-            "MemorySwap": 0,
+            "MemoryReservation": res.memory_reservation.unwrap_or(0),
+            "MemorySwap": if res.memory.is_some() { res.memory_and_swap().unwrap_or(0) } else { 0 },
             "MemorySwappiness": Value::Null,
-            "OomKillDisable": false,
-            "PidsLimit": Value::Null,
+            "OomKillDisable": res.oom_kill_disable,
+            "PidsLimit": res.pids_limit.map_or(Value::Null, |p| json!(p)),
             "Ulimits": Value::Null,
             "CpuCount": 0,
             "CpuPercent": 0,

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use super::super::{Engine, EngineError, Result};
 use super::{spec::parse_signal, Container};
-use crate::cgroups::freezer;
 use crate::store::containers::ContainerState;
 use crate::store::containers::Status;
 
@@ -55,15 +54,13 @@ impl Engine {
                 return Err(EngineError::ContainerNotRunning { name: name.clone() });
             }
         }
-        let cg = c.state.cgroup.as_ref().ok_or_else(|| {
+        let cg = c.state.cgroups.as_ref().ok_or_else(|| {
             EngineError::Invalid(format!(
-                "container {name} has no cgroup berth can freeze: a rootless container gets one only with cgroup v2 and a delegated subtree (a systemd user session); run it as root, or use a cgroup v2 host"
+                "container {name} has no cgroup berth can freeze: a rootless container gets one only with cgroup v2 and a systemd user session or delegated subtree; run it as root, or use a cgroup v2 host"
             ))
         })?;
-        freezer::set_frozen(cg, true).map_err(|e| EngineError::Io {
-            context: format!("pausing {name}"),
-            source: e,
-        })?;
+        cg.freeze(true)
+            .map_err(|e| EngineError::Invalid(format!("pausing {name}: {e}")))?;
         self.store
             .update_container_state(&c.record.id, |s| s.status = Status::Paused)?;
         Ok(())
@@ -77,11 +74,9 @@ impl Engine {
                 "container {name} is not paused"
             )));
         }
-        if let Some(cg) = &c.state.cgroup {
-            freezer::set_frozen(cg, false).map_err(|e| EngineError::Io {
-                context: format!("unpausing {name}"),
-                source: e,
-            })?;
+        if let Some(cg) = &c.state.cgroups {
+            cg.freeze(false)
+                .map_err(|e| EngineError::Invalid(format!("unpausing {name}: {e}")))?;
         }
         self.store
             .update_container_state(&c.record.id, |s| s.status = Status::Running)?;

@@ -10,6 +10,7 @@ pub mod export;
 pub mod health;
 pub mod inspect;
 pub mod lifecycle;
+pub mod limits;
 pub mod logs;
 pub mod names;
 pub mod port;
@@ -17,7 +18,9 @@ pub mod prune;
 pub mod rename;
 pub mod spec;
 pub mod start;
+pub mod stats;
 pub mod top;
+pub mod update;
 pub mod wait;
 
 use std::collections::BTreeMap;
@@ -76,6 +79,11 @@ pub struct CreateOptions {
     pub restart: Option<String>,
     /// `--health-*`, `--no-healthcheck`.
     pub health: health::HealthFlags,
+    /// `--memory`, `--cpus`, ... as typed.
+    pub limits: crate::cgroups::LimitArgs,
+    /// `--cgroup-parent`, `--cgroupns`, `--cgroups`, `--cgroup-manager`, `--cgroup-strict`.
+    pub cgroup: limits::CgroupOptions,
+    pub oom_score_adj: Option<i32>,
 }
 
 /// A container record with its state as it is now (dead pids noticed).
@@ -367,7 +375,13 @@ impl Engine {
             )))
             }
         };
+        let cg = self.resolve_cgroups(&opts.limits, &opts.cgroup, opts.oom_score_adj)?;
         let config = ContainerConfig {
+            resources: cg.resources,
+            oom_score_adj: opts.oom_score_adj,
+            cgroup_parent: cg.parent,
+            cgroupns: cg.cgroupns,
+            cgroup_manager: cg.kind,
             args,
             entrypoint,
             cmd,
@@ -561,6 +575,10 @@ impl Engine {
                 Ok(())
             })
             .map_err(EngineError::unwrap_store)?;
+        // A cgroup its monitor could not remove (the monitor was killed).
+        if let Some(cg) = &c.state.cgroups {
+            let _ = cg.remove();
+        }
         self.emit_container(&c.record, "destroy", &[]);
         let id = &c.record.id;
         let dir = self.store.container_dir(id);

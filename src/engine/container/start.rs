@@ -592,8 +592,9 @@ impl Engine {
                 .map_err(|e| (125, e.to_string()))?,
         };
         crate::timing::mark("monitor: spawn");
+        let mut cgroup_hooks = super::limits::CgroupHooks::new(&c.record);
         let spawned = match &cfg.runtime {
-            None => process::spawn(&spec, &mut process::NoHooks),
+            None => process::spawn(&spec, &mut cgroup_hooks),
             Some(runtime) => {
                 let dir = self.store.container_dir(&c.record.id);
                 external::spawn(&external::ExternalSpec {
@@ -607,9 +608,24 @@ impl Engine {
                     user: cfg.user.clone(),
                     config: spec::external_config(self, &c.record, image),
                 })
+                // The external runtime has started the process already: its cgroup follows.
+                .and_then(|sp| match cgroup_hooks.place(sp.pid) {
+                    Ok(()) => Ok(sp),
+                    Err(m) => {
+                        // SAFETY: killing the process we just started.
+                        unsafe { libc::kill(sp.pid, libc::SIGKILL) };
+                        Err(process::SpawnError::Setup(m))
+                    }
+                })
             }
-        }
-        .map_err(|e| (e.exit_code(), e.to_string()))?;
+        };
+        let spawned = match spawned {
+            Ok(s) => s,
+            Err(e) => {
+                cgroup_hooks.undo();
+                return Err((e.exit_code(), e.to_string()));
+            }
+        };
         drop(child_ends);
         // Hold the container's mount and network namespaces: when its last process exits the
         // kernel then has nothing to tear down before telling us (unmounting the rootfs and
@@ -648,6 +664,8 @@ impl Engine {
                 s.exit_code = 0;
                 s.error.clear();
                 s.restart_requested = false;
+                s.oom_killed = false;
+                s.cgroups = cgroup_hooks.created.take();
                 s.health =
                     cfg.healthcheck
                         .as_ref()
@@ -658,14 +676,6 @@ impl Engine {
                 s.stopped_by_user
             })
             .map_err(|e| (125, e.to_string()))?;
-        // Its own cgroup, when berth may make one (the freezer pause uses).
-        if let Some(cg) = crate::cgroups::freezer::cgroup_for(&c.record.id, self.ident.rootless) {
-            if crate::cgroups::freezer::enter(&cg, pid).is_ok() {
-                let _ = self
-                    .store
-                    .update_container_state(&c.record.id, |s| s.cgroup = Some(cg));
-            }
-        }
         // A stop that came while a restart was starting this process: honour it.
         if stopped_meanwhile && status.is_none() {
             // SAFETY: killing the process we just started.
@@ -711,17 +721,14 @@ impl Engine {
         });
         crate::timing::mark("monitor: exited");
         let code = monitor::exit_code(outcome.status);
-        if let Ok(Some(cg)) = self
-            .store
-            .update_container_state(&c.record.id, |s| s.cgroup.take())
-        {
-            crate::cgroups::freezer::remove(&cg);
-        }
+        // Read (OOM) and removed before the state says exited; recreated by a restart.
+        let oom = self.finish_cgroup(&c.record);
         // Before the state says exited, so that `stop` (which waits for that) reports after it.
         self.emit_die(&c.record, code);
         let _ = self.store.update_container_state(&c.record.id, |s| {
             s.status = Status::Exited;
             s.exit_code = code;
+            s.oom_killed = oom;
             s.pid = 0;
             s.finished_at = Some(Utc::now());
         });

@@ -1,0 +1,194 @@
+//! A container's cgroup from the engine's side: the backend and limits chosen at create time,
+//! the handshake hook that puts the container into its cgroup before any of its code runs, and
+//! what the monitor does with the cgroup once the container exits (OOM, removal).
+//!
+//! The monitor itself stays outside the container's cgroup (as podman's conmon does): the
+//! limits are the container's, and the monitor must outlive an OOM kill to report it. `exec`'d
+//! processes join the cgroup; `--init` is the container's PID 1 and so is in it from the start;
+//! a restarted container gets a fresh cgroup (the old one is removed when a run ends).
+
+use super::super::{Engine, EngineError, Result};
+use crate::cgroups::{self, Cgroup, HostLimits, HostView, Kind, LimitArgs, Resources};
+use crate::runtime::process::SpawnHooks;
+use crate::store::containers::{ContainerConfig, ContainerRecord};
+
+/// The cgroup flags of `create`/`run` other than the limits.
+#[derive(Debug, Clone, Default)]
+pub struct CgroupOptions {
+    /// `--cgroup-parent`.
+    pub parent: Option<String>,
+    /// `--cgroupns private|host`.
+    pub cgroupns: Option<String>,
+    /// `--cgroups enabled|disabled`.
+    pub cgroups: Option<String>,
+    /// `--cgroup-manager systemd|cgroupfs`.
+    pub manager: Option<String>,
+    /// `--cgroup-strict`: refuse to run without a cgroup.
+    pub strict: bool,
+}
+
+/// What create resolved: the limits, the backend, and the cgroup settings to record.
+pub(crate) struct Resolved {
+    pub resources: Resources,
+    pub kind: Kind,
+    pub cgroupns: String,
+    pub parent: String,
+}
+
+impl Engine {
+    /// Validate the limit flags and pick the container's cgroup backend (exit 125 on bad input,
+    /// or in strict mode when no backend is usable).
+    pub(crate) fn resolve_cgroups(
+        &self,
+        limits: &LimitArgs,
+        opts: &CgroupOptions,
+        oom_score_adj: Option<i32>,
+    ) -> Result<Resolved> {
+        let resources = limits.resolve(&HostLimits::read())?;
+        if let Some(adj) = oom_score_adj {
+            if !(-1000..=1000).contains(&adj) {
+                return Err(EngineError::Invalid(format!(
+                    "invalid --oom-score-adj {adj}: use -1000 to 1000"
+                )));
+            }
+        }
+        let cgroupns = match opts.cgroupns.as_deref() {
+            None | Some("") | Some("private") => "private".to_string(),
+            Some("host") => "host".to_string(),
+            Some(o) => {
+                return Err(EngineError::Invalid(format!(
+                    "invalid --cgroupns {o:?}: use private or host"
+                )))
+            }
+        };
+        let disabled = match opts.cgroups.as_deref() {
+            None | Some("") | Some("enabled") => false,
+            Some("disabled") => true,
+            Some(o) => {
+                return Err(EngineError::Invalid(format!(
+                    "invalid --cgroups {o:?}: use enabled or disabled"
+                )))
+            }
+        };
+        if disabled && !resources.is_empty() {
+            return Err(EngineError::Invalid(
+                "--cgroups disabled cannot apply resource limits: leave out the limits or --cgroups disabled".into(),
+            ));
+        }
+        let parent = opts.parent.clone().unwrap_or_default();
+        cgroups::relative_path("x", &parent)?;
+        let choice = cgroups::choose(
+            &HostView::probe(self.ident.rootless),
+            disabled,
+            opts.manager.as_deref(),
+        )?;
+        if choice.kind == Kind::Systemd {
+            cgroups::systemd::slice_name(&parent)?;
+        }
+        if let Some(why) = &choice.why_none {
+            let strict = opts.strict || cgroups::none::strict_in_config(&self.paths.config_dir)?;
+            if strict {
+                return Err(cgroups::none::strict_error(why).into());
+            }
+        }
+        Ok(Resolved {
+            resources,
+            kind: choice.kind,
+            cgroupns,
+            parent,
+        })
+    }
+
+    /// The one-line warning `run`/`create` print when the container asked for limits that its
+    /// backend (none) cannot apply.
+    pub fn cgroup_warning(&self, record: &ContainerRecord) -> Option<String> {
+        let cfg = &record.config;
+        if cfg.cgroup_manager != Kind::None || cfg.resources.is_empty() {
+            return None;
+        }
+        let why = cgroups::choose(&HostView::probe(self.ident.rootless), false, None)
+            .ok()
+            .and_then(|c| c.why_none)
+            .unwrap_or_else(|| {
+                "no cgroup backend was usable when the container was created".into()
+            });
+        Some(cgroups::none::warning(&why))
+    }
+
+    /// The backend a new container would get here (for `info`).
+    pub fn default_cgroup_manager(&self) -> &'static str {
+        cgroups::choose(&HostView::probe(self.ident.rootless), false, None)
+            .map(|c| c.kind.manager_name())
+            .unwrap_or("none")
+    }
+}
+
+/// The handshake hook: at sync 2 (before GO) write `--oom-score-adj` and create the
+/// container's cgroup with its limits, the container's process already in it.
+pub struct CgroupHooks<'a> {
+    id: &'a str,
+    cfg: &'a ContainerConfig,
+    /// The cgroup made, for the monitor to record (and remove after the run, or on failure).
+    pub created: Option<Cgroup>,
+}
+
+impl<'a> CgroupHooks<'a> {
+    pub fn new(record: &'a ContainerRecord) -> CgroupHooks<'a> {
+        CgroupHooks {
+            id: &record.id,
+            cfg: &record.config,
+            created: None,
+        }
+    }
+
+    /// The hook's work for `pid`; public so that other hooks can be combined with it.
+    pub fn place(&mut self, pid: i32) -> std::result::Result<(), String> {
+        if let Some(adj) = self.cfg.oom_score_adj {
+            std::fs::write(format!("/proc/{pid}/oom_score_adj"), adj.to_string()).map_err(|e| {
+                format!("setting --oom-score-adj {adj}: {e} (lowering it needs root)")
+            })?;
+        }
+        self.created = cgroups::create(
+            self.cfg.cgroup_manager,
+            std::path::Path::new("/sys/fs/cgroup"),
+            self.id,
+            &self.cfg.cgroup_parent,
+            &self.cfg.resources,
+            pid,
+        )
+        .map_err(|e| format!("creating the container's cgroup: {e}"))?;
+        Ok(())
+    }
+
+    /// After a start that failed past the hook: remove the cgroup again.
+    pub fn undo(&mut self) {
+        if let Some(cg) = self.created.take() {
+            let _ = cg.remove();
+        }
+    }
+}
+
+impl SpawnHooks for CgroupHooks<'_> {
+    fn before_go(&mut self, pid: i32) -> std::result::Result<(), String> {
+        self.place(pid)
+    }
+}
+
+impl Engine {
+    /// After the container's last process exited: whether the OOM killer struck (recorded in
+    /// the state, with an `oom` event), and the cgroup removed.
+    pub(crate) fn finish_cgroup(&self, record: &ContainerRecord) -> bool {
+        let Ok(Some(cg)) = self
+            .store
+            .update_container_state(&record.id, |s| s.cgroups.take())
+        else {
+            return false;
+        };
+        let oom = cg.oom_kills() > 0;
+        if oom {
+            self.emit_container(record, "oom", &[]);
+        }
+        let _ = cg.remove();
+        oom
+    }
+}
