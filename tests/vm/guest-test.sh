@@ -47,6 +47,7 @@ gone() {
         pass "$1"
     fi
 }
+info() { echo "INFO $*"; }
 finish() {
     if [ "$failed" = 0 ]; then echo "RESULT ok"; else echo "RESULT fail"; fi
     exit "$failed"
@@ -125,9 +126,12 @@ user_test() {
     printf '%s\n' "$out" | grep -q '^PASS cgroupfs-done' || fail cgroupfs-ran "the delegated service printed no PASS cgroupfs-done"
 
     # berth-vm-* is this harness's own service.
-    left=$(find /sys/fs/cgroup/user.slice/user-$uid.slice/user@$uid.service -name '*berth*' ! -name 'berth-vm-*' 2>/dev/null)
+    # berth-vm-* is this harness's own service; berth.slice is systemd's, shared by every
+    # container like podman's user.slice, and may stay (empty).
+    left=$(find /sys/fs/cgroup/user.slice/user-$uid.slice/user@$uid.service -name '*berth*' \
+        ! -name 'berth-vm-*' ! -name berth.slice 2>/dev/null)
     expect no-cgroup-leak "" "$left"
-    left=$(systemctl --user list-units --all --no-legend --plain 2>/dev/null | grep -i berth | grep -v '^berth-vm-')
+    left=$(systemctl --user list-units --all --no-legend --plain 2>/dev/null | grep -E '^berth-[0-9a-f]+\.scope')
     expect no-unit-leak "" "$left"
     finish
 }
@@ -137,6 +141,10 @@ user_cgroupfs() {
     own=$(sed -n 's/^0:://p' /proc/self/cgroup)
     expect cgroupfs-delegated "$(id -u)" "$(stat -c %u "/sys/fs/cgroup$own")"
     cgm="--cgroup-manager cgroupfs"
+    info "delegated cgroup $own: controllers [$(cat "/sys/fs/cgroup$own/cgroup.controllers")] subtree_control [$(cat "/sys/fs/cgroup$own/cgroup.subtree_control")]"
+    out=$(berth run $cgm --rm --memory 100m $img cat /proc/self/cgroup 2>&1)
+    expect cgroupfs-run "0::/" "$out"
+    info "after a run: subtree_control [$(cat "/sys/fs/cgroup$own/cgroup.subtree_control")], children: $(cd "/sys/fs/cgroup$own" && find . -mindepth 1 -type d | tr '\n' ' '), berth/ subtree_control [$(cat "/sys/fs/cgroup$own/berth/cgroup.subtree_control" 2>&1)]"
     expect cgroupfs-memory-max 104857600 "$(berth run $cgm --rm --memory 100m $img cat /sys/fs/cgroup/memory.max 2>&1)"
     out=$(berth run $cgm -d --name fs --memory 100m --cpus .5 --pids-limit 64 $img sleep 600 2>&1)
     expect_match cgroupfs-run-detached '^[0-9a-f]{64}$' "$out"

@@ -94,7 +94,7 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
     # Progress: the result lines as they arrive.
     lines=$(wc -l <"$log")
     if [ "$lines" -gt "$shown" ]; then
-        sed -n "$((shown + 1)),${lines}p" "$log" | tr -d '\r' | grep -E '^(PASS|FAIL|BENCH|RESULT|BERTH-VM|guest:)' >&2 || true
+        sed -n "$((shown + 1)),${lines}p" "$log" | tr -d '\r' | grep -E '^(PASS|FAIL|BENCH|INFO|RESULT|BERTH-VM|guest:)' >&2 || true
         shown=$lines
     fi
     sleep 1
@@ -102,7 +102,7 @@ done
 wait "$qemu_pid" 2>/dev/null || true
 qemu_pid=""
 lines=$(wc -l <"$log")
-[ "$lines" -le "$shown" ] || sed -n "$((shown + 1)),${lines}p" "$log" | tr -d '\r' | grep -E '^(PASS|FAIL|BENCH|RESULT|BERTH-VM|guest:)' >&2 || true
+[ "$lines" -le "$shown" ] || sed -n "$((shown + 1)),${lines}p" "$log" | tr -d '\r' | grep -E '^(PASS|FAIL|BENCH|INFO|RESULT|BERTH-VM|guest:)' >&2 || true
 
 results=$(tr -d '\r' <"$log")
 elapsed=$(($(date +%s) - started))
