@@ -11,7 +11,7 @@
 #                              stats --no-stream over 50 containers); prints BENCH lines
 # Environment: BERTH_VM_CACHE (image cache), BERTH_VM_TIMEOUT, BERTH_VM_BERTH (a berth binary to
 # test instead of building target/release/berth), BERTH_VM_LOG (keep the serial log there),
-# BERTH_VM_ACCEL (tcg, the default, or kvm); for --bench, BENCH_RUNS (default 15) and
+# BERTH_VM_GUEST_SCRIPT (another guest script, for debugging), BERTH_VM_ACCEL (tcg, the default, or kvm); for --bench, BENCH_RUNS (default 15) and
 # BENCH_CONTAINERS (default 50).
 set -eu
 
@@ -57,7 +57,7 @@ trap 'exit 130' INT TERM
 # The run disk: everything that changes between runs, so the cached image never does.
 mkdir "$work/disk"
 cp "$berth" "$work/disk/berth"
-cp "$here/guest-test.sh" "$work/disk/guest-test.sh"
+cp "${BERTH_VM_GUEST_SCRIPT:-$here/guest-test.sh}" "$work/disk/guest-test.sh"
 echo "$mode" >"$work/disk/mode"
 env | grep -E '^BENCH_(RUNS|CONTAINERS)=[0-9]+$' >"$work/disk/env" || true
 size=$(du -sm "$work/disk" | cut -f1)
