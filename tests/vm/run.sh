@@ -61,7 +61,8 @@ cp "${BERTH_VM_GUEST_SCRIPT:-$here/guest-test.sh}" "$work/disk/guest-test.sh"
 echo "$mode" >"$work/disk/mode"
 env | grep -E '^BENCH_(RUNS|CONTAINERS)=[0-9]+$' >"$work/disk/env" || true
 size=$(du -sm "$work/disk" | cut -f1)
-mkfs.ext4 -q -L BERTHRUN -d "$work/disk" "$work/run.img" "$((size + 16))M"
+# ext4 needs room for its journal and metadata beside the files.
+mkfs.ext4 -q -L BERTHRUN -d "$work/disk" "$work/run.img" "$((size + size / 4 + 32))M"
 
 # TCG by default: /dev/kvm exists on some nested hosts (this one included) where a KVM guest
 # hangs in the kernel's early boot, which a probe cannot tell from slowness.
