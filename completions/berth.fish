@@ -51,6 +51,8 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "commit" -d 'Create a ne
 complete -c berth -n "__fish_berth_needs_command" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c berth -n "__fish_berth_needs_command" -f -a "cp" -d 'Copy files between a container and the host'
 complete -c berth -n "__fish_berth_needs_command" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c berth -n "__fish_berth_needs_command" -f -a "stats" -d 'Display a live stream of container(s) resource usage statistics'
+complete -c berth -n "__fish_berth_needs_command" -f -a "update" -d 'Update the resource limits or restart policy of one or more containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "container" -d 'Manage containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "pull" -d 'Pull an image from a registry'
 complete -c berth -n "__fish_berth_needs_command" -f -a "images" -d 'List images in local storage'
@@ -107,6 +109,26 @@ complete -c berth -n "__fish_berth_using_subcommand run" -l health-start-period 
 complete -c berth -n "__fish_berth_using_subcommand run" -l health-on-failure -d 'Action when the container becomes unhealthy: none, kill, restart or stop' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l restart -d 'Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l pull -d 'Pull the image before creating: missing, always or never' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -s m -l memory -d 'Memory limit (e.g. 100m, 1g)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l memory-swap -d 'Memory plus swap limit (-1: unlimited swap; default: twice --memory)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l memory-reservation -d 'Memory soft limit' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l oom-score-adj -d 'Tune the host\'s OOM preferences for the container (-1000 to 1000)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cpus -d 'Number of CPUs (e.g. 0.5)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -s c -l cpu-shares -d 'CPU shares (relative weight, default 1024)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cpu-period -d 'CPU CFS period in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cpu-quota -d 'CPU CFS quota in microseconds (-1: none)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l device-read-iops -d 'Limit read operations per second from a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l device-write-iops -d 'Limit write operations per second to a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cgroup-parent -d 'Parent cgroup (a slice with the systemd manager, e.g. mine.slice)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cgroupns -d 'Cgroup namespace: private or host' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cgroups -d 'Whether the container gets a cgroup: enabled or disabled' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l cgroup-manager -d 'Cgroup manager: systemd or cgroupfs (default: systemd when a user bus is reachable)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand run" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand run" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
@@ -120,6 +142,8 @@ complete -c berth -n "__fish_berth_using_subcommand run" -l privileged -d 'Give 
 complete -c berth -n "__fish_berth_using_subcommand run" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c berth -n "__fish_berth_using_subcommand run" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c berth -n "__fish_berth_using_subcommand run" -s q -l quiet -d 'Suppress the pull output'
+complete -c berth -n "__fish_berth_using_subcommand run" -l oom-kill-disable -d 'Disable the OOM killer for the container (cgroup v1)'
+complete -c berth -n "__fish_berth_using_subcommand run" -l cgroup-strict -d 'Refuse to run when no cgroup backend can apply the limits'
 complete -c berth -n "__fish_berth_using_subcommand create" -l name -d 'Assign a name to the container' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to pass the current value)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l env-file -d 'Read environment variables from a file' -r -F
@@ -154,6 +178,26 @@ complete -c berth -n "__fish_berth_using_subcommand create" -l health-start-peri
 complete -c berth -n "__fish_berth_using_subcommand create" -l health-on-failure -d 'Action when the container becomes unhealthy: none, kill, restart or stop' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l restart -d 'Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l pull -d 'Pull the image before creating: missing, always or never' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -s m -l memory -d 'Memory limit (e.g. 100m, 1g)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l memory-swap -d 'Memory plus swap limit (-1: unlimited swap; default: twice --memory)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l memory-reservation -d 'Memory soft limit' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l oom-score-adj -d 'Tune the host\'s OOM preferences for the container (-1000 to 1000)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cpus -d 'Number of CPUs (e.g. 0.5)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -s c -l cpu-shares -d 'CPU shares (relative weight, default 1024)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cpu-period -d 'CPU CFS period in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cpu-quota -d 'CPU CFS quota in microseconds (-1: none)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l device-read-iops -d 'Limit read operations per second from a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l device-write-iops -d 'Limit write operations per second to a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cgroup-parent -d 'Parent cgroup (a slice with the systemd manager, e.g. mine.slice)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cgroupns -d 'Cgroup namespace: private or host' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cgroups -d 'Whether the container gets a cgroup: enabled or disabled' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l cgroup-manager -d 'Cgroup manager: systemd or cgroupfs (default: systemd when a user bus is reachable)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand create" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand create" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
@@ -166,6 +210,8 @@ complete -c berth -n "__fish_berth_using_subcommand create" -l privileged -d 'Gi
 complete -c berth -n "__fish_berth_using_subcommand create" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c berth -n "__fish_berth_using_subcommand create" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c berth -n "__fish_berth_using_subcommand create" -s q -l quiet -d 'Suppress the pull output'
+complete -c berth -n "__fish_berth_using_subcommand create" -l oom-kill-disable -d 'Disable the OOM killer for the container (cgroup v1)'
+complete -c berth -n "__fish_berth_using_subcommand create" -l cgroup-strict -d 'Refuse to run when no cgroup backend can apply the limits'
 complete -c berth -n "__fish_berth_using_subcommand start" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c berth -n "__fish_berth_using_subcommand start" -l sig-proxy -d 'Proxy received signals to the container (with -a)' -r -f -a "true\t''
 false\t''"
@@ -307,36 +353,62 @@ complete -c berth -n "__fish_berth_using_subcommand port" -l root -d 'Path to th
 complete -c berth -n "__fish_berth_using_subcommand port" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand port" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
 complete -c berth -n "__fish_berth_using_subcommand port" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "run" -d 'Run a command in a new container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "create" -d 'Create a new container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "start" -d 'Start one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "stop" -d 'Stop one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "kill" -d 'Kill one or more running containers with a signal'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "rm" -d 'Remove one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "ps" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "ls" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "list" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "logs" -d 'Fetch the logs of a container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "exec" -d 'Run a command in a running container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "inspect" -d 'Display detailed information on one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "prune" -d 'Remove all stopped containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "exists" -d 'Check if a container exists in local storage'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "attach" -d 'Attach to a running container\'s input and output'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "restart" -d 'Restart one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "pause" -d 'Pause all processes within one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "unpause" -d 'Unpause all processes within one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "top" -d 'Display the running processes of a container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "rename" -d 'Rename a container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "cp" -d 'Copy files between a container and the host'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c berth -n "__fish_berth_using_subcommand stats" -l format -d 'Format output using a Go template ("table", "json", "{{json .}}", ...)' -r
+complete -c berth -n "__fish_berth_using_subcommand stats" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand stats" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand stats" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand stats" -s a -l all -d 'Show all containers (default shows just running)'
+complete -c berth -n "__fish_berth_using_subcommand stats" -l no-stream -d 'Disable streaming stats and only pull the first result'
+complete -c berth -n "__fish_berth_using_subcommand stats" -l no-trunc -d 'Do not truncate output'
+complete -c berth -n "__fish_berth_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand update" -s m -l memory -d 'Memory limit (e.g. 100m, 1g)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l memory-swap -d 'Memory plus swap limit (-1: unlimited swap)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l memory-reservation -d 'Memory soft limit' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l cpus -d 'Number of CPUs (e.g. 0.5)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l cpu-period -d 'CPU CFS period in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l cpu-quota -d 'CPU CFS quota in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l cpuset-mems -d 'Memory nodes in which to allow execution' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l pids-limit -d 'Tune the container\'s pids limit (-1: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l blkio-weight -d 'Block IO weight (10 to 1000)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l restart -d 'Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand update" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand update" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand update" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "run" -d 'Run a command in a new container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "create" -d 'Create a new container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "start" -d 'Start one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "stop" -d 'Stop one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "kill" -d 'Kill one or more running containers with a signal'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "rm" -d 'Remove one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "ps" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "ls" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "list" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "exec" -d 'Run a command in a running container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "inspect" -d 'Display detailed information on one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "prune" -d 'Remove all stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "exists" -d 'Check if a container exists in local storage'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "attach" -d 'Attach to a running container\'s input and output'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "restart" -d 'Restart one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "unpause" -d 'Unpause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "top" -d 'Display the running processes of a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "rename" -d 'Rename a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "cp" -d 'Copy files between a container and the host'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "stats" -d 'Display a live stream of container(s) resource usage statistics'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill rm ps ls list logs wait exec inspect prune exists attach restart pause unpause top rename diff commit export cp port stats update" -f -a "update" -d 'Update the resource limits or restart policy of one or more containers'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l sig-proxy -d 'Proxy received signals to the container (non-TTY mode)' -r -f -a "true\t''
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l detach-keys -d 'Override the key sequence for detaching a container' -r
@@ -374,6 +446,26 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l health-on-failure -d 'Action when the container becomes unhealthy: none, kill, restart or stop' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l restart -d 'Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'Pull the image before creating: missing, always or never' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s m -l memory -d 'Memory limit (e.g. 100m, 1g)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l memory-swap -d 'Memory plus swap limit (-1: unlimited swap; default: twice --memory)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l memory-reservation -d 'Memory soft limit' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l oom-score-adj -d 'Tune the host\'s OOM preferences for the container (-1000 to 1000)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cpus -d 'Number of CPUs (e.g. 0.5)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s c -l cpu-shares -d 'CPU shares (relative weight, default 1024)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cpu-period -d 'CPU CFS period in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cpu-quota -d 'CPU CFS quota in microseconds (-1: none)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l device-read-iops -d 'Limit read operations per second from a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l device-write-iops -d 'Limit write operations per second to a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroup-parent -d 'Parent cgroup (a slice with the systemd manager, e.g. mine.slice)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroupns -d 'Cgroup namespace: private or host' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroups -d 'Whether the container gets a cgroup: enabled or disabled' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroup-manager -d 'Cgroup manager: systemd or cgroupfs (default: systemd when a user bus is reachable)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
@@ -387,6 +479,8 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress the pull output'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l oom-kill-disable -d 'Disable the OOM killer for the container (cgroup v1)'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroup-strict -d 'Refuse to run when no cgroup backend can apply the limits'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l name -d 'Assign a name to the container' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to pass the current value)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l env-file -d 'Read environment variables from a file' -r -F
@@ -421,6 +515,26 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l health-on-failure -d 'Action when the container becomes unhealthy: none, kill, restart or stop' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l restart -d 'Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull the image before creating: missing, always or never' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s m -l memory -d 'Memory limit (e.g. 100m, 1g)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l memory-swap -d 'Memory plus swap limit (-1: unlimited swap; default: twice --memory)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l memory-reservation -d 'Memory soft limit' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l oom-score-adj -d 'Tune the host\'s OOM preferences for the container (-1000 to 1000)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cpus -d 'Number of CPUs (e.g. 0.5)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s c -l cpu-shares -d 'CPU shares (relative weight, default 1024)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cpu-period -d 'CPU CFS period in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cpu-quota -d 'CPU CFS quota in microseconds (-1: none)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l device-read-iops -d 'Limit read operations per second from a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l device-write-iops -d 'Limit write operations per second to a device (DEVICE:IOPS)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroup-parent -d 'Parent cgroup (a slice with the systemd manager, e.g. mine.slice)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroupns -d 'Cgroup namespace: private or host' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroups -d 'Whether the container gets a cgroup: enabled or disabled' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroup-manager -d 'Cgroup manager: systemd or cgroupfs (default: systemd when a user bus is reachable)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
@@ -433,6 +547,8 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Suppress the pull output'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l oom-kill-disable -d 'Disable the OOM killer for the container (cgroup v1)'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroup-strict -d 'Refuse to run when no cgroup backend can apply the limits'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from start" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from start" -l sig-proxy -d 'Proxy received signals to the container (with -a)' -r -f -a "true\t''
 false\t''"
@@ -607,6 +723,30 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from port" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from port" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from port" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -l format -d 'Format output using a Go template ("table", "json", "{{json .}}", ...)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -s a -l all -d 'Show all containers (default shows just running)'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -l no-stream -d 'Disable streaming stats and only pull the first result'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -l no-trunc -d 'Do not truncate output'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -s m -l memory -d 'Memory limit (e.g. 100m, 1g)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l memory-swap -d 'Memory plus swap limit (-1: unlimited swap)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l memory-reservation -d 'Memory soft limit' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l cpus -d 'Number of CPUs (e.g. 0.5)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l cpu-period -d 'CPU CFS period in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l cpu-quota -d 'CPU CFS quota in microseconds' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l cpuset-mems -d 'Memory nodes in which to allow execution' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l pids-limit -d 'Tune the container\'s pids limit (-1: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l blkio-weight -d 'Block IO weight (10 to 1000)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l restart -d 'Restart policy: no, on-failure[:MAX-RETRIES], always or unless-stopped' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l runroot -d 'Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -l storage-driver -d 'Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand pull" -l platform -d 'Pull the image for this platform (os/arch[/variant]) instead of the host\'s' -r
 complete -c berth -n "__fish_berth_using_subcommand pull" -l tls-verify -d 'Require HTTPS and verify certificates (--tls-verify=false allows plain HTTP)' -r -f -a "true\t''
 false\t''"

@@ -83,7 +83,7 @@ pub struct Resources {
     pub cpu_quota: Option<i64>,
     pub cpuset_cpus: Option<String>,
     pub cpuset_mems: Option<String>,
-    /// `--pids-limit`; None or <= 0 is unlimited.
+    /// `--pids-limit`; -1 is an explicit "unlimited" (what `update --pids-limit -1` asks for).
     pub pids_limit: Option<i64>,
     pub blkio_weight: Option<u16>,
     pub device_read_bps: Vec<DeviceRate>,
@@ -363,7 +363,7 @@ impl LimitArgs {
                 ))
             })?;
             let n = host.cpus.len();
-            if !(v > 0.0) || v > n as f64 {
+            if v.is_nan() || v <= 0.0 || v > n as f64 {
                 return Err(invalid(format!(
                     "invalid --cpus {c:?}: range of CPUs is from 0.01 to {n}.00, as there are only {n} CPUs available"
                 )));
@@ -415,7 +415,7 @@ impl LimitArgs {
         }
         if let Some(p) = r.pids_limit {
             if p <= 0 {
-                r.pids_limit = None;
+                r.pids_limit = Some(-1);
             }
         }
         if let Some(w) = r.blkio_weight {
@@ -712,7 +712,12 @@ impl Cgroup {
     pub fn oom_kills(&self) -> u64 {
         match self.kind {
             Kind::V1 => self.dir("memory").map(v1::oom_kills).unwrap_or(0),
-            Kind::V2 | Kind::Systemd => self.dir("").map(v2::oom_kills).unwrap_or(0),
+            Kind::V2 => self.dir("").map(v2::oom_kills).unwrap_or(0),
+            Kind::Systemd => match self.dir("") {
+                Some(d) if d.join("memory.events").exists() => v2::oom_kills(d),
+                // systemd removed the emptied scope's cgroup first: ask it why the scope ended.
+                _ => u64::from(systemd::oom_killed(self)),
+            },
             _ => 0,
         }
     }
@@ -758,6 +763,28 @@ pub fn relative_path(id: &str, parent: &str) -> Result<PathBuf> {
         )));
     }
     Ok(Path::new(parent).join(id))
+}
+
+/// The directories between `base` and `base/rel` (exclusive) that do not exist yet, outermost
+/// first: what creating the container's cgroup adds besides its own directory.
+pub(crate) fn missing_parents(base: &Path, rel: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut cur = base.to_path_buf();
+    for comp in rel.parent().into_iter().flat_map(Path::components) {
+        cur = cur.join(comp);
+        if !cur.exists() {
+            out.push(cur.clone());
+        }
+    }
+    out
+}
+
+/// Remove the parents berth created (innermost first), those that are empty now.
+pub(crate) fn remove_parents(parents: &[PathBuf]) {
+    for p in parents.iter().rev() {
+        // Fails, as it should, while other containers are in it.
+        let _ = fs::remove_dir(p);
+    }
 }
 
 /// The backends' creation step: make the container's cgroup with its limits and put `pid` in.
@@ -917,6 +944,11 @@ mod tests {
         assert_eq!(cur.cpu_quota, None);
         assert_eq!(cur.cpu_max(), Some((100_000, 100_000)));
         assert_eq!(cur.pids_limit, Some(10));
+        cur.merge(&Resources {
+            pids_limit: Some(-1),
+            ..Default::default()
+        });
+        assert_eq!(cur.pids_limit, Some(-1));
     }
 
     fn view(unified: bool, rootless: bool, bus: bool) -> HostView {

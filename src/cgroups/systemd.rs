@@ -143,7 +143,10 @@ pub fn resource_properties(r: &Resources) -> Result<Vec<(&'static str, Prop)>> {
         p.push(("AllowedMemoryNodes", Prop::Mask(mask(m)?)));
     }
     if let Some(n) = r.pids_limit {
-        p.push(("TasksMax", Prop::U64(n as u64)));
+        p.push((
+            "TasksMax",
+            Prop::U64(if n < 0 { INFINITY } else { n as u64 }),
+        ));
     }
     if let Some(w) = r.blkio_weight {
         p.push(("IOWeight", Prop::U64(blkio_to_io_weight(w))));
@@ -176,8 +179,8 @@ pub fn scope_properties(
         ("Slice", Prop::Str(slice.to_string())),
         ("Delegate", Prop::Bool(true)),
         ("DefaultDependencies", Prop::Bool(false)),
-        // The scope is garbage-collected as soon as it ends, so a restart can reuse the name.
-        ("CollectMode", Prop::Str("inactive-or-failed".into())),
+        // No CollectMode: a scope that ends normally is collected at once, one the OOM killer
+        // failed stays loaded with Result=oom-kill until berth has read it (and resets it).
         ("PIDs", Prop::Pids(vec![pid as u32])),
     ];
     // Accounting on, so the scope's cgroup gets the controllers stats read.
@@ -367,7 +370,47 @@ pub fn update(cg: &Cgroup, r: &Resources) -> Result<()> {
     .map(|_| ())
 }
 
-/// Stop the scope (it also ends by itself once empty; a unit already gone is fine).
+/// Whether systemd says the OOM killer ended the scope (its Result): for when systemd has
+/// already removed the scope's cgroup, and with it memory.events.
+pub fn oom_killed(cg: &Cgroup) -> bool {
+    let unit = cg.unit.clone().unwrap_or_default();
+    let Ok(address) = bus() else {
+        return false;
+    };
+    in_child(move || {
+        let conn = connect(&address)?;
+        let reply = conn
+            .call_method(
+                Some(DEST),
+                OBJECT,
+                Some(MANAGER),
+                "GetUnit",
+                &(unit.as_str(),),
+            )
+            .map_err(|e| e.to_string())?;
+        let path: zbus::zvariant::OwnedObjectPath =
+            reply.body().deserialize().map_err(|e| e.to_string())?;
+        let reply = conn
+            .call_method(
+                Some(DEST),
+                path.as_str(),
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &("org.freedesktop.systemd1.Scope", "Result"),
+            )
+            .map_err(|e| e.to_string())?;
+        let v: zbus::zvariant::OwnedValue =
+            reply.body().deserialize().map_err(|e| e.to_string())?;
+        let result: String = v
+            .try_into()
+            .map_err(|e: zbus::zvariant::Error| e.to_string())?;
+        Ok(result)
+    })
+    .is_ok_and(|r| r == "oom-kill")
+}
+
+/// Stop the scope (it also ends by itself once empty; a unit already gone is fine) and clear a
+/// failed state, so that the name is free for the next run.
 pub fn remove(cg: &Cgroup) -> Result<()> {
     let unit = cg.unit.clone().unwrap_or_default();
     let Ok(address) = bus() else {
@@ -390,6 +433,15 @@ pub fn remove(cg: &Cgroup) -> Result<()> {
             }
             Err(e) => Err(format!("StopUnit {unit}: {e}")),
         }
+        .inspect(|_| {
+            let _ = conn.call_method(
+                Some(DEST),
+                OBJECT,
+                Some(MANAGER),
+                "ResetFailedUnit",
+                &(unit.as_str(),),
+            );
+        })
     })
     .map(|_| ())
 }

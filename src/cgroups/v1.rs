@@ -14,6 +14,11 @@ use super::{
 /// freezer. cpuset joins only when a cpuset is asked for (an unset cpuset has no CPUs).
 const CONTROLLERS: &[&str] = &["memory", "cpu", "cpuacct", "pids", "blkio", "freezer"];
 
+/// The v1 hierarchies a container sees at /sys/fs/cgroup (those it may be placed in).
+pub const CONTROLLERS_MOUNTED: &[&str] = &[
+    "memory", "cpu", "cpuacct", "pids", "blkio", "freezer", "cpuset",
+];
+
 /// Beyond this the v1 memory limit means "unlimited" (the kernel's PAGE_COUNTER_MAX in bytes).
 const UNLIMITED: u64 = 0x7FFF_FFFF_FFFF_F000;
 
@@ -48,13 +53,7 @@ pub fn create(root: &Path, id: &str, parent: &str, r: &Resources, pid: i32) -> R
         kind: Kind::V1,
         ..Default::default()
     };
-    if parent.trim_matches('/').is_empty() {
-        cg.created_parents = wanted
-            .iter()
-            .filter(|c| root.join(c).is_dir())
-            .map(|c| root.join(c).join("berth"))
-            .collect();
-    }
+    let default_parent = parent.trim_matches('/').is_empty();
     for ctrl in wanted {
         let base = root.join(ctrl);
         if !base.is_dir() {
@@ -67,6 +66,12 @@ pub fn create(root: &Path, id: &str, parent: &str, r: &Resources, pid: i32) -> R
             continue;
         }
         let dir = base.join(&rel);
+        // berth's own parent is removed when empty even if an earlier container made it.
+        let mut made = super::missing_parents(&base, &rel);
+        if default_parent && !made.contains(&base.join("berth")) {
+            made.insert(0, base.join("berth"));
+        }
+        cg.created_parents.extend(made);
         if ctrl == "cpuset" {
             // A new cpuset starts empty, and a process cannot join an empty one: give berth's
             // parents the CPUs and nodes of their own parents.
@@ -167,7 +172,15 @@ pub fn apply(cg: &Cgroup, r: &Resources, _update: bool) -> Result<()> {
     }
     if let Some(dir) = cg.dir("pids") {
         if let Some(n) = r.pids_limit {
-            write(dir, "pids.max", n)?;
+            write(
+                dir,
+                "pids.max",
+                if n < 0 {
+                    "max".to_string()
+                } else {
+                    n.to_string()
+                },
+            )?;
         }
     }
     let needs_blkio = r.blkio_weight.is_some()
@@ -256,13 +269,7 @@ pub fn remove(cg: &Cgroup) -> Result<()> {
             first.get_or_insert(io_ctx(format!("removing cgroup {}", dir.display()))(e));
         }
     }
-    for p in &cg.created_parents {
-        // Only berth's own parent, and only once no container is left in it.
-        // (ENOTEMPTY/EBUSY while other containers remain, ENOENT when already gone.)
-        if p.ends_with("berth") {
-            let _ = fs::remove_dir(p);
-        }
-    }
+    super::remove_parents(&cg.created_parents);
     first.map_or(Ok(()), Err)
 }
 
@@ -400,6 +407,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(oom_kills(d.path()), 2);
+    }
+
+    #[test]
+    fn a_custom_parent_berth_made_is_removed_with_the_container_one_that_existed_is_kept() {
+        let root = fake_root();
+        fs::create_dir(root.path().join("memory/kept")).unwrap();
+        let a = create(root.path(), "a", "/kept/made", &Resources::default(), 1).unwrap();
+        assert!(root.path().join("memory/kept/made/a").is_dir());
+        for d in a.paths.values() {
+            for e in fs::read_dir(d).unwrap() {
+                fs::remove_file(e.unwrap().path()).unwrap();
+            }
+        }
+        remove(&a).unwrap();
+        assert!(!root.path().join("memory/kept/made").exists());
+        assert!(root.path().join("memory/kept").is_dir());
     }
 
     #[test]

@@ -158,8 +158,9 @@ pub fn create(
         unit: None,
         created_parents: Vec::new(),
     };
-    if parent.trim_matches('/').is_empty() {
-        cg.created_parents.push(base.join("berth"));
+    cg.created_parents = super::missing_parents(&base, &rel);
+    if parent.trim_matches('/').is_empty() && !cg.created_parents.contains(&base.join("berth")) {
+        cg.created_parents.insert(0, base.join("berth"));
     }
     // Hand the controllers down level by level: base, then each parent below it.
     let mut cur = base.clone();
@@ -212,7 +213,15 @@ pub fn apply(dir: &Path, r: &Resources) -> Result<()> {
         write(dir, "cpuset.cpus", c)?;
     }
     if let Some(n) = r.pids_limit {
-        write(dir, "pids.max", n)?;
+        write(
+            dir,
+            "pids.max",
+            if n < 0 {
+                "max".to_string()
+            } else {
+                n.to_string()
+            },
+        )?;
     }
     if let Some(w) = r.blkio_weight {
         write(
@@ -278,10 +287,7 @@ pub fn remove(cg: &Cgroup) -> Result<()> {
     if let Some(dir) = cg.dir("") {
         rmdir_wait(dir).map_err(io_ctx(format!("removing cgroup {}", dir.display())))?;
     }
-    for p in &cg.created_parents {
-        // Fails, as it should, while other containers are in it.
-        let _ = fs::remove_dir(p);
-    }
+    super::remove_parents(&cg.created_parents);
     Ok(())
 }
 

@@ -83,7 +83,128 @@ pub struct ContainerSpec {
     /// A new user namespace mapped like `Identity` (rootless), or none (root, `--userns=host`).
     pub userns: Option<Identity>,
     pub new_netns: bool,
+    /// A private cgroup namespace (`--cgroupns private`, the default), made after GO so that
+    /// its root is the container's own cgroup (placed there at sync 2), not the monitor's.
+    pub new_cgroupns: bool,
+    /// The cgroup hierarchies mounted (read-only) at /sys/fs/cgroup inside a private cgroup
+    /// namespace, where they show the container's own cgroup as their root.
+    pub cgroup_mounts: Vec<CgroupMount>,
     pub security: Security,
+}
+
+/// One cgroup hierarchy for the container's /sys/fs/cgroup: `subdir` "" is a cgroup2 mount
+/// over the whole directory; otherwise a v1 hierarchy (`data`: its controllers) in a subdir of
+/// a tmpfs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CgroupMount {
+    pub fstype: String,
+    pub subdir: String,
+    pub data: String,
+}
+
+/// The host's hierarchies under /sys/fs/cgroup (from a /proc/self/mountinfo text) that hold
+/// one of `controllers` (cgroup2: the whole tree when it is mounted there).
+pub fn cgroup_mounts_of(mountinfo: &str, controllers: &[&str]) -> Vec<CgroupMount> {
+    let mut out = Vec::new();
+    for line in mountinfo.lines() {
+        let Some((left, right)) = line.split_once(" - ") else {
+            continue;
+        };
+        let Some(point) = left.split_whitespace().nth(4) else {
+            continue;
+        };
+        let mut r = right.split_whitespace();
+        let (Some(fstype), _, Some(opts)) = (r.next(), r.next(), r.next()) else {
+            continue;
+        };
+        match (fstype, point) {
+            ("cgroup2", "/sys/fs/cgroup") => {
+                return vec![CgroupMount {
+                    fstype: "cgroup2".into(),
+                    subdir: String::new(),
+                    data: String::new(),
+                }]
+            }
+            ("cgroup", p) if p.starts_with("/sys/fs/cgroup/") => {
+                let ctrls: Vec<&str> = opts
+                    .split(',')
+                    .filter(|o| controllers.contains(o))
+                    .collect();
+                if !ctrls.is_empty() {
+                    out.push(CgroupMount {
+                        fstype: "cgroup".into(),
+                        subdir: p["/sys/fs/cgroup/".len()..].to_string(),
+                        data: ctrls.join(","),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Mount `list` at /sys/fs/cgroup, read-only. Best effort: a kernel that refuses (v1
+/// hierarchies in a user namespace) leaves the directory as it was, and the container runs.
+fn mount_cgroups(list: &[CgroupMount]) {
+    use std::path::Path;
+    let base = Path::new("/sys/fs/cgroup");
+    let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+    // Read-only per mount (a bind remount), never the shared superblock.
+    let ro = |p: &Path| {
+        rootfs::mount(
+            None,
+            p,
+            None,
+            libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY | flags,
+            None,
+        )
+    };
+    match list {
+        [] => {}
+        [one] if one.subdir.is_empty() => {
+            if rootfs::mount(
+                Some(Path::new("cgroup2")),
+                base,
+                Some("cgroup2"),
+                flags,
+                None,
+            )
+            .is_ok()
+            {
+                let _ = ro(base);
+            }
+        }
+        _ => {
+            if rootfs::mount(
+                Some(Path::new("tmpfs")),
+                base,
+                Some("tmpfs"),
+                flags,
+                Some("mode=755"),
+            )
+            .is_err()
+            {
+                return;
+            }
+            for m in list {
+                let dir = base.join(&m.subdir);
+                if std::fs::create_dir_all(&dir).is_ok()
+                    && rootfs::mount(
+                        Some(Path::new("cgroup")),
+                        &dir,
+                        Some("cgroup"),
+                        flags,
+                        Some(&m.data),
+                    )
+                    .is_ok()
+                {
+                    let _ = ro(&dir);
+                }
+            }
+            let _ = ro(base);
+        }
+    }
 }
 
 // Parent → child
@@ -274,11 +395,8 @@ impl SpawnHooks for NoHooks {}
 pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned, SpawnError> {
     let (parent_sock, child_sock) =
         socketpair().map_err(|e| setup("creating the sync socket", e))?;
-    let mut flags = libc::CLONE_NEWNS
-        | libc::CLONE_NEWPID
-        | libc::CLONE_NEWUTS
-        | libc::CLONE_NEWIPC
-        | libc::CLONE_NEWCGROUP;
+    let mut flags =
+        libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
     if spec.userns.is_some() {
         flags |= libc::CLONE_NEWUSER;
     }
@@ -543,6 +661,16 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         MSG_GO,
         "the monitor",
     )?;
+    // Now in its own cgroup (the monitor placed it before GO): that becomes its namespace's root.
+    if spec.new_cgroupns {
+        // SAFETY: unshare on ourselves.
+        if unsafe { libc::unshare(libc::CLONE_NEWCGROUP) } != 0 {
+            return Err(fail("creating the cgroup namespace")(
+                io::Error::last_os_error(),
+            ));
+        }
+        mount_cgroups(&spec.cgroup_mounts);
+    }
 
     // stdio, and the terminal as controlling tty.
     let stdio = match &console {
@@ -777,4 +905,32 @@ fn switch_user(u: &ExecUser) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod cgroup_mount_tests {
+    use super::*;
+
+    #[test]
+    fn v1_hierarchies_with_berths_controllers_are_mounted_and_cgroup2_over_all_wins() {
+        let hybrid = "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n\
+35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n\
+36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n\
+37 31 0:34 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n\
+40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n\
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+        let m = cgroup_mounts_of(hybrid, &["memory", "cpu", "cpuacct"]);
+        let got: Vec<(&str, &str)> = m
+            .iter()
+            .map(|m| (m.subdir.as_str(), m.data.as_str()))
+            .collect();
+        assert_eq!(got, [("memory", "memory"), ("cpu,cpuacct", "cpu,cpuacct")]);
+        let unified = "25 20 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
+        let m = cgroup_mounts_of(unified, &["memory"]);
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            (m[0].fstype.as_str(), m[0].subdir.as_str()),
+            ("cgroup2", "")
+        );
+    }
 }

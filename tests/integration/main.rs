@@ -8,6 +8,7 @@ mod registry;
 mod util;
 
 mod archive;
+mod cgroups;
 mod cli;
 mod containers;
 mod events;

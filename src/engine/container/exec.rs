@@ -3,8 +3,8 @@
 //! with `--detach`, of a small session-leader helper forked from it), which relays the
 //! terminal and signals and collects the exit code.
 //!
-//! The container has no cgroup of its own yet; once it has one, the command joins it in the
-//! joiner of runtime::exec, before the fork into the PID namespace.
+//! The command joins the container's cgroup (when its backend made one) right after it is
+//! spawned.
 
 use std::io::{self, Write};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -149,7 +149,7 @@ impl Engine {
             &[("execID", "")],
         );
         if opts.detach {
-            return exec_detached(&spec);
+            return exec_detached(&spec, c.state.cgroups.as_ref());
         }
         let spawned = exec::spawn(&spec).map_err(spawn_error)?;
         // The command joins the container's cgroup, when it has one.
@@ -182,7 +182,7 @@ impl Engine {
 
 /// `--detach`: a helper in a session of its own starts the command, says whether it started,
 /// and stays its parent until it exits (draining its terminal, with `-t`).
-fn exec_detached(spec: &ExecSpec) -> Result<ExecOutcome> {
+fn exec_detached(spec: &ExecSpec, cgroup: Option<&crate::cgroups::Cgroup>) -> Result<ExecOutcome> {
     let (status_r, status_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
     // SAFETY: berth is single-threaded here (the caller's contract); the helper leaves only
     // through _exit.
@@ -198,6 +198,10 @@ fn exec_detached(spec: &ExecSpec) -> Result<ExecOutcome> {
         let mut status = std::fs::File::from(status_w);
         match exec::spawn(spec) {
             Ok(spawned) => {
+                // The command joins the container's cgroup, when it has one.
+                if let Some(cg) = cgroup {
+                    let _ = cg.enter(spawned.pid);
+                }
                 let _ = status.write_all(Report::Started(spawned.pid).encode().as_bytes());
                 drop(status);
                 let relay = Relay {

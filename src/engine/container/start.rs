@@ -587,6 +587,23 @@ impl Engine {
             domainname: cfg.domainname.clone(),
             userns: (self.ident.rootless && !cfg.userns_host).then(|| self.ident.clone()),
             new_netns: cfg.network != "host",
+            new_cgroupns: cfg.cgroupns != "host",
+            // A container in a cgroup of its own sees it at /sys/fs/cgroup (`cat
+            // /sys/fs/cgroup/memory.max`), as in docker.
+            cgroup_mounts: if cfg.cgroupns != "host"
+                && matches!(
+                    cfg.cgroup_manager,
+                    crate::cgroups::Kind::V1
+                        | crate::cgroups::Kind::V2
+                        | crate::cgroups::Kind::Systemd
+                ) {
+                process::cgroup_mounts_of(
+                    &std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default(),
+                    crate::cgroups::v1::CONTROLLERS_MOUNTED,
+                )
+            } else {
+                Vec::new()
+            },
             security: self
                 .container_security(cfg)
                 .map_err(|e| (125, e.to_string()))?,
