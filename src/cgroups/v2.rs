@@ -84,6 +84,16 @@ pub fn delegated_base(root: &Path, own: Option<&str>) -> std::result::Result<Pat
 fn enable_subtree(dir: &Path, may_move: bool) -> Result<()> {
     let have = controllers(dir);
     let on = fs::read_to_string(dir.join("cgroup.subtree_control")).unwrap_or_default();
+    // The processes leave before any controller is enabled: enabling a threaded controller
+    // (cpu, cpuset, pids) in a cgroup that holds processes succeeds but makes it a thread root,
+    // after which the domain ones (memory, io) and moving the processes out both fail with
+    // EOPNOTSUPP instead of the EBUSY handled below (seen in the tests/vm guest).
+    let missing = CONTROLLERS
+        .iter()
+        .any(|c| have.iter().any(|h| h == c) && !on.split_whitespace().any(|o| o == *c));
+    if may_move && missing && has_processes(dir) {
+        move_processes_to_leaf(dir)?;
+    }
     for c in CONTROLLERS {
         if !have.iter().any(|h| h == c) || on.split_whitespace().any(|o| o == *c) {
             continue;
@@ -102,6 +112,10 @@ fn enable_subtree(dir: &Path, may_move: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn has_processes(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| !p.trim().is_empty())
 }
 
 fn move_processes_to_leaf(dir: &Path) -> Result<()> {
@@ -346,6 +360,8 @@ mod tests {
         assert_eq!(read(target.join("cgroup.procs")), "7");
         // The fake file keeps only the last write: the last controller berth has.
         assert_eq!(read(own.join("cgroup.subtree_control")), "+pids");
+        // The user's process left for the leaf before any controller was enabled.
+        assert_eq!(read(own.join("berth-processes/cgroup.procs")), "100");
     }
 
     #[test]
