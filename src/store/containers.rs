@@ -201,6 +201,8 @@ pub struct ContainerState {
     pub mount_count: u32,
     /// The network backend's process (pasta's background process), stopped with the container.
     pub network_pid: i32,
+    /// Its start time (as `pid_start`), so that a recycled pid is never signalled for it.
+    pub network_start: u64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

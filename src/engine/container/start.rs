@@ -682,6 +682,7 @@ impl Engine {
                 s.error.clear();
                 s.restart_requested = false;
                 s.network_pid = net_hooks.running.as_ref().map_or(0, |b| b.pid());
+                s.network_start = process_start_time(s.network_pid).unwrap_or(0);
                 s.health =
                     cfg.healthcheck
                         .as_ref()
@@ -762,6 +763,7 @@ impl Engine {
             s.exit_code = code;
             s.pid = 0;
             s.network_pid = 0;
+            s.network_start = 0;
             s.finished_at = Some(Utc::now());
         });
         Ok(code)
