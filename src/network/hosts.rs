@@ -139,6 +139,17 @@ mod tests {
     }
 
     #[test]
+    fn hosts_names_the_host_only_when_the_container_can_reach_it() {
+        let closed = NetworkMode::Slirp4netns(vec!["allow_host_loopback=false".into()]);
+        let h = hosts_file(&cfg(&[]), &closed, "").unwrap();
+        assert!(!h.contains("host.containers.internal"), "{h}");
+        assert!(add_host_entries(&["gw:host-gateway".into()], &closed).is_err());
+        let open = NetworkMode::Slirp4netns(vec!["allow_host_loopback=true".into()]);
+        let h = hosts_file(&cfg(&[]), &open, "").unwrap();
+        assert!(h.contains("10.0.2.2\thost.containers.internal"), "{h}");
+    }
+
+    #[test]
     fn add_host_refuses_bad_entries_and_host_gateway_without_a_host_route() {
         for bad in ["db", "db:nope", ":1.2.3.4"] {
             assert!(add_host_entries(&[bad.into()], &NetworkMode::None).is_err());

@@ -171,7 +171,9 @@ impl NetworkMode {
     pub fn host_address(&self) -> Option<String> {
         match self {
             NetworkMode::Pasta(_) => host_default_gateway().map(|g| g.to_string()),
-            NetworkMode::Slirp4netns(_) => Some(slirp::HOST_ADDRESS.to_string()),
+            NetworkMode::Slirp4netns(o) if slirp::host_loopback_allowed(o) => {
+                Some(slirp::HOST_ADDRESS.to_string())
+            }
             NetworkMode::Host => Some("127.0.0.1".to_string()),
             _ => None,
         }

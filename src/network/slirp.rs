@@ -58,6 +58,15 @@ pub fn options_to_flags(opts: &[String]) -> Result<Vec<String>, NetworkError> {
     Ok(flags)
 }
 
+/// Whether `slirp4netns:OPTS` lets the container reach the host's loopback at 10.0.2.2 (the
+/// default; the last `allow_host_loopback=` wins, as slirp4netns's flags would).
+pub fn host_loopback_allowed(opts: &[String]) -> bool {
+    opts.iter()
+        .filter_map(|o| o.strip_prefix("allow_host_loopback"))
+        .next_back()
+        .is_none_or(|v| v != "=false")
+}
+
 /// A slirp4netns that has been started and may not be ready yet.
 pub struct Starting {
     child: Child,

@@ -212,6 +212,8 @@ pub struct ContainerState {
     /// The container's cgroup while it runs (limits, stats, the freezer `pause` uses), when
     /// its backend made one.
     pub cgroups: Option<crate::cgroups::Cgroup>,
+    /// Its start time (as `pid_start`), so that a recycled pid is never signalled for it.
+    pub network_start: u64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

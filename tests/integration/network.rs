@@ -340,3 +340,132 @@ fn dns_hosts_and_hostname_flags_write_the_containers_files() {
     assert!(!kept.contains("host.containers.internal"), "{kept}");
     env.finish();
 }
+
+/// The recorded state of the only container in the store.
+fn only_state(env: &TestEnv) -> serde_json::Value {
+    let dir = std::fs::read_dir(env.store().join("containers"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    serde_json::from_str(&std::fs::read_to_string(dir.join("state.json")).unwrap()).unwrap()
+}
+
+/// Whether `pid` is a live pasta or slirp4netns (an exited one nobody reaped yet is a zombie).
+fn is_network_backend(pid: i32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |k: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(k))
+            .map(str::trim)
+            .unwrap_or("")
+            .to_string()
+    };
+    let name = field("Name:");
+    (name.starts_with("pas") || name == "slirp4netns") && !field("State:").starts_with('Z')
+}
+
+#[test]
+fn rm_after_a_killed_monitor_stops_the_orphaned_network_backend() {
+    let (env, img) = busybox_env("net-orphan-backend");
+    for (name, network) in [("viapasta", "pasta"), ("viaslirp", "slirp4netns")] {
+        env.berth(&[
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--network",
+            network,
+            &img,
+            "sleep",
+            "1000",
+        ])
+        .assert_success();
+        let state = only_state(&env);
+        let backend = state["network_pid"].as_i64().unwrap() as i32;
+        assert!(is_network_backend(backend), "{network}: {state}");
+        let monitor = state["monitor_pid"].as_i64().unwrap() as i32;
+        // SAFETY: signalling the monitor this test started.
+        unsafe { libc::kill(monitor, libc::SIGKILL) };
+        env.berth(&["rm", "-f", name]).assert_success();
+        assert!(
+            !is_network_backend(backend),
+            "{network}'s process {backend} outlived its container"
+        );
+    }
+    env.finish();
+}
+
+#[test]
+fn slirp4netns_without_host_loopback_does_not_name_the_host() {
+    let (env, img) = busybox_env("net-slirp-no-loopback");
+    let hosts = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "slirp4netns:allow_host_loopback=false",
+            &img,
+            "cat",
+            "/etc/hosts",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(!hosts.contains("host.containers.internal"), "{hosts}");
+    assert!(hosts.contains("localhost"), "{hosts}");
+    env.finish();
+}
+
+/// `ip` as root, for namespaces the test creates.
+fn ip(args: &[&str]) -> std::process::Output {
+    std::process::Command::new("ip")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn interfaces(dev: &str) -> Vec<String> {
+    let mut names: Vec<String> = dev
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(':').next().map(|n| n.trim().to_string()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn ns_path_joins_the_named_network_namespace() {
+    let env = TestEnv::new("net-ns-path");
+    let img = image("busybox");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    const NS: &str = "berth-t1";
+    let _ = ip(&["netns", "del", NS]);
+    assert!(ip(&["netns", "add", NS]).status.success());
+    // An interface only this namespace has, so that matching lists prove which one joined.
+    let added = ip(&[
+        "-n", NS, "link", "add", "berthv0", "type", "veth", "peer", "name", "berthv1",
+    ]);
+    let inside = env.berth_as_root(&[
+        "run",
+        "--rm",
+        "--network",
+        &format!("ns:/run/netns/{NS}"),
+        &img,
+        "cat",
+        "/proc/net/dev",
+    ]);
+    let expected = std::process::Command::new("ip")
+        .args(["netns", "exec", NS, "cat", "/proc/net/dev"])
+        .output()
+        .unwrap();
+    let _ = ip(&["netns", "del", NS]);
+    assert!(added.status.success(), "{added:?}");
+    let inside = inside.assert_success().stdout_str();
+    let want = interfaces(&String::from_utf8_lossy(&expected.stdout));
+    assert_eq!(interfaces(&inside), want);
+    assert!(want.contains(&"berthv0".to_string()), "{want:?}");
+    env.finish();
+}

@@ -332,6 +332,7 @@ impl Engine {
             let container_alive = process_start_time(state.pid) == Some(state.pid_start);
             let monitor_alive = process_start_time(state.monitor_pid) == Some(state.monitor_start);
             if !container_alive && !monitor_alive {
+                let mut orphan = None;
                 // Re-read under the lock: the monitor may have just recorded the real exit.
                 state = self.store.update_container_state(id, |s| {
                     if matches!(
@@ -343,9 +344,16 @@ impl Engine {
                         s.exit_code = 255;
                         s.finished_at.get_or_insert_with(Utc::now);
                         s.pid = 0;
+                        // The monitor that would have stopped the network backend is gone.
+                        orphan = Some((s.network_pid, s.network_start));
+                        s.network_pid = 0;
+                        s.network_start = 0;
                     }
                     s.clone()
                 })?;
+                if let Some((pid, start)) = orphan {
+                    net::stop_backend(pid, start);
+                }
             }
         }
         Ok(state)

@@ -33,30 +33,40 @@ impl Backend {
     /// Stop the backend and wait until it is gone.
     pub fn stop(self) {
         match self {
-            Backend::Pasta(pid) => stop_pasta(pid),
+            Backend::Pasta(pid) => stop_backend(pid, 0),
             Backend::Slirp(mut r) => r.stop(),
         }
     }
 }
 
-/// Stop a pasta recorded in a container's state, if it is still that pasta (the pid may have
-/// been reused since).
-pub fn stop_pasta(pid: i32) {
-    let is_pasta = |pid: i32| {
-        // pasta is passt under another name, and re-executes itself as passt.avx2 where the
-        // CPU has AVX2: its command name is one of those.
-        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| {
-            let c = c.trim();
-            c.starts_with("pasta") || c.starts_with("passt")
+/// Whether `pid` is still a network backend berth started: pasta (which re-executes itself as
+/// passt or passt.avx2, so its command name starts with "pas") or slirp4netns, started at
+/// `start` (clock ticks since boot; 0 when not recorded).
+fn is_backend(pid: i32, start: u64) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // "PID (COMM) STATE ...": an exited backend that is not reaped yet (a zombie) is gone.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let named = stat.split_once(" (").is_some_and(|(_, rest)| {
+        rest.rsplit_once(") ").is_some_and(|(comm, tail)| {
+            (comm.starts_with("pas") || comm == "slirp4netns") && !tail.starts_with('Z')
         })
-    };
-    if pid <= 0 || !is_pasta(pid) {
+    });
+    named && (start == 0 || super::process_start_time(pid) == Some(start))
+}
+
+/// Stop a backend recorded in a container's state, if it is still that process (the pid may
+/// have been reused since), and wait until it is gone. pasta is never our child, and after a
+/// killed monitor neither is slirp4netns: nobody else would stop them.
+pub fn stop_backend(pid: i32, start: u64) {
+    if !is_backend(pid, start) {
         return;
     }
-    // SAFETY: signalling the pasta this container started.
+    // SAFETY: signalling the backend this container started (checked just above).
     unsafe { libc::kill(pid, libc::SIGTERM) };
     let deadline = Instant::now() + Duration::from_secs(2);
-    while is_pasta(pid) {
+    while is_backend(pid, start) {
         if Instant::now() > deadline {
             // SAFETY: as above.
             unsafe { libc::kill(pid, libc::SIGKILL) };

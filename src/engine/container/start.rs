@@ -720,6 +720,7 @@ impl Engine {
                 s.network_pid = net_hooks.running.as_ref().map_or(0, |b| b.pid());
                 s.oom_killed = false;
                 s.cgroups = cgroup_hooks.created.take();
+                s.network_start = process_start_time(s.network_pid).unwrap_or(0);
                 s.health =
                     cfg.healthcheck
                         .as_ref()
@@ -789,6 +790,7 @@ impl Engine {
             s.oom_killed = oom;
             s.pid = 0;
             s.network_pid = 0;
+            s.network_start = 0;
             s.finished_at = Some(Utc::now());
         });
         Ok(code)
