@@ -18,6 +18,8 @@ pub struct Starting {
     child: Child,
     pid_file: PathBuf,
     log_file: PathBuf,
+    /// As root: where the container's network namespace is bind-mounted for pasta.
+    netns_mount: Option<PathBuf>,
 }
 
 /// pasta's `-t`/`-u` spec for one mapping: `[ADDR/]HOST_PORT:CONTAINER_PORT`.
@@ -31,7 +33,13 @@ fn forward_spec(p: &PortMapping) -> String {
 }
 
 /// pasta's arguments for the namespaces of `pid` (before the user's `--network pasta:OPTS`).
-pub fn args(pid: i32, ports: &[PortMapping], pid_file: &Path, opts: &[String]) -> Vec<String> {
+pub fn args(
+    pid: i32,
+    ports: &[PortMapping],
+    pid_file: &Path,
+    opts: &[String],
+    netns: &Path,
+) -> Vec<String> {
     let mut a: Vec<String> = vec!["--config-net".into(), "--quiet".into()];
     for (flag, proto) in [("-t", "tcp"), ("-u", "udp")] {
         let specs: Vec<String> = ports
@@ -60,8 +68,13 @@ pub fn args(pid: i32, ports: &[PortMapping], pid_file: &Path, opts: &[String]) -
         "--pid".into(),
         pid_file.display().to_string(),
         "--netns".into(),
-        format!("/proc/{pid}/ns/net"),
+        netns.display().to_string(),
     ]);
+    // A bind-mounted namespace file (root) goes away once pasta is up: pasta must not take that
+    // as the container's end (the container's exit is the monitor's to report).
+    if !netns.starts_with("/proc") {
+        a.push("--no-netns-quit".into());
+    }
     // A rootless container's network namespace belongs to its user namespace, which pasta must
     // join to configure it.
     if Path::new(&format!("/proc/{pid}/ns/user")).exists()
@@ -94,18 +107,58 @@ pub fn start(
     let _ = fs::remove_file(&pid_file);
     let log = fs::File::create(&log_file)
         .map_err(|e| NetworkError::Backend(format!("creating {}: {e}", log_file.display())))?;
+    // As root, this pasta cannot open /proc/PID/ns/net (it sandboxes itself first) but opens a
+    // bind-mounted namespace file, as `ip netns` makes them.
+    // SAFETY: geteuid has no preconditions.
+    let netns_mount = if unsafe { libc::geteuid() } == 0 {
+        let at = dir.join("netns");
+        fs::File::create(&at)
+            .and_then(|_| {
+                crate::runtime::rootfs::mount(
+                    Some(Path::new(&format!("/proc/{pid}/ns/net"))),
+                    &at,
+                    None,
+                    libc::MS_BIND,
+                    None,
+                )
+            })
+            .map_err(|e| {
+                NetworkError::Backend(format!(
+                    "binding the container's network namespace for pasta at {}: {e}",
+                    at.display()
+                ))
+            })?;
+        Some(at)
+    } else {
+        None
+    };
+    let netns = netns_mount
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("/proc/{pid}/ns/net")));
     let child = Command::new(program)
-        .args(args(pid, ports, &pid_file, opts))
+        .args(args(pid, ports, &pid_file, opts, &netns))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .map_err(|e| NetworkError::Backend(format!("starting pasta: {e}")))?;
+        .map_err(|e| {
+            unbind(netns_mount.as_deref());
+            NetworkError::Backend(format!("starting pasta: {e}"))
+        })?;
     Ok(Starting {
         child,
         pid_file,
         log_file,
+        netns_mount,
     })
+}
+
+/// Remove the namespace file bound for pasta (it holds its own reference once started).
+fn unbind(at: Option<&Path>) {
+    if let Some(at) = at {
+        let _ = rustix::mount::unmount(at, rustix::mount::UnmountFlags::DETACH);
+        let _ = fs::remove_file(at);
+    }
 }
 
 /// What a backend wrote to its log, without the noise of a missing syslog.
@@ -124,10 +177,10 @@ pub(crate) fn log_tail(path: &Path) -> String {
 impl Starting {
     /// Wait until pasta has configured the namespace; the pid of the pasta left running.
     pub fn wait(mut self) -> Result<i32, NetworkError> {
-        let status = self
-            .child
-            .wait()
-            .map_err(|e| NetworkError::Backend(format!("waiting for pasta: {e}")))?;
+        let status = self.child.wait();
+        unbind(self.netns_mount.take().as_deref());
+        let status =
+            status.map_err(|e| NetworkError::Backend(format!("waiting for pasta: {e}")))?;
         if !status.success() {
             let why = log_tail(&self.log_file);
             return Err(NetworkError::Backend(format!(
@@ -148,6 +201,7 @@ impl Starting {
     pub fn abandon(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        unbind(self.netns_mount.take().as_deref());
         if let Some(pid) = fs::read_to_string(&self.pid_file)
             .ok()
             .and_then(|t| t.trim().parse::<i32>().ok())
@@ -178,7 +232,8 @@ mod tests {
                 protocol: "udp".into(),
             },
         ];
-        let a = args(1, &ports, Path::new("/x/pasta.pid"), &[]).join(" ");
+        let ns = Path::new("/proc/1/ns/net");
+        let a = args(1, &ports, Path::new("/x/pasta.pid"), &[], ns).join(" ");
         assert!(a.contains("-t 8080:80"), "{a}");
         assert!(a.contains("-u 127.0.0.1/5353:53"), "{a}");
         assert!(a.contains("-T none") && a.contains("-U none"), "{a}");
@@ -188,6 +243,7 @@ mod tests {
             &[],
             Path::new("/x/pasta.pid"),
             &["-T".into(), "8080".into()],
+            ns,
         )
         .join(" ");
         assert!(a.contains("-t none -u none"), "{a}");

@@ -469,3 +469,30 @@ fn ns_path_joins_the_named_network_namespace() {
     assert!(want.contains(&"berthv0".to_string()), "{want:?}");
     env.finish();
 }
+
+#[test]
+fn pasta_as_root_gives_the_container_an_address_and_a_default_route() {
+    // As root pasta cannot open /proc/PID/ns/net itself: berth hands it a bind-mounted file.
+    let (env, img) = busybox_env("net-pasta-root");
+    env.berth_as_root(&["pull", "-q", &img]).assert_success();
+    let out = env
+        .berth_as_root(&[
+            "run",
+            "--rm",
+            "--network",
+            "pasta",
+            &img,
+            "sh",
+            "-c",
+            "ip -4 addr show; ip route",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(
+        out.lines()
+            .any(|l| l.trim().starts_with("inet ") && !l.contains("127.0.0.1")),
+        "{out}"
+    );
+    assert!(out.contains("default via"), "{out}");
+    env.finish();
+}

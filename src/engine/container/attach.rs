@@ -43,16 +43,37 @@ fn send_window_size(sock: i32) {
     }
 }
 
+/// Whether `pid` still names a process (a container's exit is reaped by its monitor at once).
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only probes the pid.
+    pid > 0 && unsafe { libc::kill(pid, 0) } == 0
+}
+
 impl Engine {
     pub fn attach_container(&self, c: &Container, opts: &AttachOptions) -> Result<AttachOutcome> {
-        if !c.is_running() {
-            return Err(EngineError::Invalid(format!(
+        let stopped = || {
+            EngineError::Invalid(format!(
                 "you cannot attach to a stopped container {}: start it first (`berth start -a {}`)",
                 c.record.name, c.record.name
-            )));
+            ))
+        };
+        if !c.is_running() {
+            return Err(stopped());
         }
-        let sock = attach::connect(&self.store.container_dir(&c.record.id))
-            .map_err(io_err("connecting to the container's monitor"))?;
+        let sock = match attach::connect(&self.store.container_dir(&c.record.id)) {
+            Ok(s) => s,
+            // The container has exited and its monitor is winding down (its state says
+            // exited a moment later): that is a stopped container, not a broken monitor.
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ECONNREFUSED) | Some(libc::ENOENT)
+                ) && !process_alive(c.state.pid) =>
+            {
+                return Err(stopped())
+            }
+            Err(e) => return Err(io_err("connecting to the container's monitor")(e)),
+        };
         self.emit_container(&c.record, "attach", &[]);
         let s = sock.as_raw_fd();
         let tty = c.record.config.tty;
