@@ -16,9 +16,12 @@ fi
 # against; iproute2: the non-loopback address for the plain-HTTP tests; curl: the harness's own
 # checks of the registries; passwd: useradd for the test users; runc: the --runtime tests;
 # openssl: keys and signatures for the token-auth registry; bsdutils: `script` for terminal
-# tests; util-linux: flock.
+# tests; util-linux: flock; passt (pasta), slirp4netns: the rootless network backends;
+# nftables: NAT and isolation of root's bridge networks; qemu-system-x86, debootstrap, e2fsprogs:
+# the systemd + cgroup v2 guest of tests/vm.
 scripts/deps.sh build-essential pkg-config docker-registry busybox-static uidmap fuse-overlayfs \
-    podman skopeo curl iproute2 passwd ca-certificates runc openssl bsdutils util-linux
+    podman skopeo curl iproute2 passwd ca-certificates runc openssl bsdutils util-linux \
+    passt slirp4netns nftables qemu-system-x86 debootstrap e2fsprogs
 
 if ! command -v cargo >/dev/null 2>&1; then
     for c in "$HOME/.cargo/bin" /root/.cargo/bin "$(getent passwd "${SUDO_USER:-root}" | cut -d: -f6)/.cargo/bin"; do
@@ -41,5 +44,10 @@ cargo clippy --all-targets -- -D warnings
 
 step "cargo test --all-targets"
 cargo test --all-targets
+
+# The systemd and cgroupfs-v2 cgroup backends, for real, in a Debian guest under qemu (this host
+# has neither); the guest image is built once and cached.
+step "tests/vm/run.sh (systemd + cgroup v2 guest)"
+BERTH_VM_BERTH="$PWD/target/debug/berth" tests/vm/run.sh
 
 step "all tests passed"
