@@ -19,7 +19,14 @@ say() { printf '==> %s\n' "$*"; }
 
 # --- packages --------------------------------------------------------------------------------
 # Only what is missing is fetched, so a second run needs no network.
-scripts/deps.sh build-essential pkg-config uidmap fuse-overlayfs busybox-static docker-registry curl ca-certificates
+# passt (pasta) or slirp4netns give rootless containers their network.
+scripts/deps.sh build-essential pkg-config uidmap fuse-overlayfs busybox-static docker-registry curl ca-certificates \
+    passt slirp4netns
+# Rootless networking opens /dev/net/tun as you: Debian makes it 0666, some hosts 0600.
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+    say "making /dev/net/tun usable by unprivileged users (chmod 666, Debian's default)"
+    chmod 666 /dev/net/tun
+fi
 
 # --- build -----------------------------------------------------------------------------------
 cargo=$(command -v cargo || true)
