@@ -1,7 +1,5 @@
 //! `berth container prune`
 
-use std::io::{self, BufRead, Write};
-
 use clap::Args;
 
 use crate::cli::output;
@@ -18,25 +16,9 @@ pub struct PruneArgs {
     pub filter: Vec<String>,
 }
 
-/// docker's confirmation: anything but y or yes (any case) declines, EOF included.
-fn confirmed() -> io::Result<bool> {
-    let mut out = io::stdout();
-    write!(
-        out,
-        "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
-    )?;
-    out.flush()?;
-    let mut answer = String::new();
-    io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
-}
-
 pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     let filters = PruneFilters::parse(&args.filter)?;
-    if !args.force && !confirmed()? {
+    if !args.force && !output::confirm("WARNING! This will remove all stopped containers.") {
         return Ok(());
     }
     let pruned = engine.prune_containers(&filters)?;

@@ -1,7 +1,5 @@
 //! `berth image prune`
 
-use std::io::{BufRead, Write};
-
 use clap::Args;
 
 use crate::cli::output::human_size_4;
@@ -25,19 +23,6 @@ const DANGLING_WARNING: &str = "WARNING! This will remove all dangling images.";
 const ALL_WARNING: &str =
     "WARNING! This will remove all images without at least one container associated to them.";
 
-/// docker's confirmation: the question on stdout, the answer one line from stdin (a terminal
-/// or not); only "y" or "Y" goes ahead, anything else (an empty line, end of input) aborts.
-fn confirm(warning: &str) -> bool {
-    let mut out = std::io::stdout().lock();
-    let _ = write!(out, "{warning}\nAre you sure you want to continue? [y/N] ");
-    let _ = out.flush();
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        return false;
-    }
-    matches!(line.trim(), "y" | "Y")
-}
-
 pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     // Bad filters fail before the question is asked.
     let now = chrono::Utc::now();
@@ -47,7 +32,7 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
         .map(|f| PruneFilter::parse(f, now))
         .collect::<Result<Vec<_>, _>>()?;
     if !args.force
-        && !confirm(if args.all {
+        && !crate::cli::output::confirm(if args.all {
             ALL_WARNING
         } else {
             DANGLING_WARNING

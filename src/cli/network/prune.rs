@@ -1,7 +1,5 @@
 //! `berth network prune`
 
-use std::io::{BufRead, Write};
-
 use clap::Args;
 
 use crate::engine::network::NetworkFilter;
@@ -23,14 +21,12 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
         .iter()
         .map(|f| NetworkFilter::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
-    if !args.force {
-        eprint!("WARNING! This will remove all networks not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            return Ok(());
-        }
+    if !args.force
+        && !crate::cli::output::confirm(
+            "WARNING! This will remove all networks not used by at least one container.",
+        )
+    {
+        return Ok(());
     }
     for name in engine.prune_networks(&filters)? {
         println!("{name}");

@@ -1,7 +1,5 @@
 //! `berth system prune`
 
-use std::io::{BufRead, Write};
-
 use clap::Args;
 
 use crate::cli::output::human_size_4;
@@ -48,22 +46,10 @@ fn warning(args: &PruneArgs) -> String {
     text
 }
 
-/// The question on stdout, one line of answer from stdin; only y or Y goes ahead.
-pub(super) fn confirm(warning: &str) -> bool {
-    let mut out = std::io::stdout().lock();
-    let _ = write!(out, "{warning}\nAre you sure you want to continue? [y/N] ");
-    let _ = out.flush();
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        return false;
-    }
-    matches!(line.trim(), "y" | "Y")
-}
-
 pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     // Bad filters fail before the question is asked.
     let filters = SystemPruneFilters::parse(&args.filter)?;
-    if !args.force && !confirm(&warning(args)) {
+    if !args.force && !crate::cli::output::confirm(&warning(args)) {
         return Ok(());
     }
     let report = engine.prune_system(

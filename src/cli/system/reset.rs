@@ -18,7 +18,7 @@ pub fn run(args: &ResetArgs, engine: &Engine) -> anyhow::Result<()> {
             engine.store_root(),
             engine.paths.run_root
         );
-        if !super::prune::confirm(&warning) {
+        if !crate::cli::output::confirm(&warning) {
             return Ok(());
         }
     }

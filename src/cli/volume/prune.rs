@@ -1,7 +1,5 @@
 //! `berth volume prune`
 
-use std::io::{BufRead, Write};
-
 use clap::Args;
 
 use crate::cli::output::human_size_4;
@@ -21,17 +19,6 @@ pub struct PruneArgs {
 const WARNING: &str =
     "WARNING! This will remove all local volumes not used by at least one container.";
 
-fn confirm() -> bool {
-    let mut out = std::io::stdout().lock();
-    let _ = write!(out, "{WARNING}\nAre you sure you want to continue? [y/N] ");
-    let _ = out.flush();
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        return false;
-    }
-    matches!(line.trim(), "y" | "Y")
-}
-
 pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     // Bad filters fail before the question is asked.
     let filters = args
@@ -39,7 +26,7 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
         .iter()
         .map(|f| VolumeFilter::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
-    if !args.force && !confirm() {
+    if !args.force && !crate::cli::output::confirm(WARNING) {
         return Ok(());
     }
     let (removed, bytes) = engine.prune_volumes(&filters)?;
