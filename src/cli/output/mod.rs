@@ -82,6 +82,21 @@ pub fn render_inspect(format: Option<&str>, objects: &[Value]) -> Result<String,
     }
 }
 
+/// docker's confirmation for prune and reset: the warning and the question on stdout, one line
+/// of answer from stdin (a terminal or not); only y or yes (any case) goes ahead, anything else
+/// (an empty line, end of input) declines.
+pub fn confirm(warning: &str) -> bool {
+    use std::io::{BufRead, Write};
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{warning}\nAre you sure you want to continue? [y/N] ");
+    let _ = out.flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,19 +233,4 @@ mod tests {
         .unwrap();
         assert_eq!(out, "x [\"<\"]\ny []\n");
     }
-}
-
-/// docker's confirmation for prune and reset: the warning and the question on stdout, one line
-/// of answer from stdin (a terminal or not); only y or yes (any case) goes ahead, anything else
-/// (an empty line, end of input) declines.
-pub fn confirm(warning: &str) -> bool {
-    use std::io::{BufRead, Write};
-    let mut out = std::io::stdout().lock();
-    let _ = write!(out, "{warning}\nAre you sure you want to continue? [y/N] ");
-    let _ = out.flush();
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        return false;
-    }
-    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
