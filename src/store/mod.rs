@@ -50,6 +50,18 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The names in a directory of records; none when the directory was never made.
+pub(crate) fn entry_names(dir: &Path) -> Result<Vec<std::ffi::OsString>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(dir)(e)),
+    };
+    entries
+        .map(|e| e.map(|e| e.file_name()).map_err(io_err(dir)))
+        .collect()
+}
+
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_path_buf(),

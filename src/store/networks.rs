@@ -81,20 +81,8 @@ impl Store {
 
     fn read_networks(&self) -> Result<Vec<NetworkRecord>> {
         let dir = self.networks_dir();
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(StoreError::Io {
-                    path: dir,
-                    source: e,
-                })
-            }
-        };
         let mut out = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(io_err(&dir))?;
-            let file = entry.file_name();
+        for file in super::entry_names(&dir)? {
             let Some(name) = file.to_str().and_then(|f| f.strip_suffix(".json")) else {
                 continue;
             };

@@ -73,20 +73,9 @@ impl Store {
     pub fn volumes(&self) -> Result<Vec<VolumeRecord>> {
         let _guard = self.lock_shared("volumes")?;
         let dir = self.volumes_dir();
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(StoreError::Io {
-                    path: dir,
-                    source: e,
-                })
-            }
-        };
         let mut out = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(io_err(&dir))?;
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+        for file in super::entry_names(&dir)? {
+            let Some(name) = file.to_str().map(str::to_string) else {
                 continue;
             };
             if let Some(rec) = self.read_volume(&name)? {
