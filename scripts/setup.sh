@@ -158,7 +158,7 @@ as_user() {
         "$berth" "$@"
     else
         # su gives the user their own HOME (sudo would keep root's).
-        (cd / && su "$user" -s /bin/sh -c '"$0" "$@"' "$berth" "$@")
+        (cd / && su "$user" -s /bin/sh -c '"$0" "$@"' -- "$berth" "$@")
     fi
 }
 as_user pull "$image"
