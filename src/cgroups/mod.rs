@@ -638,6 +638,15 @@ pub struct Cgroup {
     pub unit: Option<String>,
     /// v2 cgroupfs: the directories berth created above the container's (removed when empty).
     pub created_parents: Vec<PathBuf>,
+    /// systemd and v2: the monitor, which lives in the container's cgroup (so that the cgroup,
+    /// and its memory.events, outlive the container's last process until the monitor has read
+    /// them, and a restart reuses it); 0 when it is not in it (v1).
+    pub monitor_pid: i32,
+    /// v2 cgroupfs: the cgroup the monitor came from, where it goes back before the container's
+    /// cgroup is removed.
+    pub monitor_home: Option<PathBuf>,
+    /// The OOM kills counted before the current run (a reused cgroup keeps its counter).
+    pub oom_kills_before: u64,
 }
 
 /// What the container's cgroup says about its use of resources; None where it cannot tell.
@@ -687,9 +696,66 @@ impl Cgroup {
     pub fn stats(&self) -> Stats {
         match self.kind {
             Kind::V1 => v1::stats(self),
-            Kind::V2 | Kind::Systemd => self.dir("").map(v2::stats).unwrap_or_default(),
+            Kind::V2 | Kind::Systemd => {
+                let Some(dir) = self.dir("") else {
+                    return Stats::default();
+                };
+                let mut s = v2::stats(dir);
+                // The monitor is in the cgroup but is not one of the container's processes.
+                if self.monitor_inside() {
+                    s.pids = s.pids.map(|n| n.saturating_sub(1));
+                }
+                s
+            }
             Kind::None | Kind::Disabled => Stats::default(),
         }
+    }
+
+    /// Put the monitor (`pid`, the calling process) into the container's cgroup, remembering
+    /// where it was. v1 keeps the monitor outside: its cgroups are not removed behind berth's
+    /// back, and freezing the container must not freeze the monitor there.
+    pub fn adopt_monitor(&mut self, pid: i32) -> Result<()> {
+        if !matches!(self.kind, Kind::V2 | Kind::Systemd) {
+            return Ok(());
+        }
+        let Some(dir) = self.dir("").map(Path::to_path_buf) else {
+            return Ok(());
+        };
+        if self.kind == Kind::V2 && self.monitor_home.is_none() {
+            let own = fs::read_to_string(format!("/proc/{pid}/cgroup"))
+                .ok()
+                .and_then(|s| v2_path_of(&s))
+                .ok_or_else(|| {
+                    CgroupError::Unavailable(format!(
+                        "process {pid} is in no cgroup v2 (no 0:: line in /proc/{pid}/cgroup)"
+                    ))
+                })?;
+            self.monitor_home = Some(cgroup_root_of(&dir).join(own.trim_start_matches('/')));
+        }
+        if !process_in(pid, &dir) {
+            fs::write(dir.join("cgroup.procs"), pid.to_string()).map_err(io_ctx(format!(
+                "moving the monitor (process {pid}) into cgroup {}",
+                dir.display()
+            )))?;
+        }
+        self.monitor_pid = pid;
+        Ok(())
+    }
+
+    /// Whether the recorded monitor is (still) in the container's cgroup.
+    fn monitor_inside(&self) -> bool {
+        self.monitor_pid > 0
+            && self
+                .dir("")
+                .is_some_and(|d| process_in(self.monitor_pid, d))
+    }
+
+    /// The OOM kills of the current run; the next run counts from here.
+    pub fn take_oom_kills(&mut self) -> u64 {
+        let total = self.oom_kills();
+        let new = total.saturating_sub(self.oom_kills_before);
+        self.oom_kills_before = total;
+        new
     }
 
     /// Freeze or thaw every process of the container.
@@ -722,8 +788,34 @@ impl Cgroup {
         }
     }
 
-    /// Remove the cgroup (its processes must be gone) and the empty parents berth made.
+    /// Remove the cgroup (the container's processes must be gone) and the empty parents berth
+    /// made. The monitor may still be in it: called by the monitor itself (`--rm`), a v2
+    /// monitor moves back to where it came from, and a systemd one leaves the scope to systemd,
+    /// which collects it once the monitor has exited; called by another command, this waits
+    /// for the monitor to exit first.
     pub fn remove(&self) -> Result<()> {
+        if matches!(self.kind, Kind::V2 | Kind::Systemd) {
+            if let Some(dir) = self.dir("") {
+                // SAFETY: getpid has no preconditions.
+                let me = unsafe { libc::getpid() };
+                if process_in(me, dir) {
+                    match (self.kind, &self.monitor_home) {
+                        (Kind::V2, Some(home)) => {
+                            fs::write(home.join("cgroup.procs"), me.to_string()).map_err(
+                                io_ctx(format!(
+                                    "moving the monitor back to cgroup {}",
+                                    home.display()
+                                )),
+                            )?;
+                        }
+                        // The scope ends with this process.
+                        _ => return Ok(()),
+                    }
+                } else {
+                    wait_empty(dir);
+                }
+            }
+        }
         match self.kind {
             Kind::Systemd => systemd::remove(self),
             Kind::V1 => v1::remove(self),
@@ -748,6 +840,44 @@ pub(crate) fn rmdir_wait(dir: &Path) -> io::Result<()> {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether process `pid` is in the v2 cgroup `dir`.
+pub(crate) fn process_in(pid: i32, dir: &Path) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/cgroup"))
+        .ok()
+        .and_then(|s| v2_path_of(&s))
+        .is_some_and(|own| is_cgroup_dir(&own, dir))
+}
+
+/// Whether the v2 cgroup path `own` (from /proc/PID/cgroup) is the directory `dir` of the
+/// cgroupfs: `dir` ends with it. The root cgroup is never a container's.
+fn is_cgroup_dir(own: &str, dir: &Path) -> bool {
+    let rel = own.trim_start_matches('/');
+    !rel.is_empty() && dir.ends_with(rel)
+}
+
+/// The cgroup2 mount `dir` is under: its topmost ancestor that is a cgroup (has
+/// cgroup.controllers).
+fn cgroup_root_of(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .filter(|a| a.join("cgroup.controllers").exists())
+        .last()
+        .map_or_else(|| PathBuf::from("/sys/fs/cgroup"), Path::to_path_buf)
+}
+
+/// Wait (up to 10 s) until the cgroup `dir` holds no process: the monitor of an exited
+/// container finishing its work. A cgroup already gone is empty.
+pub(crate) fn wait_empty(dir: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        match fs::read_to_string(dir.join("cgroup.procs")) {
+            Ok(p) if !p.trim().is_empty() => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            _ => return,
         }
     }
 }
@@ -787,7 +917,9 @@ pub(crate) fn remove_parents(parents: &[PathBuf]) {
     }
 }
 
-/// The backends' creation step: make the container's cgroup with its limits and put `pid` in.
+/// The backends' creation step: make the container's cgroup with its limits and put `pid` in;
+/// systemd also puts `monitor` (when not 0) into the scope in the same step (see
+/// [`Cgroup::adopt_monitor`] for the others).
 pub fn create(
     kind: Kind,
     root: &Path,
@@ -795,6 +927,7 @@ pub fn create(
     parent: &str,
     r: &Resources,
     pid: i32,
+    monitor: i32,
 ) -> Result<Option<Cgroup>> {
     match kind {
         // No cgroup: `none` was warned about (or refused) when the container was created.
@@ -807,7 +940,7 @@ pub fn create(
             let rootless = rustix::process::geteuid().as_raw() != 0;
             v2::create(root, own.as_deref(), rootless, id, parent, r, pid).map(Some)
         }
-        Kind::Systemd => systemd::create(root, id, parent, r, pid).map(Some),
+        Kind::Systemd => systemd::create(root, id, parent, r, pid, monitor).map(Some),
     }
 }
 
@@ -996,6 +1129,76 @@ mod tests {
             choose(&view(false, true, false), true, None).unwrap().kind,
             Kind::Disabled
         );
+    }
+
+    fn v2_cgroup(dir: &Path) -> Cgroup {
+        Cgroup {
+            kind: Kind::V2,
+            paths: [(String::new(), dir.to_path_buf())].into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    /// This process's cgroup v2 path, relative (every Linux test host has a 0:: line).
+    fn own_path() -> String {
+        let s = fs::read_to_string("/proc/self/cgroup").unwrap();
+        v2_path_of(&s).unwrap().trim_start_matches('/').to_string()
+    }
+
+    #[test]
+    fn a_reused_cgroup_counts_only_the_oom_kills_of_the_current_run() {
+        let t = tempfile::tempdir().unwrap();
+        let mut cg = v2_cgroup(t.path());
+        fs::write(t.path().join("memory.events"), "oom 2\noom_kill 2\n").unwrap();
+        assert_eq!(cg.take_oom_kills(), 2);
+        assert_eq!(cg.take_oom_kills(), 0, "the next run starts from here");
+        fs::write(t.path().join("memory.events"), "oom 3\noom_kill 3\n").unwrap();
+        assert_eq!(cg.take_oom_kills(), 1);
+    }
+
+    #[test]
+    fn adopting_the_monitor_moves_it_in_and_remembers_where_it_came_from() {
+        let t = tempfile::tempdir().unwrap();
+        fs::write(t.path().join("cgroup.controllers"), "memory pids\n").unwrap();
+        let dir = t.path().join("berth/abc");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("cgroup.controllers"), "memory pids\n").unwrap();
+        let mut cg = v2_cgroup(&dir);
+        let me = std::process::id() as i32;
+        cg.adopt_monitor(me).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("cgroup.procs")).unwrap(),
+            me.to_string()
+        );
+        assert_eq!(cg.monitor_pid, me);
+        assert_eq!(cg.monitor_home, Some(t.path().join(own_path())));
+    }
+
+    #[test]
+    fn v1_cgroups_leave_the_monitor_outside() {
+        let t = tempfile::tempdir().unwrap();
+        let mut cg = Cgroup {
+            kind: Kind::V1,
+            paths: [("memory".to_string(), t.path().to_path_buf())]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        cg.adopt_monitor(std::process::id() as i32).unwrap();
+        assert_eq!(cg.monitor_pid, 0);
+        assert!(!t.path().join("cgroup.procs").exists());
+    }
+
+    #[test]
+    fn a_process_is_in_the_cgroup_directory_its_v2_path_names() {
+        let dir = Path::new("/sys/fs/cgroup/user.slice/berth.slice/berth-abc.scope");
+        assert!(is_cgroup_dir(
+            "/user.slice/berth.slice/berth-abc.scope",
+            dir
+        ));
+        assert!(!is_cgroup_dir("/user.slice/app.slice/run-1.service", dir));
+        assert!(!is_cgroup_dir("/berth.slice/berth-ab", dir));
+        assert!(!is_cgroup_dir("/", dir), "the root cgroup is nobody's");
     }
 
     #[test]

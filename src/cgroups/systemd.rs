@@ -167,11 +167,12 @@ pub fn resource_properties(r: &Resources) -> Result<Vec<(&'static str, Prop)>> {
     Ok(p)
 }
 
-/// Everything `StartTransientUnit` gets for container `id` with first process `pid`.
+/// Everything `StartTransientUnit` gets for container `id` with the processes `pids` (the
+/// container's first process, and its monitor).
 pub fn scope_properties(
     id: &str,
     slice: &str,
-    pid: i32,
+    pids: &[i32],
     r: &Resources,
 ) -> Result<Vec<(&'static str, Prop)>> {
     let mut p = vec![
@@ -179,9 +180,15 @@ pub fn scope_properties(
         ("Slice", Prop::Str(slice.to_string())),
         ("Delegate", Prop::Bool(true)),
         ("DefaultDependencies", Prop::Bool(false)),
-        // No CollectMode: a scope that ends normally is collected at once, one the OOM killer
-        // failed stays loaded with Result=oom-kill until berth has read it (and resets it).
-        ("PIDs", Prop::Pids(vec![pid as u32])),
+        // No CollectMode: a scope that ends normally is collected at once, one that failed
+        // stays loaded until berth resets it. The monitor is in the scope too, so that it is
+        // not collected (and its memory.events lost: systemd 252 has no OOMPolicy for scopes
+        // and ends them with Result=success) before the monitor has read why the container
+        // ended; the scope ends when the monitor exits.
+        (
+            "PIDs",
+            Prop::Pids(pids.iter().filter(|p| **p > 0).map(|p| *p as u32).collect()),
+        ),
     ];
     // Accounting on, so the scope's cgroup gets the controllers stats read.
     for acct in [
@@ -280,11 +287,19 @@ fn bus() -> Result<String> {
     })
 }
 
-/// Create the scope with `pid` in it and wait until systemd has moved the process.
-pub fn create(root: &Path, id: &str, parent: &str, r: &Resources, pid: i32) -> Result<Cgroup> {
+/// Create the scope with `pid` (and the monitor, when not 0) in it and wait until systemd has
+/// moved the container's process.
+pub fn create(
+    root: &Path,
+    id: &str,
+    parent: &str,
+    r: &Resources,
+    pid: i32,
+    monitor: i32,
+) -> Result<Cgroup> {
     let slice = slice_name(parent)?;
     let unit = unit_name(id);
-    let props = scope_properties(id, &slice, pid, r)?;
+    let props = scope_properties(id, &slice, &[pid, monitor], r)?;
     let address = bus()?;
     let u = unit.clone();
     in_child(move || {
@@ -346,7 +361,8 @@ pub fn create(root: &Path, id: &str, parent: &str, r: &Resources, pid: i32) -> R
         kind: Kind::Systemd,
         paths: [(String::new(), dir)].into_iter().collect(),
         unit: Some(unit),
-        created_parents: Vec::new(),
+        monitor_pid: monitor,
+        ..Default::default()
     })
 }
 
@@ -410,13 +426,15 @@ pub fn oom_killed(cg: &Cgroup) -> bool {
 }
 
 /// Stop the scope (it also ends by itself once empty; a unit already gone is fine) and clear a
-/// failed state, so that the name is free for the next run.
+/// failed state, so that the name is free for the next run; then wait (up to 5 s) until systemd
+/// has removed its cgroup.
 pub fn remove(cg: &Cgroup) -> Result<()> {
     let unit = cg.unit.clone().unwrap_or_default();
     let Ok(address) = bus() else {
         return Ok(());
     };
-    in_child(move || {
+    let dir = cg.dir("").map(Path::to_path_buf);
+    let stopped = in_child(move || {
         let conn = connect(&address)?;
         match conn.call_method(
             Some(DEST),
@@ -443,7 +461,14 @@ pub fn remove(cg: &Cgroup) -> Result<()> {
             );
         })
     })
-    .map(|_| ())
+    .map(|_| ());
+    if let Some(dir) = dir {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while dir.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    stopped
 }
 
 #[cfg(test)]
@@ -456,10 +481,10 @@ mod tests {
 
     #[test]
     fn scope_is_delegated_in_the_berth_slice_with_the_pid() {
-        let p = scope_properties("abc", "berth.slice", 42, &Resources::default()).unwrap();
+        let p = scope_properties("abc", "berth.slice", &[42, 7], &Resources::default()).unwrap();
         assert_eq!(find(&p, "Delegate"), Some(&Prop::Bool(true)));
         assert_eq!(find(&p, "Slice"), Some(&Prop::Str("berth.slice".into())));
-        assert_eq!(find(&p, "PIDs"), Some(&Prop::Pids(vec![42])));
+        assert_eq!(find(&p, "PIDs"), Some(&Prop::Pids(vec![42, 7])));
         assert_eq!(find(&p, "MemoryMax"), None);
         assert_eq!(unit_name("abc"), "berth-abc.scope");
     }

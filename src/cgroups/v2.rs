@@ -155,8 +155,7 @@ pub fn create(
     let mut cg = Cgroup {
         kind: Kind::V2,
         paths: [(String::new(), target.clone())].into_iter().collect(),
-        unit: None,
-        created_parents: Vec::new(),
+        ..Default::default()
     };
     cg.created_parents = super::missing_parents(&base, &rel);
     if parent.trim_matches('/').is_empty() && !cg.created_parents.contains(&base.join("berth")) {

@@ -36,6 +36,9 @@ pub struct ExecSpec {
     /// The command; `init` is ignored (the container's PID 1 already reaps).
     pub process: ProcessSpec,
     pub security: Security,
+    /// The container's cgroup directories: the joiner moves itself into them before joining
+    /// anything (a cgroup namespace hides the way back out), so the command starts in them.
+    pub cgroup_dirs: Vec<std::path::PathBuf>,
 }
 
 /// The namespaces joined, in order. The user namespace comes first so that the others, owned
@@ -193,6 +196,10 @@ fn handshake(spec: &ExecSpec, sock: &OwnedFd) -> Result<Spawned, SpawnError> {
 fn joiner_main(spec: &ExecSpec, joins: &[Join], root: &std::fs::File, sock: OwnedFd) -> ! {
     // SAFETY: prctl on ourselves: do not outlive the caller during setup.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    for dir in &spec.cgroup_dirs {
+        // "0" is the writer. Best effort: the caller enters the command's pid again after.
+        let _ = std::fs::write(dir.join("cgroup.procs"), "0");
+    }
     let code = match join(joins, root) {
         Ok(()) => {
             // SAFETY: a fork-like clone; we are single-threaded. CLONE_PARENT: the command's

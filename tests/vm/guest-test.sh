@@ -47,7 +47,27 @@ gone() {
         pass "$1"
     fi
 }
+# monitor_in NAME DIR CONTAINER: the cgroup DIR holds CONTAINER's monitor (a berth process) besides
+# the container's own process, so that it outlives the container's last process.
+monitor_in() {
+    cpid=$(berth inspect --format '{{.State.Pid}}' "$3" 2>/dev/null)
+    others=""
+    for p in $(cat "$2/cgroup.procs" 2>/dev/null); do
+        [ "$p" = "$cpid" ] || others="$others $(cat "/proc/$p/comm" 2>/dev/null)"
+    done
+    expect "$1" " berth" "$others"
+}
 info() { echo "INFO $*"; }
+# The guest has no pasta or slirp4netns (berth's rootless network backends), and these checks
+# are about cgroups: every container runs with --network none.
+berth() {
+    if [ "${1:-}" = run ]; then
+        shift
+        command berth run --network none "$@"
+    else
+        command berth "$@"
+    fi
+}
 finish() {
     if [ "$failed" = 0 ]; then echo "RESULT ok"; else echo "RESULT fail"; fi
     exit "$failed"
@@ -100,6 +120,7 @@ user_test() {
 
     out=$(berth exec lim cat /proc/self/cgroup 2>&1)
     expect exec-same-cgroup "0::/" "$out"
+    monitor_in monitor-in-scope "$dir" lim
 
     berth rm -f lim >/dev/null 2>&1
     gone rm-removes-cgroup "$dir"
@@ -116,7 +137,23 @@ user_test() {
     berth run --name oom --memory 100m $img sh -c 'head -c 300m /dev/zero | tail' >/dev/null 2>&1
     expect oom-exit-137 137 "$?"
     expect oom-inspect true "$(berth inspect --format '{{.State.OOMKilled}}' oom 2>&1)"
+    expect_match oom-event 'container oom' "$(berth events --since 30m --until 0s --filter container=oom 2>&1 | head -n 20)"
     berth rm -f oom >/dev/null 2>&1
+
+    # A restarted container goes back into the scope its monitor kept.
+    berth run -d --name rs --restart always $img sleep 600 >/dev/null 2>&1
+    dir1=$(cgroup_dir rs)
+    kill -9 "$(berth inspect --format '{{.State.Pid}}' rs 2>/dev/null)" 2>/dev/null
+    n=0
+    while [ "$n" -lt 300 ]; do
+        [ "$(berth inspect --format '{{.RestartCount}} {{.State.Status}}' rs 2>/dev/null)" = "1 running" ] && break
+        sleep 0.1
+        n=$((n + 1))
+    done
+    expect restart-count "1 running" "$(berth inspect --format '{{.RestartCount}} {{.State.Status}}' rs 2>&1)"
+    expect restart-same-scope "${dir1:-no-cgroup}" "$(cgroup_dir rs)"
+    berth rm -f rs >/dev/null 2>&1
+    gone restart-rm-removes-scope "$dir1"
 
     # The cgroupfs v2 backend in a subtree systemd delegated to a service of berthvm's.
     out=$(systemd-run --user --wait --pipe --quiet --collect -p Delegate=yes \
@@ -155,6 +192,7 @@ user_cgroupfs() {
     expect cgroupfs-pids-outside 64 "$(cat "$dir/pids.max" 2>&1)"
     expect_match cgroupfs-inspect-manager '"CgroupManager": *"cgroupfs"' "$(berth inspect fs 2>&1)"
     expect_match cgroupfs-stats "fs +" "$(berth stats --no-stream fs 2>&1)"
+    monitor_in cgroupfs-monitor-in-cgroup "$dir" fs
     berth rm -f fs >/dev/null 2>&1
     gone cgroupfs-rm-removes-cgroup "$dir"
     pass cgroupfs-done
@@ -190,8 +228,8 @@ user_bench() {
     # Named after the backend berth says it picked, so a fallback cannot pose as systemd.
     mgr=$(berth info --format '{{json .}}' | sed -n 's/.*"cgroupManager":"\([^"]*\)".*/\1/p')
     echo "BENCH info default manager=$mgr"
-    bench_run "run-rm-nolimit-$mgr" berth run --rm $img true
-    bench_run "run-rm-memory-$mgr" berth run --rm --memory 100m $img true
+    bench_run "run-rm-nolimit-$mgr" berth run --network none --rm $img true
+    bench_run "run-rm-memory-$mgr" berth run --network none --rm --memory 100m $img true
     out=$(systemd-run --user --wait --pipe --quiet --collect -p Delegate=yes -E BENCH_RUNS="${BENCH_RUNS:-15}" \
         sh "$lib/guest-test.sh" user-bench-cgroupfs 2>&1)
     echo "$out"
@@ -208,7 +246,7 @@ user_bench() {
 }
 
 user_bench_cgroupfs() {
-    bench_run run-rm-memory-cgroupfs berth run --cgroup-manager cgroupfs --rm --memory 100m $img true
+    bench_run run-rm-memory-cgroupfs berth run --network none --cgroup-manager cgroupfs --rm --memory 100m $img true
     exit "$failed"
 }
 

@@ -139,6 +139,12 @@ impl Engine {
                 init: false,
             },
             security,
+            cgroup_dirs: c
+                .state
+                .cgroups
+                .as_ref()
+                .map(|g| g.paths.values().cloned().collect())
+                .unwrap_or_default(),
         };
         let _ = io::stdout().flush();
         let _ = io::stderr().flush();

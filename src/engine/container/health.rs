@@ -205,6 +205,12 @@ impl Engine {
                 init: false,
             },
             security: self.container_security(cfg)?,
+            cgroup_dirs: c
+                .state
+                .cgroups
+                .as_ref()
+                .map(|g| g.paths.values().cloned().collect())
+                .unwrap_or_default(),
         };
         let spawned = exec::spawn(&spec);
         drop(w);

@@ -2,10 +2,17 @@
 //! the handshake hook that puts the container into its cgroup before any of its code runs, and
 //! what the monitor does with the cgroup once the container exits (OOM, removal).
 //!
-//! The monitor itself stays outside the container's cgroup (as podman's conmon does): the
-//! limits are the container's, and the monitor must outlive an OOM kill to report it. `exec`'d
-//! processes join the cgroup; `--init` is the container's PID 1 and so is in it from the start;
-//! a restarted container gets a fresh cgroup (the old one is removed when a run ends).
+//! Under systemd and cgroupfs v2 the monitor lives in the container's cgroup too: a cgroup
+//! that empties is not berth's to keep (systemd collects an empty scope at once, and with it
+//! the memory.events that says the OOM killer ended the container), so the monitor holds it
+//! until it has read why the container ended; a restarted container goes back into the same
+//! cgroup, and the cgroup goes when the monitor is gone (systemd collects the scope; `rm`
+//! removes a v2 one, or the monitor itself moves out and removes it for `--rm`). Its own
+//! allocations count against the container's memory limit, and its process against
+//! `--pids-limit` (`stats` leaves it out of PIDS). Under v1 the monitor stays outside, as
+//! before: v1 cgroups are berth's to keep, and a fresh one is made for each run.
+//! `exec`'d processes join the cgroup; `--init` is the container's PID 1 and so is in it from
+//! the start.
 
 use super::super::{Engine, EngineError, Result};
 use crate::cgroups::{self, Cgroup, HostLimits, HostView, Kind, LimitArgs, Resources};
@@ -128,15 +135,20 @@ impl Engine {
 pub struct CgroupHooks<'a> {
     id: &'a str,
     cfg: &'a ContainerConfig,
-    /// The cgroup made, for the monitor to record (and remove after the run, or on failure).
+    /// The cgroup of the previous run, which the monitor holds (systemd, v2): reused.
+    reuse: Option<Cgroup>,
+    /// The cgroup made (or reused), for the monitor to record (and remove after the run, or on
+    /// failure).
     pub created: Option<Cgroup>,
 }
 
 impl<'a> CgroupHooks<'a> {
-    pub fn new(record: &'a ContainerRecord) -> CgroupHooks<'a> {
+    /// `reuse`: the cgroup the monitor kept from the container's previous run.
+    pub fn new(record: &'a ContainerRecord, reuse: Option<Cgroup>) -> CgroupHooks<'a> {
         CgroupHooks {
             id: &record.id,
             cfg: &record.config,
+            reuse,
             created: None,
         }
     }
@@ -148,6 +160,14 @@ impl<'a> CgroupHooks<'a> {
                 format!("setting --oom-score-adj {adj}: {e} (lowering it needs root)")
             })?;
         }
+        if let Some(cg) = self.reuse.take() {
+            let entered = cg.enter(pid);
+            // Kept either way: the monitor is in it, and `rm` removes it.
+            self.created = Some(cg);
+            return entered.map_err(|e| format!("entering the container's cgroup: {e}"));
+        }
+        // SAFETY: getpid has no preconditions; the hook runs in the monitor.
+        let monitor = unsafe { libc::getpid() };
         self.created = cgroups::create(
             self.cfg.cgroup_manager,
             std::path::Path::new("/sys/fs/cgroup"),
@@ -155,16 +175,25 @@ impl<'a> CgroupHooks<'a> {
             &self.cfg.cgroup_parent,
             &self.cfg.resources,
             pid,
+            monitor,
         )
         .map_err(|e| format!("creating the container's cgroup: {e}"))?;
+        if let Some(cg) = self.created.as_mut() {
+            cg.adopt_monitor(monitor)
+                .map_err(|e| format!("moving the monitor into the container's cgroup: {e}"))?;
+        }
         Ok(())
     }
 
-    /// After a start that failed past the hook: remove the cgroup again.
-    pub fn undo(&mut self) {
-        if let Some(cg) = self.created.take() {
-            let _ = cg.remove();
+    /// After a start that failed past the hook: a v1 cgroup is removed again; one the monitor
+    /// is in (systemd, v2) is returned, to be kept for a restart and removed by `rm`.
+    pub fn undo(&mut self) -> Option<Cgroup> {
+        let cg = self.created.take().or_else(|| self.reuse.take())?;
+        if cg.monitor_pid > 0 {
+            return Some(cg);
         }
+        let _ = cg.remove();
+        None
     }
 }
 
@@ -175,20 +204,29 @@ impl SpawnHooks for CgroupHooks<'_> {
 }
 
 impl Engine {
-    /// After the container's last process exited: whether the OOM killer struck (recorded in
-    /// the state, with an `oom` event), and the cgroup removed.
-    pub(crate) fn finish_cgroup(&self, record: &ContainerRecord) -> bool {
-        let Ok(Some(cg)) = self
+    /// After the container's last process exited: whether the OOM killer struck in this run
+    /// (recorded in the state, with an `oom` event). A v1 cgroup is removed; one the monitor is
+    /// in stays recorded and is returned, for a restart to reuse.
+    pub(crate) fn finish_cgroup(&self, record: &ContainerRecord) -> (bool, Option<Cgroup>) {
+        let Ok(Some(mut cg)) = self
             .store
-            .update_container_state(&record.id, |s| s.cgroups.take())
+            .update_container_state(&record.id, |s| s.cgroups.clone())
         else {
-            return false;
+            return (false, None);
         };
-        let oom = cg.oom_kills() > 0;
+        let oom = cg.take_oom_kills() > 0;
         if oom {
             self.emit_container(record, "oom", &[]);
         }
+        let kept = (cg.monitor_pid > 0).then(|| cg.clone());
+        let recorded = kept.clone();
+        let _ = self
+            .store
+            .update_container_state(&record.id, |s| s.cgroups = recorded);
+        if kept.is_some() {
+            return (oom, kept);
+        }
         let _ = cg.remove();
-        oom
+        (oom, None)
     }
 }

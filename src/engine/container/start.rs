@@ -407,14 +407,26 @@ impl Engine {
         let mut backoff = RESTART_FIRST_DELAY;
         // References to the namespaces of the last run: see monitor_run.
         let mut ns_refs: Vec<OwnedFd> = Vec::new();
+        // A cgroup an earlier monitor of this container left (v2: removed by `rm` or here).
+        if let Ok(Some(old)) = self.store.update_container_state(&id, |s| s.cgroups.take()) {
+            let _ = old.remove();
+        }
+        // The cgroup this monitor is in with the container (systemd, v2), reused on restart.
+        let mut cgroup: Option<crate::cgroups::Cgroup> = None;
         let (code, failure) = loop {
             let began = Instant::now();
             ns_refs.clear();
-            let (code, failure) =
-                match self.monitor_run(c, image, attached.take(), status.as_mut(), &mut ns_refs) {
-                    Ok(code) => (code, None),
-                    Err((code, message)) => (code, Some(message)),
-                };
+            let (code, failure) = match self.monitor_run(
+                c,
+                image,
+                attached.take(),
+                status.as_mut(),
+                &mut ns_refs,
+                &mut cgroup,
+            ) {
+                Ok(code) => (code, None),
+                Err((code, message)) => (code, Some(message)),
+            };
             let _ = self.store.update_container_state(&id, |s| {
                 s.status = Status::Exited;
                 s.exit_code = code;
@@ -540,6 +552,7 @@ impl Engine {
         attached: Option<(bool, Vec<u8>, OwnedFd)>,
         mut status: Option<&mut std::fs::File>,
         ns_refs: &mut Vec<OwnedFd>,
+        cgroup: &mut Option<crate::cgroups::Cgroup>,
     ) -> std::result::Result<i32, (i32, String)> {
         let setup = |e: io::Error| (125, e.to_string());
         let cfg = &c.record.config;
@@ -635,7 +648,7 @@ impl Engine {
             direct_maps: net_plan.as_ref().and_then(|p| p.direct_maps.clone()),
         };
         crate::timing::mark("monitor: spawn");
-        let mut cgroup_hooks = super::limits::CgroupHooks::new(&c.record);
+        let mut cgroup_hooks = super::limits::CgroupHooks::new(&c.record, cgroup.take());
         let spawned = match &cfg.runtime {
             None => {
                 let net: &mut dyn process::SpawnHooks = match net_plan.as_mut() {
@@ -671,7 +684,13 @@ impl Engine {
         let spawned = match spawned {
             Ok(s) => s,
             Err(e) => {
-                cgroup_hooks.undo();
+                // A cgroup the monitor is in stays recorded, for `rm` (and a restart).
+                *cgroup = cgroup_hooks.undo();
+                if let Some(cg) = cgroup.clone() {
+                    let _ = self
+                        .store
+                        .update_container_state(&c.record.id, |s| s.cgroups = Some(cg));
+                }
                 return Err((e.exit_code(), e.to_string()));
             }
         };
@@ -780,8 +799,10 @@ impl Engine {
         if let Some(b) = net_hooks.running.take() {
             b.stop();
         }
-        // Read (OOM) and removed before the state says exited; recreated by a restart.
-        let oom = self.finish_cgroup(&c.record);
+        // Read (OOM) before the state says exited; v1's is removed and recreated by a
+        // restart, one the monitor is in is kept for the restart.
+        let (oom, kept) = self.finish_cgroup(&c.record);
+        *cgroup = kept;
         // Before the state says exited, so that `stop` (which waits for that) reports after it.
         self.emit_die(&c.record, code);
         let _ = self.store.update_container_state(&c.record.id, |s| {
