@@ -36,7 +36,8 @@ pub fn parse_time_arg(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
         ))
     };
     let s = s.trim();
-    if let Some(d) = parse_go_duration(s) {
+    // "0" is the unix epoch, not a zero duration (docker's rule too): `--since 0` means all.
+    if let Some(d) = parse_go_duration(s).filter(|_| s != "0") {
         return Ok(now - d);
     }
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
@@ -194,6 +195,11 @@ mod tests {
         assert_eq!(
             parse_time_arg("2024-05-01T09:00:00+01:00", now).unwrap(),
             now - TimeDelta::hours(2)
+        );
+        assert_eq!(
+            parse_time_arg("0", now).unwrap(),
+            DateTime::from_timestamp(0, 0).unwrap(),
+            "0 is the epoch, as docker reads it"
         );
         assert_eq!(
             parse_time_arg("1714557600", now).unwrap(),
