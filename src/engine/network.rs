@@ -50,11 +50,7 @@ pub enum NetworkFilter {
     Driver(String),
     /// Created before this moment (docker's `until=` of `network prune`).
     Until(chrono::DateTime<Utc>),
-    Label {
-        key: String,
-        value: Option<String>,
-        negate: bool,
-    },
+    Label(super::container::prune::LabelFilter),
 }
 
 impl NetworkFilter {
@@ -74,20 +70,10 @@ impl NetworkFilter {
             "until" => NetworkFilter::Until(
                 super::container::logs::parse_time_arg(value, Utc::now()).map_err(|_| bad())?,
             ),
-            "label" | "label!" => {
-                let (k, v) = match value.split_once('=') {
-                    Some((k, v)) => (k, Some(v.to_string())),
-                    None => (value, None),
-                };
-                if k.is_empty() {
-                    return Err(bad());
-                }
-                NetworkFilter::Label {
-                    key: k.to_string(),
-                    value: v,
-                    negate: key == "label!",
-                }
-            }
+            "label" | "label!" => NetworkFilter::Label(
+                crate::engine::container::prune::LabelFilter::parse(value, key == "label!")
+                    .ok_or_else(bad)?,
+            ),
             _ => return Err(bad()),
         })
     }
@@ -98,14 +84,7 @@ impl NetworkFilter {
             NetworkFilter::Id(x) => n.id.starts_with(x.as_str()),
             NetworkFilter::Driver(d) => &n.driver == d,
             NetworkFilter::Until(t) => n.created.is_none_or(|c| c < *t),
-            NetworkFilter::Label { key, value, negate } => {
-                let hit = match (n.labels.get(key), value) {
-                    (Some(_), None) => true,
-                    (Some(v), Some(want)) => v == want,
-                    (None, _) => false,
-                };
-                hit != *negate
-            }
+            NetworkFilter::Label(l) => l.matches(&n.labels),
         }
     }
 }

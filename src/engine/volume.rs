@@ -27,11 +27,7 @@ pub struct VolumeOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub enum VolumeFilter {
     Name(String),
-    Label {
-        key: String,
-        value: Option<String>,
-        negate: bool,
-    },
+    Label(crate::engine::container::prune::LabelFilter),
     Dangling(bool),
     Driver(String),
 }
@@ -53,20 +49,10 @@ impl VolumeFilter {
                 "false" | "0" => VolumeFilter::Dangling(false),
                 _ => return Err(bad()),
             },
-            "label" | "label!" => {
-                let (k, v) = match value.split_once('=') {
-                    Some((k, v)) => (k, Some(v.to_string())),
-                    None => (value, None),
-                };
-                if k.is_empty() {
-                    return Err(bad());
-                }
-                VolumeFilter::Label {
-                    key: k.to_string(),
-                    value: v,
-                    negate: key == "label!",
-                }
-            }
+            "label" | "label!" => VolumeFilter::Label(
+                crate::engine::container::prune::LabelFilter::parse(value, key == "label!")
+                    .ok_or_else(bad)?,
+            ),
             _ => return Err(bad()),
         })
     }
@@ -77,14 +63,7 @@ impl VolumeFilter {
             VolumeFilter::Name(n) => v.name.contains(n.as_str()),
             VolumeFilter::Driver(d) => &v.driver == d,
             VolumeFilter::Dangling(d) => *d != in_use,
-            VolumeFilter::Label { key, value, negate } => {
-                let hit = match (v.labels.get(key), value) {
-                    (Some(have), Some(want)) => have == want,
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                };
-                hit != *negate
-            }
+            VolumeFilter::Label(l) => l.matches(&v.labels),
         }
     }
 }
@@ -313,8 +292,9 @@ mod tests {
         );
         assert!(matches!(
             VolumeFilter::parse("label!=a=b").unwrap(),
-            VolumeFilter::Label { negate: true, .. }
+            VolumeFilter::Label(l) if l.negate && l.key == "a" && l.value.as_deref() == Some("b")
         ));
+        assert!(VolumeFilter::parse("label==x").is_err());
         assert!(VolumeFilter::parse("color=red").is_err());
         assert!(VolumeFilter::parse("dangling=maybe").is_err());
     }

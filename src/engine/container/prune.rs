@@ -19,6 +19,12 @@ pub struct LabelFilter {
 }
 
 impl LabelFilter {
+    /// `KEY[=VALUE]` after `label=` (or `label!=`, `negate`); `None` for an empty key.
+    pub fn parse(v: &str, negate: bool) -> Option<LabelFilter> {
+        let f = label_filter(v, negate);
+        (!f.key.is_empty()).then_some(f)
+    }
+
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         let hit = match (labels.get(&self.key), &self.value) {
             (Some(_), None) => true,
