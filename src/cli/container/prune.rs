@@ -23,19 +23,8 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     }
     let pruned = engine.prune_containers(&filters)?;
     let mut text = String::new();
-    if !pruned.is_empty() {
-        text.push_str("Deleted Containers:\n");
-        for p in &pruned {
-            text.push_str(&p.id);
-            text.push('\n');
-        }
-        text.push('\n');
-    }
-    let reclaimed: u64 = pruned.iter().map(|p| p.size).sum();
-    text.push_str(&format!(
-        "Total reclaimed space: {}\n",
-        output::human_size(reclaimed)
-    ));
+    output::deleted(&mut text, "Containers", pruned.iter().map(|p| &p.id));
+    output::reclaimed(&mut text, pruned.iter().map(|p| p.size).sum());
     print!("{text}");
     Ok(())
 }

@@ -2,7 +2,6 @@
 
 use clap::Args;
 
-use crate::cli::output::human_size_4;
 use crate::engine::image::{PruneFilter, PruneOptions, Removal};
 use crate::engine::Engine;
 
@@ -45,20 +44,23 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
         filters,
     })?;
     let mut text = String::new();
-    if !report.removals.is_empty() {
-        text.push_str("Deleted Images:\n");
-        for r in &report.removals {
-            match r {
-                Removal::Untagged(n) => text.push_str(&format!("untagged: {n}\n")),
-                Removal::Deleted(id) => text.push_str(&format!("deleted: {id}\n")),
-            }
-        }
-        text.push('\n');
-    }
-    text.push_str(&format!(
-        "Total reclaimed space: {}\n",
-        human_size_4(report.reclaimed)
-    ));
+    deleted_images(&mut text, &report.removals);
+    crate::cli::output::reclaimed(&mut text, report.reclaimed);
     print!("{text}");
     Ok(())
+}
+
+/// docker's "Deleted Images:" section (nothing when nothing was removed).
+pub(crate) fn deleted_images(text: &mut String, removals: &[Removal]) {
+    if removals.is_empty() {
+        return;
+    }
+    text.push_str("Deleted Images:\n");
+    for r in removals {
+        match r {
+            Removal::Untagged(n) => text.push_str(&format!("untagged: {n}\n")),
+            Removal::Deleted(id) => text.push_str(&format!("deleted: {id}\n")),
+        }
+    }
+    text.push('\n');
 }

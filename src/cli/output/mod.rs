@@ -97,6 +97,29 @@ pub fn confirm(warning: &str) -> bool {
     matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
+/// A prune's "Deleted WHAT:" section, one name a line (nothing when nothing was removed).
+pub fn deleted<T: std::fmt::Display>(
+    text: &mut String,
+    what: &str,
+    names: impl IntoIterator<Item = T>,
+) {
+    let names: Vec<String> = names.into_iter().map(|n| n.to_string()).collect();
+    if names.is_empty() {
+        return;
+    }
+    text.push_str(&format!("Deleted {what}:\n"));
+    for n in names {
+        text.push_str(&n);
+        text.push('\n');
+    }
+    text.push('\n');
+}
+
+/// The last line of every prune, in go-units' HumanSize as docker prints it.
+pub fn reclaimed(text: &mut String, bytes: u64) {
+    text.push_str(&format!("Total reclaimed space: {}\n", human_size_4(bytes)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,6 @@
 
 use clap::Args;
 
-use crate::cli::output::human_size_4;
-use crate::engine::image::Removal;
 use crate::engine::system::{SystemPruneFilters, SystemPruneOptions};
 use crate::engine::Engine;
 
@@ -60,41 +58,15 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
         &filters,
     )?;
     let mut text = String::new();
-    if !report.containers.is_empty() {
-        text.push_str("Deleted Containers:\n");
-        for c in &report.containers {
-            text.push_str(&format!("{}\n", c.id));
-        }
-        text.push('\n');
-    }
-    if !report.networks.is_empty() {
-        text.push_str("Deleted Networks:\n");
-        for n in &report.networks {
-            text.push_str(&format!("{n}\n"));
-        }
-        text.push('\n');
-    }
-    if !report.volumes.is_empty() {
-        text.push_str("Deleted Volumes:\n");
-        for v in &report.volumes {
-            text.push_str(&format!("{v}\n"));
-        }
-        text.push('\n');
-    }
-    if !report.images.removals.is_empty() {
-        text.push_str("Deleted Images:\n");
-        for r in &report.images.removals {
-            match r {
-                Removal::Untagged(n) => text.push_str(&format!("untagged: {n}\n")),
-                Removal::Deleted(id) => text.push_str(&format!("deleted: {id}\n")),
-            }
-        }
-        text.push('\n');
-    }
-    text.push_str(&format!(
-        "Total reclaimed space: {}\n",
-        human_size_4(report.reclaimed)
-    ));
+    crate::cli::output::deleted(
+        &mut text,
+        "Containers",
+        report.containers.iter().map(|c| &c.id),
+    );
+    crate::cli::output::deleted(&mut text, "Networks", &report.networks);
+    crate::cli::output::deleted(&mut text, "Volumes", &report.volumes);
+    crate::cli::image::prune::deleted_images(&mut text, &report.images.removals);
+    crate::cli::output::reclaimed(&mut text, report.reclaimed);
     print!("{text}");
     Ok(())
 }

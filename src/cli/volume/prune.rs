@@ -2,7 +2,6 @@
 
 use clap::Args;
 
-use crate::cli::output::human_size_4;
 use crate::engine::volume::VolumeFilter;
 use crate::engine::Engine;
 
@@ -31,15 +30,8 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     }
     let (removed, bytes) = engine.prune_volumes(&filters)?;
     let mut text = String::new();
-    if !removed.is_empty() {
-        text.push_str("Deleted Volumes:\n");
-        for n in &removed {
-            text.push_str(n);
-            text.push('\n');
-        }
-        text.push('\n');
-    }
-    text.push_str(&format!("Total reclaimed space: {}\n", human_size_4(bytes)));
+    crate::cli::output::deleted(&mut text, "Volumes", &removed);
+    crate::cli::output::reclaimed(&mut text, bytes);
     print!("{text}");
     Ok(())
 }
