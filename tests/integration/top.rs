@@ -123,7 +123,7 @@ fn rename_changes_the_name_keeps_the_id_and_refuses_taken_or_invalid_names() {
     let env = with_busybox("rename");
     let img = image("busybox");
     let id = env
-        .berth(&["create", "--name", "a", &img, "true"])
+        .berth(&["create", "--name", "old-name", &img, "true"])
         .assert_success()
         .stdout_str()
         .trim()
@@ -142,19 +142,21 @@ fn rename_changes_the_name_keeps_the_id_and_refuses_taken_or_invalid_names() {
             .as_secs()
             - 1
     );
-    env.berth(&["rename", "a", "b"]).assert_success();
+    env.berth(&["rename", "old-name", "new-name"])
+        .assert_success();
     let got = env
-        .berth(&["inspect", "--format", "{{.Id}}", "b"])
+        .berth(&["inspect", "--format", "{{.Id}}", "new-name"])
         .assert_success()
         .stdout_str();
     assert_eq!(got.trim(), id);
-    env.berth(&["inspect", "a"]).assert_error("no such object");
+    env.berth(&["inspect", "old-name"])
+        .assert_error("no such object");
 
-    env.berth(&["container", "rename", "b", "taken"])
+    env.berth(&["container", "rename", "new-name", "taken"])
         .assert_error(&format!("already in use by {}", &other[..12]));
-    env.berth(&["rename", "b", "bad/name"])
+    env.berth(&["rename", "new-name", "bad/name"])
         .assert_error("invalid container name \"bad/name\"");
-    env.berth(&["rename", "b", "b"])
+    env.berth(&["rename", "new-name", "new-name"])
         .assert_error("already named");
     env.berth(&["rename", "nope", "c"])
         .assert_error("no container with name or ID \"nope\" found");
@@ -173,8 +175,8 @@ fn rename_changes_the_name_keeps_the_id_and_refuses_taken_or_invalid_names() {
         ])
         .assert_success()
         .stdout_str();
-    assert_eq!(ev, "b /a\n");
-    env.berth(&["rm", "b", "taken"]).assert_success();
+    assert_eq!(ev, "new-name /old-name\n");
+    env.berth(&["rm", "new-name", "taken"]).assert_success();
     env.finish();
 }
 
