@@ -43,12 +43,6 @@ fn send_window_size(sock: i32) {
     }
 }
 
-/// Whether `pid` still names a process (a container's exit is reaped by its monitor at once).
-fn process_alive(pid: i32) -> bool {
-    // SAFETY: signal 0 only probes the pid.
-    pid > 0 && unsafe { libc::kill(pid, 0) } == 0
-}
-
 impl Engine {
     pub fn attach_container(&self, c: &Container, opts: &AttachOptions) -> Result<AttachOutcome> {
         let stopped = || {
@@ -68,7 +62,7 @@ impl Engine {
                 if matches!(
                     e.raw_os_error(),
                     Some(libc::ECONNREFUSED) | Some(libc::ENOENT)
-                ) && !process_alive(c.state.pid) =>
+                ) && super::process_start_time(c.state.pid) != Some(c.state.pid_start) =>
             {
                 return Err(stopped())
             }

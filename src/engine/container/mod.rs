@@ -245,13 +245,16 @@ pub fn resolve_command(
 }
 
 impl Engine {
-    /// `--network` (or the default) and the published ports, checked: the mode as recorded, and
-    /// the ports with their host ports chosen.
+    /// `--network` (or the default) and the published ports, checked: the mode, and the ports
+    /// with their host ports chosen.
     fn resolve_network(
         &self,
         opts: &CreateOptions,
         ic: Option<&crate::image::manifest::ContainerConfig>,
-    ) -> Result<(String, Vec<crate::store::containers::PortMapping>)> {
+    ) -> Result<(
+        crate::network::NetworkMode,
+        Vec<crate::store::containers::PortMapping>,
+    )> {
         use crate::network::{self, NetworkMode};
         let invalid = |e: network::NetworkError| EngineError::Invalid(e.to_string());
         let mode = match opts.network.as_deref() {
@@ -306,7 +309,7 @@ impl Engine {
             )));
         }
         network::ports::assign_and_check(&mut ports, self.ident.rootless).map_err(invalid)?;
-        Ok((mode.to_string(), ports))
+        Ok((mode, ports))
     }
 
     /// All containers with their current state, oldest first.
@@ -433,7 +436,7 @@ impl Engine {
         let env = merge_env(&env, &env_in);
         let mut labels = ic.and_then(|c| c.labels.clone()).unwrap_or_default();
         labels.extend(parse_labels(&opts.labels));
-        let (network, ports) = self.resolve_network(opts, ic)?;
+        let (mode, ports) = self.resolve_network(opts, ic)?;
         let userns_host = match opts.userns.as_deref() {
             None | Some("") => false,
             Some("host") if !self.ident.rootless => true,
@@ -480,7 +483,7 @@ impl Engine {
                 .or_else(|| ic.and_then(|c| c.stop_signal.clone()))
                 .unwrap_or_else(|| "SIGTERM".to_string()),
             stop_timeout: opts.stop_timeout.unwrap_or(10),
-            network,
+            network: mode.to_string(),
             auto_remove: opts.auto_remove,
             init: opts.init,
             privileged: opts.privileged,
@@ -612,8 +615,6 @@ impl Engine {
                 Ok(record)
             })
             .map_err(EngineError::unwrap_store)?;
-        let mode = crate::network::NetworkMode::parse(&record.config.network)
-            .unwrap_or(crate::network::NetworkMode::None);
         let networked = match &mode {
             crate::network::NetworkMode::Networks(names) => self
                 .attach_networks(&record.id, &record.name, names, &opts.network_attach)
