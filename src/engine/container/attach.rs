@@ -2,6 +2,7 @@
 //! our window size and our signals, until the container exits or the user detaches.
 
 use std::os::fd::AsRawFd;
+use std::time::Duration;
 
 use super::super::{Engine, EngineError, Result};
 use super::start::{RawMode, SignalFd};
@@ -123,6 +124,10 @@ impl Engine {
                         let _ = write_all_fd(2, &buf[..n]);
                     }
                     Ok(Some((attach::OUT_EXIT, n))) if n >= 4 => {
+                        // The monitor says the exit before it records it; like docker's attach,
+                        // return once the container's state says exited (so a following `rm`
+                        // or `start` sees a stopped container).
+                        self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
                         return Ok(AttachOutcome::Exited(i32::from_le_bytes([
                             buf[0], buf[1], buf[2], buf[3],
                         ])));
