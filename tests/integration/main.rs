@@ -13,6 +13,7 @@ mod cli;
 mod containers;
 mod datamove;
 mod events;
+mod escape;
 mod exec;
 mod filesystems;
 mod harness;
