@@ -92,6 +92,10 @@ pub fn in_container(pid: i32, f: impl FnOnce() -> Result<(), String>) -> Result<
         drop(r);
         // SAFETY: prctl on ourselves: do not outlive the caller.
         unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+        // Before joining: nothing in the container may read or attach to us, and no terminal
+        // of the caller's goes in with us (seal.rs).
+        super::seal::hide_from_container();
+        super::seal::dev_null_onto(&[0, 1, 2]);
         let result = join(&joins, &root).and_then(|()| f());
         let mut w = File::from(w);
         if let Err(msg) = result {

@@ -24,10 +24,11 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 
 use super::process::{
-    become_user, fail, open_pty, ready_then_wait, recv, recv_with_fd, reported_failure,
+    become_user, exec_failed, fail, open_pty, ready_then_wait, recv, recv_with_fd, reported_failure,
     resolve_command, send, socketpair, wire_stdio, ChildFailure, Never, ProcessSpec, Security,
     SpawnError, Spawned,
 };
+use super::seal::{self, SealedShim, ShimMode};
 use super::user::{self, ExecFailure};
 
 pub struct ExecSpec {
@@ -99,6 +100,7 @@ fn open_namespaces(pid: i32) -> Result<Vec<Join>, SpawnError> {
 /// single-threaded (the joiner is a fork of the caller that allocates). The command is our
 /// child: wait for it with waitpid.
 pub fn spawn(spec: &ExecSpec) -> Result<Spawned, SpawnError> {
+    let shim = SealedShim::new().map_err(|e| SpawnError::Setup(SealedShim::unavailable(&e)))?;
     // Opened from the host's view, before anything is joined: after setns(mnt) /proc is the
     // container's, where the host pid means nothing.
     let joins = open_namespaces(spec.pid)?;
@@ -113,7 +115,7 @@ pub fn spawn(spec: &ExecSpec) -> Result<Spawned, SpawnError> {
     }
     if joiner == 0 {
         drop(parent_sock);
-        joiner_main(spec, &joins, &root, child_sock);
+        joiner_main(spec, &shim, &joins, &root, child_sock);
     }
     drop(child_sock);
     drop(joins);
@@ -193,9 +195,18 @@ fn handshake(spec: &ExecSpec, sock: &OwnedFd) -> Result<Spawned, SpawnError> {
 }
 
 /// The joiner: enter the container, start the command, report its pid. Never returns.
-fn joiner_main(spec: &ExecSpec, joins: &[Join], root: &std::fs::File, sock: OwnedFd) -> ! {
+fn joiner_main(
+    spec: &ExecSpec,
+    shim: &SealedShim,
+    joins: &[Join],
+    root: &std::fs::File,
+    sock: OwnedFd,
+) -> ! {
     // SAFETY: prctl on ourselves: do not outlive the caller during setup.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    // Before joining anything: nothing in the container may read our memory, environment,
+    // descriptors or executable, or attach to us; the command inherits this (seal.rs).
+    seal::hide_from_container();
     for dir in &spec.cgroup_dirs {
         // "0" is the writer. Best effort: the caller enters the command's pid again after.
         let _ = std::fs::write(dir.join("cgroup.procs"), "0");
@@ -215,7 +226,7 @@ fn joiner_main(spec: &ExecSpec, joins: &[Join], root: &std::fs::File, sock: Owne
                 )
             };
             if pid == 0 {
-                command_main(spec, sock);
+                command_main(spec, shim, sock);
             }
             if pid < 0 {
                 fail("starting the command in the container")(io::Error::last_os_error())
@@ -261,10 +272,10 @@ fn join(joins: &[Join], root: &std::fs::File) -> Result<(), ChildFailure> {
 }
 
 /// The command: inside every namespace of the container. Never returns: execs or exits.
-fn command_main(spec: &ExecSpec, sock: OwnedFd) -> ! {
+fn command_main(spec: &ExecSpec, shim: &SealedShim, sock: OwnedFd) -> ! {
     // SAFETY: prctl on ourselves: do not linger half-built if the caller dies during setup.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
-    match command_setup(spec, &sock) {
+    match command_setup(spec, shim, &sock) {
         Err(f) => f.report(&sock),
         Ok(never) => match never {},
     }
@@ -272,7 +283,11 @@ fn command_main(spec: &ExecSpec, sock: OwnedFd) -> ! {
     unsafe { libc::_exit(125) }
 }
 
-fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, ChildFailure> {
+fn command_setup(
+    spec: &ExecSpec,
+    shim: &SealedShim,
+    sock: &OwnedFd,
+) -> Result<Never, ChildFailure> {
     let p = &spec.process;
     // The joiner's user namespace is the container's, in which our host id is mapped to root
     // (rootless) or we are root already.
@@ -327,7 +342,7 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, ChildFailure>
         }));
     }
 
-    let command = resolve_command(p, &exec_user)?;
+    let command = resolve_command(p, &exec_user)?.through(shim, ShimMode::Exec)?;
 
     // berth exec blocks the signals it forwards; the command starts with none blocked and,
     // once exec'd, the caller no longer decides its fate.
@@ -350,7 +365,7 @@ fn command_setup(spec: &ExecSpec, sock: &OwnedFd) -> Result<Never, ChildFailure>
         prog.install()
             .map_err(|e| ChildFailure::Setup(e.to_string()))?;
     }
-    Err(command.exec())
+    Err(exec_failed(command.exec(sock.as_raw_fd())))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod external;
 pub mod process;
 pub mod rootfs;
+pub mod seal;
 pub mod seccomp;
 pub mod user;
 pub mod userns;

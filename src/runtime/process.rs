@@ -23,6 +23,7 @@ use thiserror::Error;
 
 use super::caps::{self, ProcessCaps};
 use super::rootfs::{self, RootfsSpec};
+use super::seal::{self, SealedShim, ShimCall, ShimMode};
 use super::seccomp::{self, Program};
 use super::user::{self, ExecFailure, ExecUser};
 use super::userns::Identity;
@@ -70,8 +71,8 @@ pub struct ProcessSpec {
     pub tty: bool,
     /// The container's stdin, stdout, stderr (a pty slave for all three with a tty).
     pub stdio: [RawFd; 3],
-    /// `--init`: PID 1 stays berth's tiny init, which forwards signals to the command and
-    /// reaps every orphan; the command runs as its child.
+    /// `--init`: PID 1 is berth's sealed shim as a tiny init, which forwards signals to the
+    /// command and reaps every orphan; the command runs as its child.
     pub init: bool,
 }
 
@@ -223,6 +224,8 @@ const MSG_READY: u8 = 10;
 // Child → parent, also used by `exec`'s child: why it could not get to exec.
 pub(crate) const MSG_SETUP_FAILED: u8 = 11;
 pub(crate) const MSG_EXEC_FAILED: u8 = 12;
+/// From the sealed shim (shim.c): its exec of the command failed with this errno.
+pub(crate) const MSG_EXEC_ERRNO: u8 = 13;
 
 pub(crate) fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0; 2];
@@ -413,6 +416,7 @@ impl SpawnHooks for Hooks<'_> {
 /// Create the container. Must be called from a single-threaded process (the monitor): the child
 /// is a copy of it that allocates before exec.
 pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned, SpawnError> {
+    let shim = SealedShim::new().map_err(|e| SpawnError::Setup(SealedShim::unavailable(&e)))?;
     let (parent_sock, child_sock) =
         socketpair().map_err(|e| setup("creating the sync socket", e))?;
     let mut flags =
@@ -424,8 +428,8 @@ pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned
         flags |= libc::CLONE_NEWNET;
     }
     let pid = match &spec.join_userns {
-        None => clone_child(spec, flags, parent_sock.as_raw_fd(), &child_sock)?,
-        Some(userns) => clone_in_userns(spec, flags, userns, &parent_sock, &child_sock)?,
+        None => clone_child(spec, &shim, flags, parent_sock.as_raw_fd(), &child_sock)?,
+        Some(userns) => clone_in_userns(spec, &shim, flags, userns, &parent_sock, &child_sock)?,
     };
     drop(child_sock);
     crate::timing::mark("parent: cloned");
@@ -446,6 +450,7 @@ pub fn spawn(spec: &ContainerSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned
 /// A fork-like clone into new namespaces; the child runs `child_main` and never returns here.
 fn clone_child(
     spec: &ContainerSpec,
+    shim: &SealedShim,
     flags: i32,
     parent_sock: RawFd,
     child_sock: &OwnedFd,
@@ -475,7 +480,7 @@ fn clone_child(
             // SAFETY: nothing to report to without a socket.
             unsafe { libc::_exit(125) }
         });
-        child_main(spec, sock);
+        child_main(spec, shim, sock);
     }
     Ok(pid as i32)
 }
@@ -485,6 +490,7 @@ fn clone_child(
 /// container's other namespaces belong to that user namespace.
 fn clone_in_userns(
     spec: &ContainerSpec,
+    shim: &SealedShim,
     flags: i32,
     userns: &OwnedFd,
     parent_sock: &OwnedFd,
@@ -506,6 +512,7 @@ fn clone_in_userns(
         } else {
             match clone_child(
                 spec,
+                shim,
                 flags | libc::CLONE_PARENT,
                 parent_sock.as_raw_fd(),
                 child_sock,
@@ -547,6 +554,10 @@ pub(crate) fn reported_failure(tag: u8, payload: &[u8]) -> Option<SpawnError> {
             code: i32::from_le_bytes([payload[0], payload[1], payload[2], payload[3]]),
             message: String::from_utf8_lossy(&payload[4..]).into_owned(),
         })),
+        MSG_EXEC_ERRNO if payload.len() >= 4 => Some(SpawnError::Exec(user::exec_failure(
+            &String::from_utf8_lossy(&payload[4..]),
+            i32::from_le_bytes([payload[0], payload[1], payload[2], payload[3]]),
+        ))),
         _ => None,
     }
 }
@@ -591,11 +602,13 @@ fn handshake(
 }
 
 /// The child side. Never returns: execs or exits.
-fn child_main(spec: &ContainerSpec, sock: OwnedFd) -> ! {
+fn child_main(spec: &ContainerSpec, shim: &SealedShim, sock: OwnedFd) -> ! {
     // If the monitor dies during setup, do not linger half-built.
     // SAFETY: prctl on ourselves.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
-    match child_setup(spec, &sock) {
+    // The caller's arguments and environment are not the container's (seal.rs).
+    seal::scrub_caller_memory();
+    match child_setup(spec, shim, &sock) {
         Err(f) => f.report(&sock),
         Ok(never) => match never {},
     }
@@ -654,7 +667,6 @@ pub(crate) fn ready_then_wait(
 /// A command found in the container and turned into execve's arguments, before the last
 /// steps (seccomp, closing descriptors) that come between finding it and running it.
 pub(crate) struct ResolvedCommand {
-    name: String,
     program: CString,
     argv: Vec<CString>,
     envp: Vec<CString>,
@@ -680,7 +692,6 @@ pub(crate) fn resolve_command(
         CString::new(s).map_err(|_| ChildFailure::Setup(format!("{s:?} contains a NUL byte")))
     };
     Ok(ResolvedCommand {
-        name: name.clone(),
         program: CString::new(program.as_os_str().as_encoded_bytes())
             .map_err(|_| ChildFailure::Setup("the command contains a NUL byte".into()))?,
         argv: p.args.iter().map(|a| to_c(a)).collect::<Result<_, _>>()?,
@@ -689,22 +700,23 @@ pub(crate) fn resolve_command(
 }
 
 impl ResolvedCommand {
-    /// execve; returns only when it failed, with docker's code and message.
-    pub(crate) fn exec(&self) -> ChildFailure {
-        let mut argv: Vec<*const libc::c_char> = self.argv.iter().map(|a| a.as_ptr()).collect();
-        argv.push(std::ptr::null());
-        let mut envp: Vec<*const libc::c_char> = self.envp.iter().map(|a| a.as_ptr()).collect();
-        envp.push(std::ptr::null());
-        // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-        unsafe { libc::execve(self.program.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
-        let errno = io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EIO);
-        ChildFailure::Exec(user::exec_failure(&self.name, errno))
+    /// Prepare its exec through the sealed shim (seal.rs): every allocation happens here,
+    /// before the seccomp filter and the point of no return.
+    pub(crate) fn through(
+        &self,
+        shim: &SealedShim,
+        mode: ShimMode,
+    ) -> Result<ShimCall, ChildFailure> {
+        shim.prepare(mode, &self.program, &self.argv, &self.envp)
+            .map_err(fail("preparing berth's sealed exec helper"))
     }
 }
 
-fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailure> {
+fn child_setup(
+    spec: &ContainerSpec,
+    shim: &SealedShim,
+    sock: &OwnedFd,
+) -> Result<Never, ChildFailure> {
     // sync 1
     match recv(sock).map_err(fail("sync 1"))? {
         Some((MSG_MAPS, _)) => {}
@@ -771,6 +783,9 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         MSG_GO,
         "the monitor",
     )?;
+    // Our ids are mapped and the network is attached (both needed our /proc files): from
+    // here until exec nothing may read or attach to us (seal.rs).
+    seal::set_non_dumpable();
     // Now in its own cgroup (the monitor placed it before GO): that becomes its namespace's root.
     if spec.new_cgroupns {
         // SAFETY: unshare on ourselves.
@@ -796,15 +811,17 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         std::env::set_current_dir(&p.cwd).map_err(fail("entering the working directory"))?;
     }
 
-    let command = resolve_command(p, &exec_user)?;
+    let mode = if p.init {
+        ShimMode::Init
+    } else {
+        ShimMode::Exec
+    };
+    let command = resolve_command(p, &exec_user)?.through(shim, mode)?;
 
     // Last: from here on only what the profile allows (exec, the init's fork and wait).
     if let Some(prog) = &sec.seccomp {
         prog.install()
             .map_err(|e| ChildFailure::Setup(e.to_string()))?;
-    }
-    if p.init {
-        become_init(sock)?;
     }
 
     // Nothing of the monitor's may leak into the container: mark every descriptor above 2
@@ -819,7 +836,12 @@ fn child_setup(spec: &ContainerSpec, sock: &OwnedFd) -> Result<Never, ChildFailu
         )
     };
     crate::timing::mark("child: exec");
-    Err(command.exec())
+    Err(exec_failed(command.exec(sock.as_raw_fd())))
+}
+
+/// The shim itself could not be started (the command's own failure comes from the shim).
+pub(crate) fn exec_failed(e: io::Error) -> ChildFailure {
+    ChildFailure::Setup(format!("starting berth's sealed exec helper: {e}"))
 }
 
 /// Set `lo` up in the (new) network namespace we are in.
@@ -905,63 +927,6 @@ fn open_console() -> io::Result<(OwnedFd, OwnedFd)> {
     }
 }
 
-/// The command's pid, for the init's signal handler.
-static INIT_CHILD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
-
-extern "C" fn forward_signal(sig: libc::c_int) {
-    let pid = INIT_CHILD.load(std::sync::atomic::Ordering::Relaxed);
-    if pid > 0 {
-        // SAFETY: kill is async-signal-safe.
-        unsafe { libc::kill(pid, sig) };
-    }
-}
-
-/// `--init`: fork. The child returns and goes on to exec the command; we stay PID 1, forward
-/// every signal we can catch to it, reap whatever exits (orphans re-parented to us included),
-/// and leave with the command's status once it exits (128+N if a signal killed it, as tini).
-fn become_init(sock: &OwnedFd) -> Result<(), ChildFailure> {
-    // SAFETY: we are single-threaded (a copy of the monitor), so forking is safe.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(fail("starting the init")(io::Error::last_os_error()));
-    }
-    if pid == 0 {
-        return Ok(());
-    }
-    INIT_CHILD.store(pid, std::sync::atomic::Ordering::Relaxed);
-    // SAFETY: our copy of the sync socket goes (the command's copy reports exec failures, and
-    // the monitor sees end-of-file once it has exec'd); then handlers and the reaping loop.
-    unsafe {
-        // Nothing of the monitor's stays open in the init (its status pipe would keep the
-        // monitor's reader waiting); it needs no descriptor at all.
-        libc::close(sock.as_raw_fd());
-        libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32);
-        for sig in 1..32 {
-            if matches!(sig, libc::SIGKILL | libc::SIGSTOP | libc::SIGCHLD) {
-                continue;
-            }
-            libc::signal(sig, forward_signal as *const () as libc::sighandler_t);
-        }
-        loop {
-            let mut status = 0;
-            let r = libc::waitpid(-1, &mut status, 0);
-            if r == pid {
-                let code = if libc::WIFEXITED(status) {
-                    libc::WEXITSTATUS(status)
-                } else if libc::WIFSIGNALED(status) {
-                    128 + libc::WTERMSIG(status)
-                } else {
-                    continue;
-                };
-                libc::_exit(code);
-            }
-            if r < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD) {
-                libc::_exit(0);
-            }
-        }
-    }
-}
-
 fn set_name(nr: libc::c_long, name: &str) -> io::Result<()> {
     // SAFETY: the kernel reads `len` bytes from the pointer.
     let rc = unsafe { libc::syscall(nr, name.as_ptr(), name.len()) };
@@ -972,8 +937,9 @@ fn set_name(nr: libc::c_long, name: &str) -> io::Result<()> {
     }
 }
 
-/// Put `stdio` on descriptors 0..2 and, with a terminal, make it our controlling terminal in
-/// a new session. In a container's (or exec's) child, after sync 2.
+/// Put `stdio` on descriptors 0..2 in a session of our own (so that no terminal of the
+/// caller's is ours: no /dev/tty, no TIOCSTI into it) and, with a terminal, make it our
+/// controlling terminal. In a container's (or exec's) child, after sync 2.
 pub(crate) fn wire_stdio(stdio: [RawFd; 3], tty: bool) -> Result<(), String> {
     for (i, fd) in stdio.iter().enumerate() {
         if *fd != i as RawFd {
@@ -983,16 +949,14 @@ pub(crate) fn wire_stdio(stdio: [RawFd; 3], tty: bool) -> Result<(), String> {
             }
         }
     }
-    if tty {
-        // SAFETY: a new session whose controlling terminal is our stdin.
-        unsafe {
-            libc::setsid();
-            if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                return Err(format!(
-                    "setting the controlling terminal: {}",
-                    io::Error::last_os_error()
-                ));
-            }
+    // SAFETY: a new session; with a terminal, its controlling terminal is our stdin.
+    unsafe {
+        libc::setsid();
+        if tty && libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+            return Err(format!(
+                "setting the controlling terminal: {}",
+                io::Error::last_os_error()
+            ));
         }
     }
     Ok(())

@@ -1,7 +1,12 @@
 //! `exec`: another process in a running container, with its namespaces, environment, user,
 //! capabilities, no_new_privs and seccomp filter. The command is a child of this process (or,
-//! with `--detach`, of a small session-leader helper forked from it), which relays the
-//! terminal and signals and collects the exit code.
+//! with `--detach`, of a small session-leader helper forked from it), which relays its
+//! input and output and signals and collects the exit code.
+//!
+//! No descriptor of the caller's ever reaches the command: with `-t` it gets a terminal made
+//! in the container, without it pipes (stdin only with `-i`, else /dev/null), and either way
+//! a session of its own. A container process holding the user's terminal could type into the
+//! user's shell (TIOCSTI) or open it again as /dev/tty.
 //!
 //! The command joins the container's cgroup (when its backend made one) right after it is
 //! spawned.
@@ -11,7 +16,8 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 
 use super::super::{Engine, EngineError, Result};
-use super::start::{dev_null_onto, RawMode, SignalFd};
+use super::start::{RawMode, SignalFd};
+use crate::runtime::seal::dev_null_onto;
 use super::{merge_env, read_env_file, Container};
 use crate::monitor::{self, DetachMatcher, Report};
 use crate::runtime::exec::{self, ExecSpec};
@@ -114,16 +120,30 @@ impl Engine {
             .write(true)
             .open("/dev/null")
             .map_err(io_err("opening /dev/null"))?;
-        let stdin = if opts.interactive && !opts.detach {
-            0
-        } else {
-            null.as_raw_fd()
-        };
-        let stdio = if opts.detach {
-            [null.as_raw_fd(); 3]
-        } else {
-            [stdin, 1, 2]
-        };
+        // Without a terminal: pipes, relayed here. The command's ends are closed here once it
+        // runs; ours stay in the relay.
+        let piped = !opts.tty && !opts.detach;
+        let (mut outputs, mut child_ends) = (Vec::new(), Vec::new());
+        let mut stdin_pipe = None;
+        let mut stdio = [null.as_raw_fd(); 3];
+        if piped {
+            for (i, to) in [(1, 1), (2, 2)] {
+                let (r, w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
+                stdio[i] = w.as_raw_fd();
+                child_ends.push(w);
+                outputs.push(Output {
+                    from: Some(r),
+                    to,
+                });
+            }
+            if opts.interactive {
+                let (r, w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
+                stdio[0] = r.as_raw_fd();
+                child_ends.push(r);
+                monitor::set_nonblocking(w.as_raw_fd());
+                stdin_pipe = Some(w);
+            }
+        }
         let spec = ExecSpec {
             pid: c.state.pid,
             process: ProcessSpec {
@@ -163,13 +183,17 @@ impl Engine {
             let _ = cg.enter(spawned.pid);
         }
         drop(null);
+        drop(child_ends);
         let relay = Relay {
             pid: spawned.pid,
             console: spawned.console,
-            stdin: (opts.interactive && opts.tty).then_some(0),
+            stdin: opts.interactive.then_some(0),
             stdout: Some(1),
+            outputs,
+            stdin_pipe,
+            pending: Vec::new(),
+            stdin_done: false,
             detach: DetachMatcher::new(opts.detach_keys.clone()),
-            tty: opts.tty,
             console_open: true,
         };
         let _raw = if opts.tty { RawMode::enable() } else { None };
@@ -215,8 +239,11 @@ fn exec_detached(spec: &ExecSpec, cgroup: Option<&crate::cgroups::Cgroup>) -> Re
                     console: spawned.console,
                     stdin: None,
                     stdout: None,
+                    outputs: Vec::new(),
+                    stdin_pipe: None,
+                    pending: Vec::new(),
+                    stdin_done: false,
                     detach: DetachMatcher::new(Vec::new()),
-                    tty: spec.process.tty,
                     console_open: true,
                 };
                 let _ = relay.run(None);
@@ -246,22 +273,45 @@ fn exec_detached(spec: &ExecSpec, cgroup: Option<&crate::cgroups::Cgroup>) -> Re
     }
 }
 
+/// One of the command's output pipes (no terminal) and our descriptor it is copied to.
+struct Output {
+    /// Our end; closed once the command closed its end, or once `to` cannot take more (the
+    /// command then gets SIGPIPE, as it would writing there itself).
+    from: Option<OwnedFd>,
+    to: RawFd,
+}
+
 /// Between the command and whoever waits for it: the terminal's output and input (with
-/// `-t`), forwarded signals, and the exit status.
+/// `-t`) or the command's pipes (without), forwarded signals, and the exit status.
 struct Relay {
     /// The command, our child.
     pid: i32,
     /// The terminal's master side (`-t`).
     console: Option<OwnedFd>,
-    /// Input to copy to the terminal (`-i -t`; without a terminal the command reads our
-    /// stdin itself).
+    /// Our input (`-i`), copied to the terminal or to `stdin_pipe`.
     stdin: Option<RawFd>,
     /// Where the terminal's output goes (none: read and dropped, so the command never blocks).
     stdout: Option<RawFd>,
+    /// Without a terminal: the command's stdout and stderr.
+    outputs: Vec<Output>,
+    /// Without a terminal, with `-i`: the command's stdin (non-blocking), and what it has not
+    /// taken yet. Closed once our input ends and all of it was taken.
+    stdin_pipe: Option<OwnedFd>,
+    pending: Vec<u8>,
+    stdin_done: bool,
     detach: DetachMatcher,
-    tty: bool,
     /// False once the terminal's last user closed it (reads fail with EIO from then on).
     console_open: bool,
+}
+
+/// Where each descriptor of one poll round sits in the pollfd array.
+#[derive(Default)]
+struct Slots {
+    signals: Option<usize>,
+    console: Option<usize>,
+    outputs: Vec<(usize, usize)>,
+    stdin: Option<usize>,
+    stdin_pipe: Option<usize>,
 }
 
 impl Relay {
@@ -270,45 +320,134 @@ impl Relay {
         if let Some(c) = &self.console {
             monitor::set_nonblocking(c.as_raw_fd());
         }
+        for o in &self.outputs {
+            if let Some(f) = &o.from {
+                monitor::set_nonblocking(f.as_raw_fd());
+            }
+        }
         let mut buf = vec![0u8; 64 * 1024];
         loop {
-            let mut fds = vec![pollfd(pidfd.as_raw_fd())];
+            let mut fds = vec![pollfd(pidfd.as_raw_fd(), libc::POLLIN)];
+            let mut at = Slots::default();
+            let add = |fds: &mut Vec<libc::pollfd>, fd: RawFd, events: libc::c_short| {
+                fds.push(pollfd(fd, events));
+                fds.len() - 1
+            };
             if let Some(s) = signals {
-                fds.push(pollfd(s.fd.as_raw_fd()));
+                at.signals = Some(add(&mut fds, s.fd.as_raw_fd(), libc::POLLIN));
             }
-            let console_at = fds.len();
             if let (Some(c), true) = (&self.console, self.console_open) {
-                fds.push(pollfd(c.as_raw_fd()));
+                at.console = Some(add(&mut fds, c.as_raw_fd(), libc::POLLIN));
             }
-            let stdin_at = fds.len();
-            if let (Some(fd), Some(_)) = (self.stdin, &self.console) {
-                fds.push(pollfd(fd));
+            for (i, o) in self.outputs.iter().enumerate() {
+                if let Some(f) = &o.from {
+                    at.outputs
+                        .push((i, add(&mut fds, f.as_raw_fd(), libc::POLLIN)));
+                }
+            }
+            let input_goes_somewhere = self.console.is_some() || self.stdin_pipe.is_some();
+            if let (Some(fd), true, true) =
+                (self.stdin, input_goes_somewhere, self.pending.is_empty())
+            {
+                at.stdin = Some(add(&mut fds, fd, libc::POLLIN));
+            }
+            if let (Some(p), false) = (&self.stdin_pipe, self.pending.is_empty()) {
+                at.stdin_pipe = Some(add(&mut fds, p.as_raw_fd(), libc::POLLOUT));
             }
             // SAFETY: polling an array of valid pollfds.
             let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
             if n < 0 {
                 continue;
             }
-            if let Some(s) = signals {
-                if fds[1].revents != 0 {
-                    self.forward_signal(s);
-                }
+            let ready = |slot: Option<usize>| slot.is_some_and(|i| fds[i].revents != 0);
+            if let (true, Some(s)) = (ready(at.signals), signals) {
+                self.forward_signal(s);
             }
-            if console_at < stdin_at && fds[console_at].revents != 0 {
+            if ready(at.console) {
                 self.pump_output(&mut buf);
             }
-            if stdin_at < fds.len() && fds[stdin_at].revents != 0 && self.pump_input(&mut buf) {
+            for &(i, slot) in &at.outputs {
+                if fds[slot].revents != 0 {
+                    self.pump_pipe(i, &mut buf);
+                }
+            }
+            if ready(at.stdin) && self.pump_input(&mut buf) {
                 self.hold_terminal();
                 return Ok(ExecOutcome::Detached);
+            }
+            if ready(at.stdin_pipe) {
+                self.feed_stdin_pipe();
             }
             if fds[0].revents != 0 {
                 let mut status = 0;
                 // SAFETY: reaping our child.
                 unsafe { libc::waitpid(self.pid, &mut status, 0) };
-                // What it wrote just before it exited is still in the terminal.
+                // What it wrote just before it exited is still in the terminal or the pipes.
                 while self.pump_output(&mut buf) {}
+                for i in 0..self.outputs.len() {
+                    while self.pump_pipe(i, &mut buf) {}
+                }
                 return Ok(ExecOutcome::Exited(monitor::exit_code(status)));
             }
+        }
+    }
+
+    /// Copy what output pipe `i` has; whether more may follow right away.
+    fn pump_pipe(&mut self, i: usize, buf: &mut [u8]) -> bool {
+        let o = &mut self.outputs[i];
+        let Some(from) = &o.from else {
+            return false;
+        };
+        match monitor::read_fd(from.as_raw_fd(), buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
+            Ok(0) | Err(_) => {
+                o.from = None;
+                false
+            }
+            Ok(n) => {
+                if monitor::write_all_fd(o.to, &buf[..n]).is_err() {
+                    o.from = None;
+                    return false;
+                }
+                true
+            }
+        }
+    }
+
+    /// Give the command's stdin pipe what it can take of `pending`; close it once our input
+    /// has ended and everything was taken.
+    fn feed_stdin_pipe(&mut self) {
+        let Some(p) = &self.stdin_pipe else {
+            self.pending.clear();
+            return;
+        };
+        while !self.pending.is_empty() {
+            // SAFETY: writing from a valid buffer to a non-blocking pipe we hold.
+            let n = unsafe {
+                libc::write(
+                    p.as_raw_fd(),
+                    self.pending.as_ptr() as *const libc::c_void,
+                    self.pending.len(),
+                )
+            };
+            if n >= 0 {
+                self.pending.drain(..n as usize);
+                continue;
+            }
+            match io::Error::last_os_error().kind() {
+                io::ErrorKind::Interrupted => continue,
+                io::ErrorKind::WouldBlock => return,
+                // The command closed its stdin: nothing more goes to it.
+                _ => {
+                    self.pending.clear();
+                    self.stdin_pipe = None;
+                    self.stdin = None;
+                    return;
+                }
+            }
+        }
+        if self.stdin_done {
+            self.stdin_pipe = None;
         }
     }
 
@@ -333,11 +472,8 @@ impl Relay {
             }
             return;
         }
-        // Without a terminal of its own the command is in our process group: what our
-        // terminal sent (Ctrl-C, Ctrl-\) reached it already.
-        if !self.tty && info.ssi_code == libc::SI_KERNEL {
-            return;
-        }
+        // The command is in a session of its own: what our terminal sent (Ctrl-C, Ctrl-\)
+        // reaches it only through us.
         // SAFETY: signalling our own child.
         unsafe { libc::kill(self.pid, sig) };
     }
@@ -364,23 +500,37 @@ impl Relay {
         }
     }
 
-    /// Copy our input to the terminal; whether the detach keys were typed.
+    /// Copy our input to the terminal (whether the detach keys were typed) or to the
+    /// command's stdin pipe.
     fn pump_input(&mut self, buf: &mut [u8]) -> bool {
-        let (Some(fd), Some(c)) = (self.stdin, &self.console) else {
+        let Some(fd) = self.stdin else {
             return false;
         };
-        match monitor::read_fd(fd, buf) {
-            // The terminal stays: the command sees end-of-input only if it is told (^D).
+        let got = monitor::read_fd(fd, buf);
+        if let Some(c) = &self.console {
+            return match got {
+                // The terminal stays: the command sees end-of-input only if it is told (^D).
+                Ok(0) | Err(_) => {
+                    self.stdin = None;
+                    false
+                }
+                Ok(n) => {
+                    let (pass, hit) = self.detach.feed(&buf[..n]);
+                    let _ = monitor::write_all_fd(c.as_raw_fd(), &pass);
+                    hit
+                }
+            };
+        }
+        match got {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Ok(0) | Err(_) => {
                 self.stdin = None;
-                false
+                self.stdin_done = true;
             }
-            Ok(n) => {
-                let (pass, hit) = self.detach.feed(&buf[..n]);
-                let _ = monitor::write_all_fd(c.as_raw_fd(), &pass);
-                hit
-            }
+            Ok(n) => self.pending.extend_from_slice(&buf[..n]),
         }
+        self.feed_stdin_pipe();
+        false
     }
 
     /// After the detach keys: a helper in a session of its own keeps the terminal's master
@@ -397,7 +547,7 @@ impl Relay {
             dev_null_onto(&[0, 1, 2]);
             let mut buf = vec![0u8; 16 * 1024];
             loop {
-                let mut p = pollfd(master.as_raw_fd());
+                let mut p = pollfd(master.as_raw_fd(), libc::POLLIN);
                 // SAFETY: polling one descriptor we hold.
                 unsafe { libc::poll(&mut p, 1, -1) };
                 match monitor::read_fd(master.as_raw_fd(), &mut buf) {
@@ -412,10 +562,10 @@ impl Relay {
     }
 }
 
-fn pollfd(fd: RawFd) -> libc::pollfd {
+fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {
     libc::pollfd {
         fd,
-        events: libc::POLLIN,
+        events,
         revents: 0,
     }
 }

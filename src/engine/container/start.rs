@@ -9,7 +9,7 @@
 //! ```
 
 use std::io::{self, BufRead, BufReader, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -21,6 +21,7 @@ use crate::monitor::supervise::{self, Attached, Io};
 use crate::monitor::{self, DetachMatcher, Report, Source};
 use crate::runtime::external;
 use crate::runtime::process::{self, ContainerSpec, ProcessSpec};
+use crate::runtime::seal::dev_null_onto;
 use crate::runtime::{caps, seccomp};
 use crate::store::containers::Status;
 use crate::store::ImageRecord;
@@ -142,22 +143,6 @@ pub enum StartOutcome {
     Running { pid: i32 },
     Exited(i32),
     Detached,
-}
-
-pub(crate) fn dev_null_onto(fds: &[RawFd]) {
-    let null = std::ffi::CString::new("/dev/null").expect("static");
-    // SAFETY: opening /dev/null and duplicating it onto our own standard descriptors.
-    unsafe {
-        let fd = libc::open(null.as_ptr(), libc::O_RDWR);
-        if fd >= 0 {
-            for &t in fds {
-                libc::dup2(fd, t);
-            }
-            if !fds.contains(&fd) {
-                libc::close(fd);
-            }
-        }
-    }
 }
 
 /// The terminal in raw mode while attached to a `-t` container; restored on drop.
