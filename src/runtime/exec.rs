@@ -24,9 +24,9 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 
 use super::process::{
-    become_user, exec_failed, fail, open_pty, ready_then_wait, recv, recv_with_fd, reported_failure,
-    resolve_command, send, socketpair, wire_stdio, ChildFailure, Never, ProcessSpec, Security,
-    SpawnError, Spawned,
+    become_user, exec_failed, fail, open_pty, ready_then_wait, recv, recv_with_fd,
+    reported_failure, resolve_command, send, socketpair, wire_stdio, ChildFailure, Never,
+    ProcessSpec, Security, SpawnError, Spawned,
 };
 use super::seal::{self, SealedShim, ShimMode};
 use super::user::{self, ExecFailure};

@@ -199,7 +199,13 @@ impl ShimCall {
         // A seccomp profile of the user's that allows execve but not execveat: the same sealed
         // file through its /proc/self/fd name (the container's own procfs).
         // SAFETY: as above.
-        unsafe { libc::execve(self.proc_path.as_ptr(), self.args.as_ptr(), self.env.as_ptr()) };
+        unsafe {
+            libc::execve(
+                self.proc_path.as_ptr(),
+                self.args.as_ptr(),
+                self.env.as_ptr(),
+            )
+        };
         io::Error::last_os_error()
     }
 }
@@ -287,8 +293,14 @@ mod tests {
         // takes no byte.
         let path = format!("/proc/self/fd/{}", shim.fd.as_raw_fd());
         if let Ok(mut reopened) = std::fs::OpenOptions::new().write(true).open(&path) {
-            assert!(reopened.write_all(b"x").is_err(), "write through /proc refused");
-            assert!(reopened.set_len(0).is_err(), "truncate through /proc refused");
+            assert!(
+                reopened.write_all(b"x").is_err(),
+                "write through /proc refused"
+            );
+            assert!(
+                reopened.set_len(0).is_err(),
+                "truncate through /proc refused"
+            );
         }
         // SAFETY: F_ADD_SEALS on our own descriptor: the seal seal forbids removing or adding.
         let more = unsafe { libc::fcntl(shim.fd.as_raw_fd(), libc::F_ADD_SEALS, 0) };

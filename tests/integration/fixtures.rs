@@ -368,6 +368,12 @@ fn push_all(reg: Registry) -> Fixtures {
     );
     push_image(
         &reg,
+        "hostile",
+        "latest",
+        ImageSpec::gzip(vec![base.clone(), hostile_layer()]),
+    );
+    push_image(
+        &reg,
         "busybox-docker",
         "latest",
         ImageSpec {
@@ -507,6 +513,44 @@ fn push_all(reg: Registry) -> Fixtures {
         big,
         multiarch,
     }
+}
+
+/// `hostile`'s own layer: the attack program of tests/integration/escape (built here, static),
+/// a setuid-root copy of it, and scripts whose interpreter is `/proc/self/exe` (CVE-2019-5736's
+/// way of running the entering process's own executable inside the container).
+fn hostile_layer() -> Vec<u8> {
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/integration/escape/hostile.c"
+    );
+    let dir = std::env::temp_dir().join(format!("berth-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("hostile");
+    let out = std::process::Command::new("cc")
+        .args(["-static", "-O2", "-o"])
+        .arg(&bin)
+        .arg(src)
+        .output()
+        .unwrap_or_else(|e| panic!("cc (apt-get install build-essential): {e}"));
+    assert!(
+        out.status.success(),
+        "building {src}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let prog = std::fs::read(&bin).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    Layer::new()
+        .file_owned("hostile", &prog, 0o755, 0)
+        .file_owned("hostile-suid", &prog, 0o4755, 0)
+        .file_owned("self-exe-bare", b"#!/proc/self/exe\n", 0o755, 0)
+        .dir("self-exe", 0o755)
+        .file_owned(
+            "self-exe/busybox",
+            b"#!/proc/self/exe /bin/busybox\n",
+            0o755,
+            0,
+        )
+        .tar()
 }
 
 /// `multiarch`: an OCI index with amd64, arm64/v8 and a buildkit-style attestation manifest

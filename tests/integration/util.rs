@@ -468,6 +468,12 @@ impl TestEnv {
     }
 
     fn berth_command(&self, who: Who, args: &[&str]) -> Command {
+        self.berth_command_of(who, berth_bin(), args)
+    }
+
+    /// berth's command line for `who`, with `program` as the berth binary (e.g. a copy the
+    /// user owns, as `cargo install` leaves it).
+    pub fn berth_command_of(&self, who: Who, program: &Path, args: &[&str]) -> Command {
         let mut full: Vec<String> = Vec::new();
         if who == Who::Root {
             // Root's default store is /var/lib/berth: keep root runs inside the test dir.
@@ -477,7 +483,19 @@ impl TestEnv {
             full.extend(["--runroot".into(), run.display().to_string()]);
         }
         full.extend(args.iter().map(|a| a.to_string()));
-        self.command(who, berth_bin(), &full)
+        self.command(who, program, &full)
+    }
+
+    /// Run a command built with [`TestEnv::berth_command_of`] (or any other) and keep its
+    /// output for the assertions.
+    pub fn output_of(&self, what: &str, mut cmd: Command) -> Output {
+        let inner = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+        Output {
+            what: what.to_string(),
+            inner,
+        }
     }
 
     /// berth as `who`; the shorthands below are what most tests call.

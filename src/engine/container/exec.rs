@@ -17,11 +17,11 @@ use std::path::PathBuf;
 
 use super::super::{Engine, EngineError, Result};
 use super::start::{RawMode, SignalFd};
-use crate::runtime::seal::dev_null_onto;
 use super::{merge_env, read_env_file, Container};
 use crate::monitor::{self, DetachMatcher, Report};
 use crate::runtime::exec::{self, ExecSpec};
 use crate::runtime::process::{ProcessSpec, SpawnError};
+use crate::runtime::seal::dev_null_onto;
 use crate::store::containers::Status;
 
 /// What `berth exec` was asked for.
@@ -131,10 +131,7 @@ impl Engine {
                 let (r, w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
                 stdio[i] = w.as_raw_fd();
                 child_ends.push(w);
-                outputs.push(Output {
-                    from: Some(r),
-                    to,
-                });
+                outputs.push(Output { from: Some(r), to });
             }
             if opts.interactive {
                 let (r, w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
