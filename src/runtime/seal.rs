@@ -180,7 +180,7 @@ impl ShimCall {
         if rc < 0 {
             return io::Error::last_os_error();
         }
-        let empty = b"\0".as_ptr() as *const libc::c_char;
+        let empty = c"".as_ptr();
         // SAFETY: NULL-terminated arrays of C strings that outlive the call.
         unsafe {
             libc::syscall(
