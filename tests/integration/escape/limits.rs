@@ -240,17 +240,19 @@ fn pids_limit_as_rlimit_is_not_used_up_by_the_users_processes_on_the_host() {
         &img,
         "sh",
         "-c",
-        "sleep 30 & sleep 30 & sleep 30 & echo forked-three",
+        "sleep 30 & sleep 30 & sleep 30 & echo forked-three; cat /proc/self/limits",
     ]);
     for c in &mut host {
         let _ = c.kill();
         let _ = c.wait();
     }
-    let out = out.assert_success();
-    assert!(
-        out.stdout_str().contains("forked-three"),
-        "{}",
-        out.stderr_str()
+    let out = out.assert_success().stdout_str();
+    assert!(out.contains("forked-three"), "{out}");
+    // The limit was there: eight processes, fewer than the user has on the host.
+    assert_eq!(
+        limit_row(&out, "Max processes"),
+        ("8".into(), "8".into()),
+        "{out}"
     );
     env.finish();
 }
