@@ -624,7 +624,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -v -p -P -q -m -c --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -p -P -q -m -c --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --ulimit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,6 +863,10 @@ _berth() {
                     return 0
                     ;;
                 --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1394,7 +1398,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -v -p -P -q -m -c --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -p -P -q -m -c --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --ulimit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1641,6 +1645,10 @@ _berth() {
                     return 0
                     ;;
                 --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1996,7 +2004,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -v -p -P -q -m -c --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
+            opts="-i -t -e -w -u -h -l -v -p -P -q -m -c --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --ulimit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2235,6 +2243,10 @@ _berth() {
                     return 0
                     ;;
                 --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3972,7 +3984,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-d -i -t -e -w -u -h -l -v -p -P -q -m -c --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
+            opts="-d -i -t -e -w -u -h -l -v -p -P -q -m -c --detach --sig-proxy --detach-keys --help --name --interactive --tty --rm --env --env-file --workdir --user --hostname --domainname --label --entrypoint --net --network --network-alias --ip --mac-address --init --privileged --cap-add --cap-drop --security-opt --read-only --read-only-tmpfs --volume --mount --volumes-from --tmpfs --stop-signal --stop-timeout --userns --dns --dns-search --dns-option --add-host --publish --publish-all --no-hosts --runtime --health-cmd --health-interval --health-timeout --health-retries --health-start-period --no-healthcheck --health-on-failure --restart --pull --quiet --memory --memory-swap --memory-reservation --oom-kill-disable --oom-score-adj --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --ulimit --blkio-weight --device-read-bps --device-write-bps --device-read-iops --device-write-iops --cgroup-parent --cgroupns --cgroups --cgroup-manager --cgroup-strict --root --runroot --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4219,6 +4231,10 @@ _berth() {
                     return 0
                     ;;
                 --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -130,6 +130,7 @@ complete -c berth -n "__fish_berth_using_subcommand run" -l cpu-quota -d 'CPU CF
 complete -c berth -n "__fish_berth_using_subcommand run" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l ulimit -d 'Set a resource limit of the container\'s processes (NAME=SOFT[:HARD], e.g. nofile=1024:2048; -1 or unlimited: no limit)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r
@@ -206,6 +207,7 @@ complete -c berth -n "__fish_berth_using_subcommand create" -l cpu-quota -d 'CPU
 complete -c berth -n "__fish_berth_using_subcommand create" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l ulimit -d 'Set a resource limit of the container\'s processes (NAME=SOFT[:HARD], e.g. nofile=1024:2048; -1 or unlimited: no limit)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r
@@ -502,6 +504,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l ulimit -d 'Set a resource limit of the container\'s processes (NAME=SOFT[:HARD], e.g. nofile=1024:2048; -1 or unlimited: no limit)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r
@@ -578,6 +581,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cpuset-cpus -d 'CPUs in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l cpuset-mems -d 'Memory nodes in which to allow execution (0-3, 0,1)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l pids-limit -d 'Tune the container\'s pids limit (-1 or 0: unlimited)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l ulimit -d 'Set a resource limit of the container\'s processes (NAME=SOFT[:HARD], e.g. nofile=1024:2048; -1 or unlimited: no limit)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l blkio-weight -d 'Block IO weight (10 to 1000, 0 to disable)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l device-read-bps -d 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l device-write-bps -d 'Limit write rate to a device (DEVICE:RATE)' -r

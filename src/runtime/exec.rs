@@ -11,8 +11,9 @@
 //! sync 1: the command's pid ◀─── PID <host pid>, exit             the container's PID ns)
 //!                                                                 resolve user, terminal
 //! sync 2: (tty: window size) ◀── READY [pty master] ──────────────
-//!                            ─── GO ─────────────────────────────▶ user, caps, no_new_privs,
-//!                                                                 seccomp, execve
+//!                            ─── GO ─────────────────────────────▶ rlimits, user, caps,
+//!                                                                 no_new_privs, seccomp (before
+//!                                                                 the user without NNP), execve
 //! sync 3: EOF = exec'd       ◀── EXECFAIL (code + message) ───────
 //! ```
 //! CLONE_PARENT makes the caller the command's parent, so it collects the exit status itself;
@@ -29,6 +30,7 @@ use super::process::{
     ProcessSpec, Security, SpawnError, Spawned,
 };
 use super::seal::{self, SealedShim, ShimMode};
+use super::seccomp::SeccompAt;
 use super::user::{self, ExecFailure};
 
 pub struct ExecSpec {
@@ -326,8 +328,9 @@ fn command_setup(
     wire_stdio(stdio, p.tty).map_err(ChildFailure::Setup)?;
     drop(console);
 
-    // process.rs's order: bounding set while root, user switch keeping the permitted set,
-    // the final sets, no_new_privs, and seccomp last.
+    // process.rs's order: the container's rlimits, seccomp here without no_new_privs, bounding
+    // set while root, user switch keeping the permitted set, the final sets, no_new_privs, and
+    // seccomp last with it.
     let sec = &spec.security;
     become_user(sec, &exec_user).map_err(ChildFailure::Setup)?;
     // docker's exec does not create a missing working directory; runc's code for it is 126.
@@ -361,10 +364,8 @@ fn command_setup(
             libc::CLOSE_RANGE_CLOEXEC,
         );
     }
-    if let Some(prog) = &sec.seccomp {
-        prog.install()
-            .map_err(|e| ChildFailure::Setup(e.to_string()))?;
-    }
+    sec.install_seccomp(SeccompAt::BeforeExec)
+        .map_err(ChildFailure::Setup)?;
     Err(exec_failed(command.exec(sock.as_raw_fd())))
 }
 

@@ -6,6 +6,7 @@ pub mod enter;
 pub mod exec;
 pub mod external;
 pub mod process;
+pub mod rlimits;
 pub mod rootfs;
 pub mod seal;
 pub mod seccomp;

@@ -9,8 +9,9 @@
 //!                                              mount the rootfs, /proc, /dev, binds, masks
 //!                                              pivot_root, hostname
 //! sync 2: (cgroups, network)  ◀── READY ────
-//!                             ── GO ────────▶  user, capabilities, no_new_privs, seccomp,
-//!                                              close fds, chdir, execve
+//!                             ── GO ────────▶  rlimits, [seccomp without no_new_privs],
+//!                                              user, capabilities, no_new_privs, chdir,
+//!                                              [seccomp with no_new_privs], close fds, execve
 //! sync 3: EOF = exec'd        ◀── EXECFAIL ──  (only when exec failed: code + message)
 //! ```
 //! The socket is close-on-exec, so a successful exec is seen by the parent as end-of-file.
@@ -22,9 +23,10 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use thiserror::Error;
 
 use super::caps::{self, ProcessCaps};
+use super::rlimits::{self, Rlimit};
 use super::rootfs::{self, RootfsSpec};
 use super::seal::{self, SealedShim, ShimCall, ShimMode};
-use super::seccomp::{self, Program};
+use super::seccomp::{self, Program, SeccompAt};
 use super::user::{self, ExecFailure, ExecUser};
 use super::userns::Identity;
 
@@ -58,8 +60,32 @@ pub struct Security {
     /// The capability sets to keep (`None`: leave them as the namespace gives them).
     pub caps: Option<ProcessCaps>,
     pub no_new_privs: bool,
-    /// The seccomp filter, installed last before exec.
+    /// The seccomp filter; [`SeccompAt`] says when it is installed.
     pub seccomp: Option<Program>,
+    /// `--ulimit`s (and RLIMIT_NPROC for `--pids-limit` without a cgroup), set before the
+    /// capabilities go.
+    pub rlimits: Vec<Rlimit>,
+}
+
+impl Security {
+    /// Install the filter if `at` is its place ([`SeccompAt::of`]).
+    pub(crate) fn install_seccomp(&self, at: SeccompAt) -> Result<(), String> {
+        match &self.seccomp {
+            Some(prog) if SeccompAt::of(self.no_new_privs) == at => {
+                prog.install().map_err(|e| e.to_string())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `e`, with the hint that a profile of the user's own may refuse what follows an early
+    /// install.
+    fn explain(&self, e: impl std::fmt::Display) -> String {
+        match (&self.seccomp, SeccompAt::of(self.no_new_privs)) {
+            (Some(_), SeccompAt::BeforeUserSwitch) => seccomp::explain_early(e),
+            _ => e.to_string(),
+        }
+    }
 }
 
 pub struct ProcessSpec {
@@ -818,11 +844,10 @@ fn child_setup(
     };
     let command = resolve_command(p, &exec_user)?.through(shim, mode)?;
 
-    // Last: from here on only what the profile allows (exec, the init's fork and wait).
-    if let Some(prog) = &sec.seccomp {
-        prog.install()
-            .map_err(|e| ChildFailure::Setup(e.to_string()))?;
-    }
+    // Last (with no_new_privs): from here on only what the profile allows (the shim's exec,
+    // and as the init its fork, waits and signals).
+    sec.install_seccomp(SeccompAt::BeforeExec)
+        .map_err(ChildFailure::Setup)?;
 
     // Nothing of the monitor's may leak into the container: mark every descriptor above 2
     // close-on-exec (the sync socket already is, and must stay open until exec).
@@ -962,18 +987,22 @@ pub(crate) fn wire_stdio(stdio: [RawFd; 3], tty: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Switch to the container user with the capability sets and no_new_privs of `sec`, in runc's
-/// order: the bounding set shrinks while we are still root, the user switch keeps the
-/// permitted set (KEEPCAPS), then the final sets are written. Seccomp comes later, last.
+/// Switch to the container user with the rlimits, capability sets and no_new_privs of `sec`,
+/// in runc's order: the rlimits while we may still raise them, the seccomp filter here if
+/// no_new_privs is off ([`SeccompAt`]), the bounding set shrinks while we are still root, the
+/// user switch keeps the permitted set (KEEPCAPS), then the final sets are written. With
+/// no_new_privs the filter comes later, last.
 pub(crate) fn become_user(sec: &Security, user: &ExecUser) -> Result<(), String> {
+    rlimits::apply(&sec.rlimits)?;
+    sec.install_seccomp(SeccompAt::BeforeUserSwitch)?;
     if let Some(pc) = &sec.caps {
-        caps::drop_bounding(pc).map_err(|e| e.to_string())?;
+        caps::drop_bounding(pc).map_err(|e| sec.explain(e))?;
     }
-    switch_user(user).map_err(|e| format!("switching to the container user: {e}"))?;
+    switch_user(user).map_err(|e| sec.explain(format!("switching to the container user: {e}")))?;
     if let Some(pc) = &sec.caps {
         // SAFETY: prctl with integer arguments.
         unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 0, 0, 0, 0) };
-        caps::set_process_caps(pc).map_err(|e| e.to_string())?;
+        caps::set_process_caps(pc).map_err(|e| sec.explain(e))?;
     }
     if sec.no_new_privs {
         seccomp::set_no_new_privs().map_err(|e| e.to_string())?;

@@ -86,6 +86,8 @@ pub struct ContainerConfig {
     pub cgroupns: String,
     /// The cgroup backend chosen at create time.
     pub cgroup_manager: crate::cgroups::Kind,
+    /// `--ulimit`s, parsed at create time (docker's `HostConfig.Ulimits`).
+    pub ulimits: Vec<crate::runtime::rlimits::Ulimit>,
 }
 
 /// One mount of a container: `kind` is "bind", "volume" or "tmpfs"; `source` is a host path

@@ -43,6 +43,10 @@ pub struct LimitFlags {
     /// Tune the container's pids limit (-1 or 0: unlimited)
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub pids_limit: Option<i64>,
+    /// Set a resource limit of the container's processes (NAME=SOFT[:HARD], e.g. nofile=1024:2048;
+    /// -1 or unlimited: no limit)
+    #[arg(long, value_name = "NAME=SOFT[:HARD]", allow_hyphen_values = true)]
+    pub ulimit: Vec<String>,
     /// Block IO weight (10 to 1000, 0 to disable)
     #[arg(long, value_name = "N")]
     pub blkio_weight: Option<u16>,

@@ -234,6 +234,7 @@ impl CreateFlags {
             limits: self.limits.limits(),
             cgroup: self.limits.cgroup(),
             oom_score_adj: self.limits.oom_score_adj,
+            ulimits: self.limits.ulimit.clone(),
         }
     }
 }

@@ -236,7 +236,7 @@ impl Engine {
             "MemorySwappiness": Value::Null,
             "OomKillDisable": res.oom_kill_disable,
             "PidsLimit": res.pids_limit.map_or(Value::Null, |p| json!(p)),
-            "Ulimits": Value::Null,
+            "Ulimits": or_null(&cfg.ulimits),
             "CpuCount": 0,
             "CpuPercent": 0,
             "IOMaximumIOps": 0,

@@ -17,6 +17,7 @@
 use super::super::{Engine, EngineError, Result};
 use crate::cgroups::{self, Cgroup, HostLimits, HostView, Kind, LimitArgs, Resources};
 use crate::runtime::process::SpawnHooks;
+use crate::runtime::rlimits::{self, Ulimit};
 use crate::store::containers::{ContainerConfig, ContainerRecord};
 
 /// The cgroup flags of `create`/`run` other than the limits.
@@ -106,6 +107,15 @@ impl Engine {
         })
     }
 
+    /// Parse `--ulimit`s and refuse hard limits the container's process could not set (above
+    /// ours without CAP_SYS_RESOURCE, as always rootless): the kernel's EPERM would otherwise
+    /// only surface at start.
+    pub(crate) fn resolve_ulimits(&self, args: &[String]) -> Result<Vec<Ulimit>> {
+        let ulimits = rlimits::parse_all(args).map_err(EngineError::Invalid)?;
+        rlimits::check_raisable(&ulimits).map_err(EngineError::Invalid)?;
+        Ok(ulimits)
+    }
+
     /// The one-line warning `run`/`create` print when the container asked for limits that its
     /// backend (none) cannot apply.
     pub fn cgroup_warning(&self, record: &ContainerRecord) -> Option<String> {
@@ -119,7 +129,22 @@ impl Engine {
             .unwrap_or_else(|| {
                 "no cgroup backend was usable when the container was created".into()
             });
-        Some(cgroups::none::warning(&why))
+        let pids = cfg.resources.pids_limit.filter(|n| *n > 0);
+        let Some(n) = pids else {
+            return Some(cgroups::none::warning(&why));
+        };
+        let rlimit = format!(
+            "--pids-limit {n} is applied as RLIMIT_NPROC instead (at most {n} processes per user in the container)"
+        );
+        let others = Resources {
+            pids_limit: None,
+            ..cfg.resources.clone()
+        };
+        Some(if others.is_empty() {
+            format!("WARNING: {rlimit}, not by a cgroup: {why}")
+        } else {
+            format!("{}; {rlimit}", cgroups::none::warning(&why))
+        })
     }
 
     /// The backend a new container would get here (for `info`).
@@ -128,6 +153,33 @@ impl Engine {
             .map(|c| c.kind.manager_name())
             .unwrap_or("none")
     }
+}
+
+/// The rlimits a container's processes get (its own and every `exec`'d one's, as docker's
+/// exec inherits the container's): its `--ulimit`s and, when it has no cgroup to apply
+/// `--pids-limit`, RLIMIT_NPROC in its place (never above an `--ulimit nproc` given too).
+/// RLIMIT_NPROC counts the processes of one user in the container's user namespace (ucounts,
+/// Linux >= 5.14), so the user's processes outside do not count against it; it binds each
+/// container user separately, and not root of the host (a root container without a user
+/// namespace, which has a cgroup anyway).
+pub fn process_ulimits(cfg: &ContainerConfig) -> Vec<Ulimit> {
+    let mut out = cfg.ulimits.clone();
+    let pids = cfg.resources.pids_limit.filter(|n| *n > 0);
+    if let (Kind::None, Some(n)) = (cfg.cgroup_manager, pids) {
+        match out.iter_mut().find(|u| u.name == "nproc") {
+            Some(u) => {
+                let min = |v: i64| if v < 0 { n } else { v.min(n) };
+                u.soft = min(u.soft);
+                u.hard = min(u.hard);
+            }
+            None => out.push(Ulimit {
+                name: "nproc".into(),
+                soft: n,
+                hard: n,
+            }),
+        }
+    }
+    out
 }
 
 /// The handshake hook: at sync 2 (before GO) write `--oom-score-adj` and create the

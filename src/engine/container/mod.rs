@@ -94,6 +94,8 @@ pub struct CreateOptions {
     /// `--cgroup-parent`, `--cgroupns`, `--cgroups`, `--cgroup-manager`, `--cgroup-strict`.
     pub cgroup: limits::CgroupOptions,
     pub oom_score_adj: Option<i32>,
+    /// `--ulimit NAME=SOFT[:HARD]` as given.
+    pub ulimits: Vec<String>,
 }
 
 /// A container record with its state as it is now (dead pids noticed).
@@ -451,7 +453,9 @@ impl Engine {
             }
         };
         let cg = self.resolve_cgroups(&opts.limits, &opts.cgroup, opts.oom_score_adj)?;
+        let ulimits = self.resolve_ulimits(&opts.ulimits)?;
         let config = ContainerConfig {
+            ulimits,
             resources: cg.resources,
             oom_score_adj: opts.oom_score_adj,
             cgroup_parent: cg.parent,

@@ -405,6 +405,10 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
             "env": c.env,
             "cwd": c.working_dir,
             "noNewPrivileges": !c.privileged,
+            "rlimits": super::limits::process_ulimits(c)
+                .iter()
+                .filter_map(|u| u.oci())
+                .collect::<Vec<_>>(),
         },
         "root": {"path": rootfs.mountpoint, "readonly": c.read_only},
         "hostname": c.hostname,

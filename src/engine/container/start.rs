@@ -866,6 +866,10 @@ impl Engine {
             caps: Some(pc),
             no_new_privs: opts.no_new_privs.unwrap_or(!cfg.privileged),
             seccomp,
+            rlimits: super::limits::process_ulimits(cfg)
+                .iter()
+                .filter_map(|u| u.rlimit())
+                .collect(),
         })
     }
 }

@@ -7,7 +7,8 @@
 //!   and file I/O all happen here;
 //! - in the child, after the capabilities and the user switch, just before `execve`:
 //!   [`set_no_new_privs`] (unless the process keeps CAP_SYS_ADMIN and wants setuid binaries to
-//!   work) and then [`Program::install`]. Neither allocates, so both are safe in the child of a
+//!   work) and then [`Program::install`]; without no_new_privs the install comes before the user
+//!   switch instead ([`SeccompAt`]). Neither allocates, so both are safe in the child of a
 //!   multi-threaded parent.
 //!
 //! Why not libseccomp or the seccompiler crate: libseccomp is a C dependency the static binary
@@ -185,6 +186,51 @@ pub fn set_no_new_privs() -> Result<(), SeccompError> {
         });
     }
     Ok(())
+}
+
+/// When a container's (or exec's) process installs its filter, in runc's order. Without
+/// no_new_privs, loading a filter needs CAP_SYS_ADMIN in the process's user namespace, which the
+/// user switch and the capability drop take away: the filter goes in first, while the process
+/// is still root there, and the profile must then allow what berth does until execve
+/// ([`AFTER_EARLY_INSTALL`]; docker's does). With no_new_privs, as late as possible: just before
+/// execve, so that as little of berth's code as possible runs under the container's filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeccompAt {
+    BeforeUserSwitch,
+    BeforeExec,
+}
+
+impl SeccompAt {
+    pub fn of(no_new_privs: bool) -> SeccompAt {
+        if no_new_privs {
+            SeccompAt::BeforeExec
+        } else {
+            SeccompAt::BeforeUserSwitch
+        }
+    }
+}
+
+/// The syscalls a container's (or exec's) process makes between an early install
+/// ([`SeccompAt::BeforeUserSwitch`]) and its execve: the bounding set, the user switch, the
+/// capability sets, the working directory, finding the command, marking descriptors
+/// close-on-exec, reporting a failure, memory for all of it, and the sealed shim (seal.rs:
+/// the sync socket onto descriptor 3, its execveat, and as `--init` its fork, signals and
+/// waits). A unit test checks that docker's profile allows them.
+#[rustfmt::skip]
+pub const AFTER_EARLY_INSTALL: &[&str] = &[
+    "prctl", "setgroups", "setresgid", "setresuid", "capset", "capget", "chdir", "newfstatat",
+    "statx", "access", "faccessat", "faccessat2", "openat", "read", "close", "fstat", "brk",
+    "mmap", "munmap", "mremap", "rt_sigaction", "rt_sigprocmask", "clone", "fork", "wait4",
+    "close_range", "sendto", "sendmsg", "write", "getpid", "execve", "execveat", "exit_group",
+    "exit", "fcntl", "dup2", "dup3", "kill", "rt_sigtimedwait",
+];
+
+/// A set-up step's error after an early install: the user's own profile may be what refused it.
+pub fn explain_early(e: impl std::fmt::Display) -> String {
+    format!(
+        "{e} (with no-new-privileges=false the seccomp profile applies from the user switch on: it must allow {})",
+        AFTER_EARLY_INSTALL.join(", ")
+    )
 }
 
 /// The running kernel's version as (major, minor), for `minKernel` conditions.

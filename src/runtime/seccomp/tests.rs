@@ -820,3 +820,23 @@ fn kernel_lets_clock_settime_through_with_sys_time() {
     let prog = default_program(with("SYS_TIME"));
     assert_eq!(in_filtered_child(&prog, checks), 0);
 }
+
+/// With no-new-privileges=false the filter is installed before the user switch (runc's order):
+/// docker's profile must then let berth finish its set-up, for root and for a container that
+/// dropped every capability.
+#[test]
+fn dockers_profile_allows_what_berth_does_after_an_early_install() {
+    // fork(): glibc's clone flags, no namespace among them.
+    let fork_flags = (libc::SIGCHLD | libc::CLONE_CHILD_SETTID | libc::CLONE_CHILD_CLEARTID) as u64;
+    for caps in [default_caps(), CapSet::default()] {
+        let prog = default_program(caps);
+        for name in AFTER_EARLY_INSTALL {
+            let args: &[u64] = if *name == "clone" { &[fork_flags] } else { &[] };
+            assert_eq!(
+                prog.evaluate(&call(Arch::X86_64, name, args)),
+                SECCOMP_RET_ALLOW,
+                "{name} with {caps:?}"
+            );
+        }
+    }
+}
