@@ -3,7 +3,7 @@
 # for rootless podman (Debian's, with runc: crun refuses this host's hybrid cgroups), and the
 # floor `unshare -Urmpf chroot ROOTFS /bin/true`, all as the same unprivileged user in the same
 # run. Also the resident memory of berth's monitor next to podman's conmon, per running
-# container.
+# container, and `exec CONTAINER true` for both.
 #
 # usage (as root): benches/run.sh [RUNS]     (default 30)
 set -euo pipefail
@@ -48,5 +48,20 @@ rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 pss() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup"; }
 printf '\nPer-container monitor memory (kB): berth monitor RSS %s (PSS %s), conmon RSS %s (PSS %s)\n' \
   "$(rss "$mon")" "$(pss "$mon")" "$(rss "$conmon")" "$(pss "$conmon")"
+
+# exec into a running container: berth (joiner, sealed shim, pipes relayed) and podman (conmon,
+# runc exec), in the same hyperfine run.
+as_user "hyperfine -N --warmup 3 --runs $RUNS --export-json $OUT/exec.json \
+  -n berth-exec '$B exec rss true' \
+  -n podman-exec '$P exec rss true'" >"$WORK/hyperfine-exec.out" 2>&1 \
+  || { cat "$WORK/hyperfine-exec.out"; exit 1; }
+exec_of() { jq -r --arg n "$1" ".results[] | select(.command == \$n) | $2" "$OUT/exec.json"; }
+printf '\nexec CONTAINER true (%s runs each; milliseconds)\n' "$RUNS"
+printf '%-12s %8s %8s %8s %8s\n' "" median min max stddev
+for n in berth-exec podman-exec; do
+  printf '%-12s %8s %8s %8s %8s\n' "$n" "$(ms "$(exec_of $n .median)")" "$(ms "$(exec_of $n .min)")" \
+    "$(ms "$(exec_of $n .max)")" "$(ms "$(exec_of $n .stddev)")"
+done
+
 as_user "$B rm -f rss >/dev/null"
 as_user "$P rm -f -t 0 rss >/dev/null" 2>/dev/null

@@ -531,9 +531,14 @@ impl TestEnv {
 
     /// berth as the test user with `input` on its stdin.
     pub fn berth_with_stdin(&self, args: &[&str], input: &[u8]) -> Output {
+        self.berth_as_with_stdin(Who::User, args, input)
+    }
+
+    /// berth as `who` with `input` on its stdin.
+    pub fn berth_as_with_stdin(&self, who: Who, args: &[&str], input: &[u8]) -> Output {
         use std::io::Write;
         let mut child = self
-            .berth_command(Who::User, args)
+            .berth_command(who, args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -238,48 +238,23 @@ fn a_proc_self_exe_interpreter_runs_the_sealed_shim_not_berth() {
         let img = hostile(&env, who);
         env.berth_as(who, &["run", "-d", "--name", "box", &img, "sleep", "1000"])
             .assert_success();
-        let mut cmd = env.berth_command_of(
-            who,
-            crate::util::berth_bin(),
-            &["exec", "-i", "box", "/self-exe/busybox", "sh"],
-        );
-        cmd.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"echo shim-ran-sh; readlink /proc/self/exe\n")
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            stdout,
-            "shim-ran-sh\n/bin/busybox\n",
-            "stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = env
+            .berth_as_with_stdin(
+                who,
+                &["exec", "-i", "box", "/self-exe/busybox", "sh"],
+                b"echo shim-ran-sh; readlink /proc/self/exe\n",
+            )
+            .assert_success();
+        assert_eq!(out.stdout_str(), "shim-ran-sh\n/bin/busybox\n");
         // The same as the container's first process.
-        let mut cmd = env.berth_command_of(
-            who,
-            crate::util::berth_bin(),
-            &["run", "--rm", "-i", &img, "/self-exe/busybox", "sh"],
-        );
-        cmd.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"echo shim-ran-sh\n")
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "shim-ran-sh\n");
+        let out = env
+            .berth_as_with_stdin(
+                who,
+                &["run", "--rm", "-i", &img, "/self-exe/busybox", "sh"],
+                b"echo shim-ran-sh\n",
+            )
+            .assert_success();
+        assert_eq!(out.stdout_str(), "shim-ran-sh\n");
         // Bare `#!/proc/self/exe`: the shim refuses to run without a program; no berth text.
         let out = env.berth_as(who, &["exec", "box", "/self-exe-bare"]);
         assert_eq!(out.code(), 125, "{}", out.stderr_str());
