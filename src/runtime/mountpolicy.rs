@@ -20,7 +20,9 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 /// The /proc files a regular file may be bound onto (runc's `validProcMounts`: what lxcfs
-/// emulates).
+/// emulates). Not /proc/net/dev, which older runc listed: /proc/net is procfs's symlink to
+/// self/net, whose per-task entries do not keep a mount (the bind cannot even be made private
+/// or read-only: EINVAL); current runc dropped it too.
 pub const LXCFS_PROC_FILES: &[&str] = &[
     "/proc/cpuinfo",
     "/proc/diskstats",
@@ -30,7 +32,6 @@ pub const LXCFS_PROC_FILES: &[&str] = &[
     "/proc/uptime",
     "/proc/loadavg",
     "/proc/slabinfo",
-    "/proc/net/dev",
     "/proc/sys/kernel/ns_last_pid",
     "/proc/sys/crypto/fips_enabled",
 ];
@@ -181,8 +182,8 @@ pub fn check_resolved(
     .into_iter()
     .flatten()
     {
-        // The lxcfs files are allowed only where they were asked for by name: the walk to
-        // /proc/net/dev crosses procfs's own symlinks (/proc/net -> self/net), never the image's.
+        // The lxcfs files are allowed only where they were asked for by name (/proc itself is
+        // a real directory with berth's procfs on it, so the walk crosses no image symlink).
         if !allowed(special, &destination, kind, privileged) {
             return Err(Refusal {
                 resolved: (resolved != destination).then(|| resolved.display().to_string()),
@@ -333,8 +334,8 @@ mod tests {
     #[test]
     fn resolved_lxcfs_files_pass_only_when_named_as_the_destination() {
         let ok = check_resolved(
-            Path::new("/proc/net/dev"),
-            Path::new("/proc/1/net/dev"),
+            Path::new("/proc/meminfo"),
+            Path::new("/proc/meminfo"),
             Some(Special::Proc),
             libc::PROC_SUPER_MAGIC,
             MountKind::FileBind,

@@ -876,7 +876,16 @@ impl Engine {
                 .map_err(|e| invalid(&e))?,
             None => self.configured_default_caps()?,
         };
-        caps::resolve(default, &cfg.cap_add, &cfg.cap_drop, cfg.privileged).map_err(|e| invalid(&e))
+        let kept = caps::resolve(default, &cfg.cap_add, &cfg.cap_drop, cfg.privileged)
+            .map_err(|e| invalid(&e))?;
+        if cfg.privileged {
+            // podman's rule: everything berth itself may pass on (its bounding set), not every
+            // capability the kernel knows: a sandbox that took one away from berth would
+            // otherwise make every --privileged container fail at capset.
+            let own = caps::read_status(None).map_err(|e| invalid(&e))?;
+            return Ok(kept.intersect(own.bounding));
+        }
+        Ok(kept)
     }
 
     /// Capabilities, no_new_privs and the seccomp program for a container: its capability set
