@@ -711,14 +711,15 @@ fn allow_ping(root: &OwnedFd) {
             "0 0".to_string()
         }
     };
+    let mut tries = vec![widest.as_str()];
+    if widest != "0 0" {
+        tries.push("0 0");
+    }
     let mut errors = Vec::new();
-    for value in [widest.as_str(), "0 0"] {
+    for value in tries {
         match set(value) {
             Ok(()) => return,
             Err(e) => errors.push(format!("{value:?}: {e}")),
-        }
-        if value == "0 0" {
-            break;
         }
     }
     crate::debug::note(&format!(

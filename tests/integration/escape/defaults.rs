@@ -170,15 +170,17 @@ fn a_default_container_has_podmans_eleven_capabilities_and_cannot_mknod() {
 #[test]
 fn ping_works_without_net_raw_and_raw_sockets_are_refused() {
     let env = TestEnv::new("esc-def-ping");
-    // Rootless, every gid the user namespace maps (0 and the subordinate range); as root, the
-    // sysctl's maximum, docker's value.
+    // Rootless, every gid the user namespace maps (0 and the subordinate range; only 0 for a
+    // user without one, whose namespace maps nothing else); as root, the sysctl's maximum,
+    // docker's value.
     let count = accounts().user.subgid.expect("subgid range").count;
-    for (who, range) in [
-        (Who::User, format!("0\t{count}")),
-        (Who::Root, "0\t2147483647".to_string()),
+    for (who, range, users) in [
+        (Who::User, format!("0\t{count}"), &["0", "1000:1000"][..]),
+        (Who::NoRange, "0\t0".to_string(), &["0"][..]),
+        (Who::Root, "0\t2147483647".to_string(), &["0", "1000:1000"][..]),
     ] {
         let img = netprobe_image(&env, who);
-        for user in ["0", "1000:1000"] {
+        for user in users {
             let out = env
                 .berth_as(
                     who,
