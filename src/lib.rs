@@ -5,6 +5,8 @@
 
 pub mod cgroups;
 pub mod cli;
+pub mod config;
+pub mod debug;
 pub mod engine;
 pub mod events;
 pub mod image;

@@ -28,7 +28,12 @@ pub fn mark(label: &str) {
     // SAFETY: getpid has no preconditions.
     let pid = unsafe { libc::getpid() };
     let line = format!("berth-timing {ms:.3} {pid} {label}\n");
-    // One O_APPEND write per line, so lines of several processes never interleave.
+    append_line(file, &line);
+}
+
+/// Append `line` to `file` (made 0600 when missing) with one O_APPEND write, so that lines of
+/// several processes never interleave. Best effort: nothing is reported.
+pub(crate) fn append_line(file: &std::ffi::CStr, line: &str) {
     // SAFETY: open/write/close of a path and buffer we own.
     unsafe {
         let fd = libc::open(

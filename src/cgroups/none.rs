@@ -25,32 +25,11 @@ pub fn no_limits() -> CgroupError {
     )
 }
 
-/// Whether berth.conf in `config_dir` asks for strict cgroups: a `cgroups = "strict"` line
-/// (the file is TOML; other keys are not berth's business here).
+/// Whether berth.conf in `config_dir` asks for strict cgroups (`cgroups = "strict"`).
 pub fn strict_in_config(config_dir: &Path) -> Result<bool, CgroupError> {
-    let path = config_dir.join("berth.conf");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => {
-            return Err(CgroupError::Io {
-                context: format!("reading {}", path.display()),
-                source: e,
-            })
-        }
-    };
-    let doc: toml::Table = text
-        .parse()
-        .map_err(|e| CgroupError::Invalid(format!("{}: not valid TOML: {e}", path.display())))?;
-    match doc.get("cgroups") {
-        None => Ok(false),
-        Some(toml::Value::String(s)) if s == "strict" => Ok(true),
-        Some(toml::Value::String(s)) if s == "enabled" || s == "disabled" => Ok(false),
-        Some(v) => Err(CgroupError::Invalid(format!(
-            "{}: cgroups = {v} is not understood: use \"strict\", \"enabled\" or \"disabled\"",
-            path.display()
-        ))),
-    }
+    let config =
+        crate::config::load(config_dir).map_err(|e| CgroupError::Invalid(e.to_string()))?;
+    Ok(config.cgroups == crate::config::CgroupsMode::Strict)
 }
 
 #[cfg(test)]

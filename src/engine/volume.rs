@@ -7,6 +7,7 @@ use rand::RngCore;
 use serde_json::{json, Value};
 
 use super::{Engine, EngineError, Result};
+use crate::runtime::mountpolicy::{self, MountKind};
 use crate::runtime::rootfs::Propagation;
 use crate::store::containers::MountSpec;
 use crate::store::volumes::VolumeRecord;
@@ -328,6 +329,25 @@ fn invalid(msg: String) -> EngineError {
     EngineError::Invalid(msg)
 }
 
+/// A destination in the form the duplicate check compares (`/data/` and `//data` are `/data`).
+fn normalize(target: &str) -> String {
+    mountpolicy::normalize(target).display().to_string()
+}
+
+/// Refuse a mount onto /proc, /sys or /dev/pts (see `runtime::mountpolicy`). A bind of a
+/// regular file is the one kind the lxcfs files under /proc take.
+fn check_special_destination(
+    spec: &MountSpec,
+    privileged: bool,
+) -> std::result::Result<(), mountpolicy::Refusal> {
+    let kind = match spec.kind.as_str() {
+        "tmpfs" => MountKind::Tmpfs,
+        "bind" if std::fs::metadata(&spec.source).is_ok_and(|m| !m.is_dir()) => MountKind::FileBind,
+        _ => MountKind::DirBind,
+    };
+    mountpolicy::check_destination(&spec.target, kind, privileged)
+}
+
 fn check_target(target: &str, given: &str) -> Result<()> {
     if !target.starts_with('/') {
         return Err(invalid(format!(
@@ -335,6 +355,10 @@ fn check_target(target: &str, given: &str) -> Result<()> {
         )));
     }
     if target.split('/').any(|c| c == "..") {
+        // `/proc/../proc/self` is refused for what it names, not only for its spelling.
+        if let Err(refusal) = mountpolicy::check_destination(target, MountKind::Tmpfs, true) {
+            return Err(invalid(format!("invalid mount {given:?}: {refusal}")));
+        }
         return Err(invalid(format!(
             "invalid mount {given:?}: the container path must not contain \"..\""
         )));
@@ -548,7 +572,9 @@ impl Engine {
         }
         let mut seen = std::collections::BTreeSet::new();
         for p in &parsed {
-            if !seen.insert(p.spec.target.trim_end_matches('/').to_string()) {
+            check_special_destination(&p.spec, opts.privileged)
+                .map_err(|e| invalid(e.to_string()))?;
+            if !seen.insert(normalize(&p.spec.target)) {
                 return Err(invalid(format!(
                     "duplicate mount destination {}: mount each container path once",
                     p.spec.target
@@ -560,7 +586,10 @@ impl Engine {
         // leaves them) and never chowned again.
         for from in &opts.volumes_from {
             for spec in self.volumes_from(from)? {
-                if seen.insert(spec.target.trim_end_matches('/').to_string()) {
+                if seen.insert(normalize(&spec.target)) {
+                    // The other container may be privileged, or older than these checks.
+                    check_special_destination(&spec, opts.privileged)
+                        .map_err(|e| invalid(format!("--volumes-from {from}: {e}")))?;
                     parsed.push(ParsedMount {
                         spec,
                         anonymous: false,
@@ -574,7 +603,7 @@ impl Engine {
             &[]
         };
         for t in extra_tmpfs {
-            if seen.insert(t.to_string()) {
+            if seen.insert(normalize(t)) {
                 parsed.push(ParsedMount {
                     spec: MountSpec {
                         kind: "tmpfs".into(),
@@ -587,7 +616,14 @@ impl Engine {
             }
         }
         for t in image_volumes {
-            if check_target(t, t).is_ok() && seen.insert(t.trim_end_matches('/').to_string()) {
+            if check_target(t, t).is_ok() && seen.insert(normalize(t)) {
+                if let Err(refusal) =
+                    mountpolicy::check_destination(t, MountKind::DirBind, opts.privileged)
+                {
+                    return Err(invalid(format!(
+                        "the image declares VOLUME {t}, and {refusal}; berth never mounts a volume there: use an image without that VOLUME"
+                    )));
+                }
                 parsed.push(ParsedMount {
                     spec: MountSpec {
                         kind: "volume".into(),

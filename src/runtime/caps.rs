@@ -1,5 +1,11 @@
-//! Linux capabilities of a container process: names, docker's default set, `--cap-add` /
-//! `--cap-drop` resolution, and applying a set in the child just before `execve`.
+//! Linux capabilities of a container process: names, the default sets (podman's, which berth
+//! uses, and docker's, for `default_capabilities` in berth.conf), `--cap-add` / `--cap-drop`
+//! resolution, and applying a set in the child just before `execve`.
+//!
+//! The default is podman's eleven (containers-common's `DefaultCapabilities` since podman 4):
+//! docker's fourteen without NET_RAW (raw and packet sockets: ARP/DHCP spoofing on a bridge),
+//! MKNOD and AUDIT_WRITE. `ping` works without NET_RAW through ICMP datagram sockets, which
+//! the container's own `net.ipv4.ping_group_range` allows (see `rootfs::allow_ping`).
 //!
 //! The order of the privileged steps follows runc's `finalizeNamespace`:
 //! 1. drop every capability not kept from the bounding set (needs CAP_SETPCAP, so while still root);
@@ -91,6 +97,22 @@ pub const DOCKER_DEFAULT: [&str; 14] = [
     "CAP_SYS_CHROOT",
     "CAP_KILL",
     "CAP_AUDIT_WRITE",
+];
+
+/// podman's default capability set (containers-common `DefaultCapabilities`, podman >= 4):
+/// docker's without CAP_MKNOD, CAP_NET_RAW and CAP_AUDIT_WRITE.
+pub const PODMAN_DEFAULT: [&str; 11] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SETFCAP",
+    "CAP_SETGID",
+    "CAP_SETPCAP",
+    "CAP_SETUID",
+    "CAP_SYS_CHROOT",
 ];
 
 #[derive(Debug, Error)]
@@ -185,6 +207,14 @@ impl CapSet {
             .collect()
     }
 
+    /// podman's default set, berth's default.
+    pub fn podman_default() -> CapSet {
+        PODMAN_DEFAULT
+            .iter()
+            .map(|n| Cap::parse(n).expect("PODMAN_DEFAULT holds known names"))
+            .collect()
+    }
+
     pub fn from_bits(bits: u64) -> CapSet {
         CapSet(bits)
     }
@@ -273,10 +303,16 @@ fn parse_list(list: &[String]) -> Result<Vec<CapArg>, CapsError> {
 /// - `--privileged`: every capability, the lists are ignored;
 /// - `--cap-add ALL`: every capability except those in `--cap-drop`;
 /// - `--cap-drop ALL`: exactly the `--cap-add` list;
-/// - otherwise the default set minus `--cap-drop`, plus `--cap-add`.
+/// - otherwise `default` (podman's set, or berth.conf's `default_capabilities`) minus
+///   `--cap-drop`, plus `--cap-add`.
 ///
 /// Names are validated even where docker's rule then ignores them, so a typo is never silent.
-pub fn resolve(add: &[String], drop: &[String], privileged: bool) -> Result<CapSet, CapsError> {
+pub fn resolve(
+    default: CapSet,
+    add: &[String],
+    drop: &[String],
+    privileged: bool,
+) -> Result<CapSet, CapsError> {
     let add = parse_list(add)?;
     let drop = parse_list(drop)?;
     if privileged {
@@ -296,9 +332,7 @@ pub fn resolve(add: &[String], drop: &[String], privileged: bool) -> Result<CapS
     } else if drop.contains(&CapArg::All) {
         Ok(add_set)
     } else {
-        Ok(CapSet(
-            (CapSet::docker_default().0 & !drop_set.0) | add_set.0,
-        ))
+        Ok(CapSet((default.0 & !drop_set.0) | add_set.0))
     }
 }
 
@@ -591,9 +625,14 @@ mod tests {
             "{msg}"
         );
         assert!(!msg.contains('\n'));
-        let msg = resolve(&strings(&["NET_ADMIN", "bogus"]), &[], false)
-            .unwrap_err()
-            .to_string();
+        let msg = resolve(
+            CapSet::podman_default(),
+            &strings(&["NET_ADMIN", "bogus"]),
+            &[],
+            false,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(msg.contains("\"bogus\""), "{msg}");
     }
 
@@ -610,13 +649,39 @@ mod tests {
     }
 
     #[test]
-    fn resolve_without_flags_is_the_default_set() {
-        assert_eq!(resolve(&[], &[], false).unwrap(), CapSet::docker_default());
+    fn podman_default_set_is_dockers_without_mknod_net_raw_and_audit_write() {
+        let set = CapSet::podman_default();
+        assert_eq!(set.iter().count(), 11);
+        assert_eq!(
+            set.bits(),
+            0x800405fb,
+            "podman's CapEff mask in a default container"
+        );
+        let mut docker = CapSet::docker_default();
+        for name in ["MKNOD", "NET_RAW", "AUDIT_WRITE"] {
+            docker.remove(Cap::parse(name).unwrap());
+        }
+        assert_eq!(set, docker);
+    }
+
+    #[test]
+    fn resolve_without_flags_is_the_given_default_set() {
+        for default in [CapSet::podman_default(), CapSet::docker_default()] {
+            assert_eq!(resolve(default, &[], &[], false).unwrap(), default);
+        }
+    }
+
+    #[test]
+    fn cap_add_net_raw_extends_the_podman_default() {
+        let set = resolve(CapSet::podman_default(), &strings(&["NET_RAW"]), &[], false).unwrap();
+        assert!(set.contains(Cap::parse("NET_RAW").unwrap()));
+        assert_eq!(set.iter().count(), 12);
     }
 
     #[test]
     fn resolve_drops_then_adds() {
         let set = resolve(
+            CapSet::docker_default(),
             &strings(&["sys_time", "CAP_NET_ADMIN"]),
             &strings(&["MKNOD"]),
             false,
@@ -630,20 +695,32 @@ mod tests {
 
     #[test]
     fn resolve_drop_all_keeps_only_the_added() {
-        let set = resolve(&strings(&["CHOWN"]), &strings(&["all"]), false).unwrap();
+        let set = resolve(
+            CapSet::podman_default(),
+            &strings(&["CHOWN"]),
+            &strings(&["all"]),
+            false,
+        )
+        .unwrap();
         assert_eq!(set.names(), vec!["CAP_CHOWN"]);
     }
 
     #[test]
     fn resolve_add_all_removes_the_dropped() {
-        let set = resolve(&strings(&["ALL"]), &strings(&["SYS_ADMIN"]), false).unwrap();
+        let set = resolve(
+            CapSet::podman_default(),
+            &strings(&["ALL"]),
+            &strings(&["SYS_ADMIN"]),
+            false,
+        )
+        .unwrap();
         assert_eq!(set.iter().count(), 40);
         assert!(!set.contains(Cap::SYS_ADMIN));
     }
 
     #[test]
     fn privileged_gets_every_capability_regardless_of_lists() {
-        let set = resolve(&[], &strings(&["ALL"]), true).unwrap();
+        let set = resolve(CapSet::podman_default(), &[], &strings(&["ALL"]), true).unwrap();
         assert_eq!(set, CapSet::all());
         assert_eq!(set.iter().count(), 41);
     }
@@ -763,7 +840,13 @@ mod tests {
             return;
         }
         let last = kernel_last_cap().unwrap();
-        let kept = resolve(&strings(&["NET_ADMIN"]), &strings(&["CHOWN"]), false).unwrap();
+        let kept = resolve(
+            CapSet::podman_default(),
+            &strings(&["NET_ADMIN"]),
+            &strings(&["CHOWN"]),
+            false,
+        )
+        .unwrap();
         let pc = ProcessCaps::docker(kept, last);
         let (st, uid) = caps_of_child(&pc, Some(4242));
         assert_eq!(uid, 4242);

@@ -5,12 +5,24 @@
 //! Every mount target inside the rootfs is opened with `openat2(RESOLVE_IN_ROOT)` and mounted
 //! through `/proc/self/fd/N`, so a symlink planted in the image (or by a running container) can
 //! never redirect a mount to the host (the CVE-2021-30465 class).
+//!
+//! Nor to the container's own kernel filesystems (the CVE-2019-16884 / CVE-2019-19921 class,
+//! `runtime::mountpolicy`): the order below makes that check meaningful. /proc, /sys and
+//! /dev/pts are mounted first, each on a real directory of the image (never through a
+//! symlink, as runc requires), and only then the binds, volumes and tmpfs mounts. So an
+//! image's `/data -> /proc/self` resolves, for `-v x:/data`, to the live procfs, which the walk
+//! sees (it passes /proc) and `fstatfs` confirms, and the mount is refused. Were the binds made
+//! first, the same symlink would lead into the image's empty /proc directory, the check would
+//! see nothing, and the later procfs mount would cover the bind (harmless, but the refusal
+//! would depend on luck). The masks and read-only paths come last, over everything.
 
 use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
+
+use super::mountpolicy::{self, MountKind, Special};
 
 /// How the rootfs is assembled.
 #[derive(Debug, Clone)]
@@ -131,9 +143,16 @@ pub struct RootfsSpec {
     pub read_only: bool,
     /// The gid of "tty" inside the container (5) is usable only when it is mapped.
     pub tty_gid_mapped: bool,
+    /// `--privileged`: mounts of its own may go onto /sys and /dev/pts (never /proc).
+    pub privileged: bool,
+    /// The container has a network namespace of its own: open its ICMP datagram sockets
+    /// (`ping` without CAP_NET_RAW) to every group, see [`allow_ping`].
+    pub allow_ping: bool,
 }
 
-/// docker's defaults.
+/// docker's defaults and podman's (containers-common `DefaultMaskedPaths`): /proc/asound is
+/// masked as docker does (podman makes it read-only); /sys/dev/block and /sys/fs/selinux are
+/// podman's. podman's per-CPU thermal_throttle directories are added by [`masked_paths`].
 pub const MASKED_PATHS: &[&str] = &[
     "/proc/asound",
     "/proc/acpi",
@@ -145,9 +164,38 @@ pub const MASKED_PATHS: &[&str] = &[
     "/proc/timer_stats",
     "/proc/sched_debug",
     "/proc/scsi",
+    "/sys/dev/block",
     "/sys/firmware",
+    "/sys/fs/selinux",
     "/sys/devices/virtual/powercap",
 ];
+
+/// The masked paths of a container: [`MASKED_PATHS`] and, as podman does, each CPU's
+/// `/sys/devices/system/cpu/cpuN/thermal_throttle` that `sys_cpu` (the host's
+/// `/sys/devices/system/cpu`) has (throttling counters tell a container about other tenants'
+/// load).
+pub fn masked_paths(sys_cpu: &Path) -> Vec<String> {
+    let mut out: Vec<String> = MASKED_PATHS.iter().map(|s| s.to_string()).collect();
+    let mut cpus: Vec<(u32, String)> = std::fs::read_dir(sys_cpu)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let n: u32 = name.strip_prefix("cpu")?.parse().ok()?;
+            e.path()
+                .join("thermal_throttle")
+                .exists()
+                .then_some((n, name))
+        })
+        .collect();
+    cpus.sort();
+    out.extend(
+        cpus.into_iter()
+            .map(|(_, name)| format!("/sys/devices/system/cpu/{name}/thermal_throttle")),
+    );
+    out
+}
 
 pub const READONLY_PATHS: &[&str] = &[
     "/proc/bus",
@@ -250,6 +298,43 @@ fn open_in_root(root: &OwnedFd, path: &Path, flags: i32) -> io::Result<OwnedFd> 
 /// Symlinks followed while resolving one mount target before giving up (the kernel's limit).
 const MAX_SYMLINKS: u32 = 40;
 
+/// What a container's own mount may land on ([`mountpolicy`]): checked where the target really
+/// is, before anything is created for it and before it is mounted.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetPolicy {
+    pub kind: MountKind,
+    pub privileged: bool,
+}
+
+impl TargetPolicy {
+    fn check(
+        &self,
+        destination: &Path,
+        resolved: &Path,
+        crossed: Option<Special>,
+        on: &OwnedFd,
+    ) -> io::Result<()> {
+        let f_type = fs_type(on)?;
+        mountpolicy::check_resolved(
+            destination,
+            resolved,
+            crossed,
+            f_type,
+            self.kind,
+            self.privileged,
+        )
+        .map_err(|refusal| io::Error::new(io::ErrorKind::PermissionDenied, refusal.to_string()))
+    }
+}
+
+/// The filesystem type (`f_type` of fstatfs) of what `fd` (O_PATH is enough) names.
+fn fs_type(fd: &OwnedFd) -> io::Result<i64> {
+    // SAFETY: fstatfs on a descriptor we hold, into a zeroed struct.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    check(unsafe { libc::fstatfs(fd.as_raw_fd(), &mut st) })?;
+    Ok(st.f_type)
+}
+
 /// Open (creating what is missing: directories, and the last component as a directory or an
 /// empty file) `path` inside `root`, never leaving it. Returns an O_PATH descriptor to mount on.
 ///
@@ -257,6 +342,18 @@ const MAX_SYMLINKS: u32 = 40;
 /// image's `/data -> /tmp/hostdir` makes the target `<root>/tmp/hostdir`, created when missing,
 /// and `..` never climbs above `root`.
 pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedFd> {
+    resolve_target(root, path, dir, None)
+}
+
+/// [`mount_target`], refusing (before anything is created, and once resolved) a target that
+/// `policy` does not allow where the walk really went: through /proc, /sys or /dev/pts, or
+/// onto procfs, sysfs or devpts.
+pub fn resolve_target(
+    root: &OwnedFd,
+    path: &Path,
+    dir: bool,
+    policy: Option<TargetPolicy>,
+) -> io::Result<OwnedFd> {
     use std::collections::VecDeque;
     use std::ffi::OsString;
     // What is left to walk, and the part walked so far: real directories inside the root, so
@@ -265,6 +362,12 @@ pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedF
     push_components(&mut todo, path);
     let mut current = PathBuf::from("/");
     let mut links = 0;
+    // The first of /proc, /sys, /dev/pts the walk went through (symlinks included).
+    let mut crossed: Option<Special> = None;
+    let checked = |resolved: &Path, crossed, on: &OwnedFd| match policy {
+        Some(p) => p.check(path, resolved, crossed, on),
+        None => Ok(()),
+    };
     while let Some(comp) = todo.pop_front() {
         if comp == ".." {
             current.pop();
@@ -272,6 +375,7 @@ pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedF
         }
         let last = todo.is_empty();
         let next = current.join(&comp);
+        crossed = crossed.or(Special::of_path(&next));
         match open_in_root(root, &next, libc::O_PATH | libc::O_NOFOLLOW) {
             Ok(fd) => {
                 if let Some(target) = symlink_target(&fd)? {
@@ -292,11 +396,14 @@ pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedF
                     continue;
                 }
                 if last {
+                    checked(&next, crossed, &fd)?;
                     return Ok(fd);
                 }
             }
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
                 let parent = open_in_root(root, &current, libc::O_PATH | libc::O_DIRECTORY)?;
+                // Nothing is made on a filesystem the mount may not go to.
+                checked(&next, crossed, &parent)?;
                 let name = CString::new(comp.as_bytes())
                     .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
                 let rc = if dir || !last {
@@ -332,14 +439,18 @@ pub fn mount_target(root: &OwnedFd, path: &Path, dir: bool) -> io::Result<OwnedF
                     continue;
                 }
                 if last {
-                    return open_in_root(root, &next, libc::O_PATH | libc::O_NOFOLLOW);
+                    let fd = open_in_root(root, &next, libc::O_PATH | libc::O_NOFOLLOW)?;
+                    checked(&next, crossed, &fd)?;
+                    return Ok(fd);
                 }
             }
             Err(e) => return Err(ctx(e, format!("resolving {}", next.display()))),
         }
         current = next;
     }
-    open_in_root(root, &current, libc::O_PATH)
+    let fd = open_in_root(root, &current, libc::O_PATH)?;
+    checked(&current, crossed, &fd)?;
+    Ok(fd)
 }
 
 /// The normal and `..` components of `path`, in order (`/` and `.` say nothing here).
@@ -385,6 +496,8 @@ fn fd_path(fd: &OwnedFd) -> PathBuf {
 }
 
 /// Bind `source` (a host path) onto `target` inside the rootfs, with `propagation` when given.
+/// `privileged`: `None` for berth's own binds inside its fresh /dev; otherwise the target is
+/// checked against [`mountpolicy`] with the container's `--privileged`.
 fn bind_into(
     root: &OwnedFd,
     source: &Path,
@@ -392,11 +505,20 @@ fn bind_into(
     readonly: bool,
     recursive: bool,
     propagation: Option<Propagation>,
+    privileged: Option<bool>,
 ) -> io::Result<()> {
     let is_dir = std::fs::metadata(source)
         .map_err(|e| ctx(e, source.display()))?
         .is_dir();
-    let fd = mount_target(root, target, is_dir)?;
+    let policy = privileged.map(|privileged| TargetPolicy {
+        kind: if is_dir {
+            MountKind::DirBind
+        } else {
+            MountKind::FileBind
+        },
+        privileged,
+    });
+    let fd = resolve_target(root, target, is_dir, policy)?;
     let at = fd_path(&fd);
     let rec = if recursive { libc::MS_REC } else { 0 };
     mount(Some(source), &at, None, libc::MS_BIND | rec, None).map_err(|e| {
@@ -419,9 +541,10 @@ fn bind_into(
 }
 
 /// The container's volumes and bind mounts onto the rootfs at `root`, each target resolved
-/// inside it. Used by the container's start and by `cp` on a stopped container, which sees the
-/// same files the container would.
-pub fn bind_user_mounts(root: &OwnedFd, binds: &[BindMount]) -> io::Result<()> {
+/// inside it and checked against [`mountpolicy`] (`privileged`: the container's
+/// `--privileged`). Used by the container's start and by `cp` on a stopped container, which
+/// sees the same files the container would.
+pub fn bind_user_mounts(root: &OwnedFd, binds: &[BindMount], privileged: bool) -> io::Result<()> {
     for b in binds {
         bind_into(
             root,
@@ -430,6 +553,7 @@ pub fn bind_user_mounts(root: &OwnedFd, binds: &[BindMount]) -> io::Result<()> {
             b.readonly,
             true,
             Some(b.propagation),
+            Some(privileged),
         )
         .map_err(|e| ctx(e, format!("mounting {}", b.target.display())))?;
     }
@@ -462,6 +586,30 @@ fn remount_readonly(root: &OwnedFd, target: &Path) -> io::Result<()> {
     }
     mount(None, &at, None, flags, None)
         .map_err(|e| ctx(e, format!("making {} read-only", target.display())))
+}
+
+/// /proc, /sys and /dev must be real directories of the image (or missing, then made): a
+/// symlink there (`/proc -> /data`, `/dev -> /proc`) would send berth's own mounts somewhere
+/// else, e.g. a tmpfs over the live procfs. runc refuses the same ("must be mounted on
+/// ordinary directory").
+fn real_directory(root: &OwnedFd, target: &str) -> io::Result<()> {
+    match open_in_root(root, Path::new(target), libc::O_PATH | libc::O_NOFOLLOW) {
+        Ok(fd) => {
+            // SAFETY: fstat on a descriptor we hold, into a zeroed struct.
+            let mut st: libc::stat = unsafe { std::mem::zeroed() };
+            check(unsafe { libc::fstat(fd.as_raw_fd(), &mut st) })?;
+            if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+                Ok(())
+            } else {
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("the image's {target} is not a directory (a symlink?): berth mounts the container's {target} only on a real directory; use an image with a plain {target} directory"),
+                ))
+            }
+        }
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(()),
+        Err(e) => Err(ctx(e, target)),
+    }
 }
 
 fn mount_fs_in(
@@ -501,6 +649,85 @@ fn symlink_in(root: &OwnedFd, target: &str, link: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// The widest `net.ipv4.ping_group_range` the kernel accepts from a process with this
+/// `gid_map` (its own, as /proc/self/gid_map shows it): from gid 0 to the highest mapped gid,
+/// at most 2147483647 (the sysctl's maximum, docker's value outside a user namespace).
+///
+/// podman writes "0 0" (only the root group may ping). Without NET_RAW in the default set, a
+/// container's non-root users would then lose `ping` too; every group of the container may
+/// use ICMP datagram sockets in docker (`0 2147483647`) and so here. Within a user namespace
+/// the kernel takes only gids that the namespace maps (EINVAL otherwise), hence the map's top
+/// and not docker's constant. The setting is per network namespace: it only concerns the
+/// container's own processes.
+pub fn ping_group_range_for(gid_map: &str) -> String {
+    let high = gid_map
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace().map(|x| x.parse::<u64>().ok());
+            let (inside, _, count) = (f.next()??, f.next()??, f.next()??);
+            (count > 0).then(|| inside + count - 1)
+        })
+        .max()
+        .unwrap_or(0)
+        .min(i32::MAX as u64);
+    format!("0 {high}")
+}
+
+/// Let every group of the container open ICMP datagram sockets (`ping` without CAP_NET_RAW) in
+/// its own network namespace: `net.ipv4.ping_group_range`, written through the container's
+/// fresh procfs (a net sysctl is the writer's network namespace's) while we are still root of
+/// its user namespace, before /proc/sys is made read-only. The value comes from
+/// [`ping_group_range_for`]; when the kernel refuses it (or stores something else: with the
+/// range's ends mapped out of order it silently disables ping), podman's "0 0" instead. Best
+/// effort: a container that cannot have it still runs, and `BERTH_DEBUG` says why.
+fn allow_ping(root: &OwnedFd) {
+    use std::io::{Read, Write};
+    const SYSCTL: &str = "/proc/sys/net/ipv4/ping_group_range";
+    let read = |path: &str| -> io::Result<String> {
+        let mut text = String::new();
+        std::fs::File::from(open_in_root(root, Path::new(path), libc::O_RDONLY)?)
+            .read_to_string(&mut text)?;
+        Ok(text)
+    };
+    let set = |value: &str| -> io::Result<()> {
+        std::fs::File::from(open_in_root(root, Path::new(SYSCTL), libc::O_WRONLY)?)
+            .write_all(value.as_bytes())?;
+        let now = read(SYSCTL)?;
+        let got: Vec<&str> = now.split_whitespace().collect();
+        let want: Vec<&str> = value.split_whitespace().collect();
+        if got == want {
+            Ok(())
+        } else {
+            Err(io::Error::other(format!(
+                "the kernel kept {:?} instead",
+                now.trim()
+            )))
+        }
+    };
+    let widest = match read("/proc/self/gid_map") {
+        Ok(map) => ping_group_range_for(&map),
+        Err(e) => {
+            crate::debug::note(&format!("cannot read the container's gid_map: {e}"));
+            "0 0".to_string()
+        }
+    };
+    let mut tries = vec![widest.as_str()];
+    if widest != "0 0" {
+        tries.push("0 0");
+    }
+    let mut errors = Vec::new();
+    for value in tries {
+        match set(value) {
+            Ok(()) => return,
+            Err(e) => errors.push(format!("{value:?}: {e}")),
+        }
+    }
+    crate::debug::note(&format!(
+        "net.ipv4.ping_group_range not set in the container's network namespace ({}); ping needs --cap-add NET_RAW there",
+        errors.join("; ")
+    ));
+}
+
 /// Mount the image at `spec.mountpoint`, then everything inside it. Runs in the container's
 /// mount namespace, as its root, before pivot_root.
 pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
@@ -536,7 +763,13 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
     let root = &root_fd;
     let nosuid_nodev_noexec = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
 
+    for dir in ["/proc", "/sys", "/dev"] {
+        real_directory(root, dir)?;
+    }
     mount_fs_in(root, "/proc", "proc", nosuid_nodev_noexec, None)?;
+    if spec.allow_ping {
+        allow_ping(root);
+    }
     if spec.new_netns {
         mount_fs_in(
             root,
@@ -552,6 +785,7 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
             Path::new("/sys"),
             false,
             true,
+            None,
             None,
         )?;
         remount_readonly(root, Path::new("/sys"))?;
@@ -573,6 +807,7 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
                 &Path::new("/dev").join(dev),
                 false,
                 false,
+                None,
                 None,
             )?;
         }
@@ -613,20 +848,33 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
         symlink_in(root, target, link)?;
     }
 
+    // From here on, every target is the container's own: resolved inside the rootfs
+    // (RESOLVE_IN_ROOT: a symlink in the image at a mount target cannot send the mount to a
+    // host path) and checked where it lands (not on /proc, /sys, /dev/pts: see the module doc).
     for b in &spec.binds {
-        bind_into(root, &b.source, &b.target, b.readonly, true, None)?;
+        bind_into(
+            root,
+            &b.source,
+            &b.target,
+            b.readonly,
+            true,
+            None,
+            Some(spec.privileged),
+        )?;
     }
-    // Targets resolve inside the rootfs (RESOLVE_IN_ROOT): a symlink in the image at a mount
-    // target cannot send the mount to a host path.
     for b in &spec.user_binds {
         if b.copy_up {
-            copy_up(root, b)
+            copy_up(root, b, spec.privileged)
                 .map_err(|e| ctx(e, format!("filling the volume at {}", b.target.display())))?;
         }
     }
-    bind_user_mounts(root, &spec.user_binds)?;
+    bind_user_mounts(root, &spec.user_binds, spec.privileged)?;
     for t in &spec.tmpfs {
-        let fd = mount_target(root, &t.target, true)
+        let policy = TargetPolicy {
+            kind: MountKind::Tmpfs,
+            privileged: spec.privileged,
+        };
+        let fd = resolve_target(root, &t.target, true, Some(policy))
             .map_err(|e| ctx(e, format!("mount target {}", t.target.display())))?;
         mount(
             Some(Path::new("tmpfs")),
@@ -661,17 +909,25 @@ pub fn prepare(spec: &RootfsSpec) -> io::Result<()> {
 
 /// Copy the image's content at `b.target` (resolved inside the rootfs) into the volume
 /// directory if that is empty; a target that is missing or not a directory leaves it empty.
-fn copy_up(root: &OwnedFd, b: &BindMount) -> io::Result<()> {
+/// The target is checked first as its mount will be: a volume at an image's `/data ->
+/// /proc/self` must not be filled with the setup process's /proc files (its environment).
+fn copy_up(root: &OwnedFd, b: &BindMount, privileged: bool) -> io::Result<()> {
     if std::fs::read_dir(&b.source)?.next().is_some() {
         return Ok(());
     }
-    let fd = match open_in_root(root, &b.target, libc::O_PATH | libc::O_DIRECTORY) {
-        Ok(fd) => fd,
-        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENOTDIR)) => {
-            return Ok(())
-        }
-        Err(e) => return Err(e),
+    let policy = TargetPolicy {
+        kind: MountKind::DirBind,
+        privileged,
     };
+    // Made when missing, as the bind that follows would.
+    let target = resolve_target(root, &b.target, true, Some(policy))?;
+    // SAFETY: fstat on a descriptor we hold, into a zeroed struct.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    check(unsafe { libc::fstat(target.as_raw_fd(), &mut st) })?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+        return Ok(());
+    }
+    let fd = target;
     // Entry by entry: the directory itself is only reachable through the descriptor's magic
     // link, which copy_tree would copy as a symlink.
     let dir = fd_path(&fd);
@@ -839,6 +1095,123 @@ pub fn pivot(mountpoint: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ping_range_reaches_the_highest_mapped_gid() {
+        // rootless: the user's gid as 0, a subordinate range above it.
+        assert_eq!(
+            ping_group_range_for(
+                "         0       1000          1\n         1     100000      65536\n"
+            ),
+            "0 65536"
+        );
+        // single-id mapping
+        assert_eq!(ping_group_range_for("0 1000 1\n"), "0 0");
+        // the initial user namespace: capped at the sysctl's maximum.
+        assert_eq!(ping_group_range_for("0 0 4294967295\n"), "0 2147483647");
+        assert_eq!(ping_group_range_for(""), "0 0");
+        assert_eq!(ping_group_range_for("garbage\n0 5 10\n"), "0 9");
+    }
+
+    #[test]
+    fn masked_paths_add_each_cpus_thermal_throttle_directory() {
+        let d = tempfile::tempdir().unwrap();
+        for cpu in ["cpu0", "cpu1", "cpu10"] {
+            std::fs::create_dir_all(d.path().join(cpu).join("thermal_throttle")).unwrap();
+        }
+        std::fs::create_dir_all(d.path().join("cpu2")).unwrap();
+        std::fs::create_dir_all(d.path().join("cpufreq/thermal_throttle")).unwrap();
+        let paths = masked_paths(d.path());
+        assert!(paths.iter().any(|p| p == "/sys/dev/block"));
+        assert!(paths.iter().any(|p| p == "/sys/fs/selinux"));
+        let thermal: Vec<&String> = paths.iter().filter(|p| p.contains("thermal")).collect();
+        assert_eq!(
+            thermal,
+            [
+                "/sys/devices/system/cpu/cpu0/thermal_throttle",
+                "/sys/devices/system/cpu/cpu1/thermal_throttle",
+                "/sys/devices/system/cpu/cpu10/thermal_throttle"
+            ]
+        );
+        assert_eq!(
+            masked_paths(&d.path().join("missing")).len(),
+            MASKED_PATHS.len()
+        );
+    }
+
+    #[test]
+    fn podmans_masked_paths_are_all_masked_or_read_only() {
+        // containers-common's DefaultMaskedPaths (podman 4.3: with /sys/dev/block).
+        for p in [
+            "/proc/acpi",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/sched_debug",
+            "/proc/scsi",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/sys/dev/block",
+            "/sys/devices/virtual/powercap",
+            "/sys/firmware",
+            "/sys/fs/selinux",
+            "/proc/interrupts",
+        ] {
+            assert!(MASKED_PATHS.contains(&p), "{p} is not masked");
+        }
+        for p in [
+            "/proc/bus",
+            "/proc/fs",
+            "/proc/irq",
+            "/proc/sys",
+            "/proc/sysrq-trigger",
+        ] {
+            assert!(READONLY_PATHS.contains(&p), "{p} is not read-only");
+        }
+        assert!(MASKED_PATHS.contains(&"/proc/asound"));
+    }
+
+    fn open_dir(p: &Path) -> OwnedFd {
+        let c = cstr(p).unwrap();
+        let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY) };
+        assert!(fd >= 0);
+        unsafe { OwnedFd::from_raw_fd(fd) }
+    }
+
+    #[test]
+    fn resolve_target_refuses_a_symlink_into_proc_before_creating_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("proc")).unwrap();
+        std::os::unix::fs::symlink("/proc/self", root.join("data")).unwrap();
+        std::os::unix::fs::symlink("../proc/sys", root.join("rel")).unwrap();
+        let rootfd = open_dir(root);
+        let policy = TargetPolicy {
+            kind: MountKind::DirBind,
+            privileged: true,
+        };
+        for target in ["/data", "/data/x/y", "/rel", "/rel/kernel"] {
+            let e = resolve_target(&rootfd, Path::new(target), true, Some(policy)).unwrap_err();
+            assert!(e.to_string().contains("inside /proc"), "{target}: {e}");
+        }
+        // The walk stopped before making /proc/self in this (plain) directory.
+        assert!(!root.join("proc/self").exists());
+        assert!(!root.join("proc/sys").exists());
+        // Without a policy (berth's own mounts) the same walk is allowed.
+        mount_target(&rootfd, Path::new("/rel"), true).unwrap();
+    }
+
+    #[test]
+    fn resolve_target_refuses_procfs_by_its_filesystem_type() {
+        // The host's /proc as a "rootfs": /self is on procfs though no path says /proc.
+        let rootfd = open_dir(Path::new("/proc"));
+        let policy = TargetPolicy {
+            kind: MountKind::DirBind,
+            privileged: true,
+        };
+        let e = resolve_target(&rootfd, Path::new("/sys"), true, Some(policy)).unwrap_err();
+        assert!(e.to_string().contains("inside /proc"), "{e}");
+    }
 
     #[test]
     fn lowers_join_top_first_with_colons() {

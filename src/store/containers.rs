@@ -51,6 +51,10 @@ pub struct ContainerConfig {
     pub privileged: bool,
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
+    /// The capability set the container starts from before `cap_add`/`cap_drop`, as
+    /// `CAP_*` names, fixed at create time (berth.conf's `default_capabilities`, or podman's
+    /// set). `None` in records from before it was recorded: berth.conf's (or podman's) now.
+    pub default_caps: Option<Vec<String>>,
     pub security_opt: Vec<String>,
     pub read_only: bool,
     /// Docker's `--userns=host` as root: no new user namespace.

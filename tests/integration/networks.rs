@@ -216,6 +216,9 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
         "--rm",
         "--network",
         "demo-network",
+        // busybox's ping needs a raw socket (it has no ICMP datagram socket mode).
+        "--cap-add",
+        "NET_RAW",
         &img,
         "busybox",
         "ping",
@@ -267,6 +270,9 @@ fn containers_on_a_user_network_reach_each_other_by_name_and_alias_but_not_acros
         "--rm",
         "--network",
         "other-network",
+        // So that it fails for the name, not for the raw socket busybox's ping needs.
+        "--cap-add",
+        "NET_RAW",
         &img,
         "busybox",
         "ping",
@@ -484,6 +490,9 @@ fn network_connect_and_disconnect_rewire_a_running_container_with_dns_and_hosts(
         "srv",
         "--network",
         "front",
+        // For `exec srv busybox ping` (raw sockets).
+        "--cap-add",
+        "NET_RAW",
         &img,
         "busybox",
         "httpd",

@@ -201,7 +201,8 @@ impl Engine {
         let (binds, _) = super::spec::user_mounts(self, &c.record.config.mounts);
         let with_volumes = |dir: &Path| {
             let root = open_root(dir)?;
-            rootfs::bind_user_mounts(&root, &binds).map_err(|e| e.to_string())?;
+            rootfs::bind_user_mounts(&root, &binds, c.record.config.privileged)
+                .map_err(|e| e.to_string())?;
             // Reopened: the first descriptor names the root underneath any mount made at `/`.
             f(&open_root(dir)?)
         };

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::super::{Engine, Result};
 use super::Container;
-use crate::runtime::rootfs::{MASKED_PATHS, READONLY_PATHS};
+use crate::runtime::rootfs::{masked_paths, READONLY_PATHS};
 use crate::store::containers::Status;
 use crate::store::Driver;
 
@@ -242,12 +242,22 @@ impl Engine {
             "IOMaximumIOps": 0,
             "IOMaximumBandwidth": 0,
             "Init": cfg.init,
-            "MaskedPaths": if cfg.privileged { Value::Null } else { json!(MASKED_PATHS) },
+            "MaskedPaths": if cfg.privileged { Value::Null } else { json!(masked_paths(Path::new(super::spec::SYS_CPU))) },
             "ReadonlyPaths": if cfg.privileged { Value::Null } else { json!(READONLY_PATHS) },
         });
         if let (Some(h), Value::Object(l)) = (host_config.as_object_mut(), limits) {
             h.extend(l);
         }
+        // podman's keys: the bounding set every process of the container gets, and the
+        // effective set of its command (empty for a non-root user, as with docker: capabilities
+        // are not raised across the switch to another user).
+        let bounding = self.container_caps(cfg)?.names();
+        let (user, _) = cfg.user.split_once(':').unwrap_or((cfg.user.as_str(), ""));
+        let effective = if matches!(user, "" | "root" | "0") {
+            bounding.clone()
+        } else {
+            Vec::new()
+        };
         let mut doc = json!({
             "Id": r.id,
             "Created": go_time(Some(r.created)),
@@ -288,6 +298,8 @@ impl Engine {
             "MountLabel": "",
             "ProcessLabel": "",
             "AppArmorProfile": "",
+            "EffectiveCaps": effective,
+            "BoundingCaps": bounding,
             "ExecIDs": Value::Null,
             "HostConfig": host_config,
             "GraphDriver": {

@@ -493,6 +493,13 @@ impl Engine {
             privileged: opts.privileged,
             cap_add: opts.cap_add.clone(),
             cap_drop: opts.cap_drop.clone(),
+            default_caps: Some(
+                self.configured_default_caps()?
+                    .names()
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            ),
             security_opt: opts.security_opt.clone(),
             read_only: opts.read_only,
             userns_host,

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::super::{Engine, EngineError, Result};
 use crate::image::manifest::ImageConfig;
 use crate::runtime::rootfs::{
-    BindMount, Propagation, RootfsSource, RootfsSpec, TmpfsMount, MASKED_PATHS, READONLY_PATHS,
+    masked_paths, BindMount, Propagation, RootfsSource, RootfsSpec, TmpfsMount, READONLY_PATHS,
 };
 use crate::store::containers::ContainerRecord;
 use crate::store::{Driver, ImageRecord};
@@ -218,7 +218,7 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
         masked_paths: if c.privileged {
             Vec::new()
         } else {
-            MASKED_PATHS.iter().map(|s| s.to_string()).collect()
+            masked_paths(Path::new(SYS_CPU))
         },
         readonly_paths: if c.privileged {
             Vec::new()
@@ -227,7 +227,22 @@ pub fn rootfs_spec(engine: &Engine, record: &ContainerRecord, image: &ImageRecor
         },
         read_only: c.read_only,
         tty_gid_mapped: !engine.ident.single_id,
+        privileged: c.privileged,
+        allow_ping: has_own_netns(&c.network),
     }
+}
+
+/// Where the host lists its CPUs (podman masks each one's thermal_throttle).
+pub const SYS_CPU: &str = "/sys/devices/system/cpu";
+
+/// Whether a container with this `--network` makes a network namespace of its own (not the
+/// host's, not another container's or a path's).
+fn has_own_netns(network: &str) -> bool {
+    use crate::network::NetworkMode;
+    !matches!(
+        NetworkMode::parse(network),
+        Ok(NetworkMode::Host | NetworkMode::Container(_) | NetworkMode::Path(_))
+    ) && network != "host"
 }
 
 /// The container's volumes and bind mounts as binds, its tmpfs mounts as tmpfs.
@@ -351,6 +366,22 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
         "maskedPaths": rootfs.masked_paths,
         "readonlyPaths": rootfs.readonly_paths,
     });
+    // ping without CAP_NET_RAW, as berth's own runtime sets it (rootfs::allow_ping).
+    if rootfs.allow_ping {
+        let gid_map = if engine.ident.rootless {
+            engine
+                .ident
+                .gid_map
+                .iter()
+                .map(|m| format!("{} {} {}\n", m.container_id, m.host_id, m.size))
+                .collect::<String>()
+        } else {
+            "0 0 4294967295\n".to_string()
+        };
+        linux["sysctl"] = json!({
+            "net.ipv4.ping_group_range": crate::runtime::rootfs::ping_group_range_for(&gid_map),
+        });
+    }
     if engine.ident.rootless {
         linux["namespaces"]
             .as_array_mut()
@@ -432,9 +463,8 @@ pub fn external_config(engine: &Engine, record: &ContainerRecord, image: &ImageR
         obj.remove("uidMappings");
         obj.remove("gidMappings");
     }
-    // The capability sets berth's own runtime would give (docker's defaults and the flags).
-    let c = &record.config;
-    if let Ok(kept) = crate::runtime::caps::resolve(&c.cap_add, &c.cap_drop, c.privileged) {
+    // The capability sets berth's own runtime would give (the recorded default and the flags).
+    if let Ok(kept) = engine.container_caps(&record.config) {
         let names: Vec<String> = kept
             .names()
             .into_iter()

@@ -838,16 +838,51 @@ impl Engine {
         }
     }
 
-    /// Capabilities, no_new_privs and the seccomp program for a container, as docker's
-    /// defaults with its --cap-add/--cap-drop/--privileged/--security-opt changes. The compiled
-    /// filter comes from the store's cache when this profile and set were seen before.
+    /// The capability set containers created now start from: berth.conf's
+    /// `default_capabilities`, or podman's set.
+    pub fn configured_default_caps(&self) -> Result<caps::CapSet> {
+        crate::config::load(&self.paths.config_dir)
+            .map(|c| c.default_caps())
+            .map_err(|e| EngineError::Invalid(e.to_string()))
+    }
+
+    /// The capability set of a container's processes: its recorded default set (see
+    /// `ContainerConfig::default_caps`) with its --cap-add/--cap-drop/--privileged.
+    pub fn container_caps(
+        &self,
+        cfg: &crate::store::containers::ContainerConfig,
+    ) -> Result<caps::CapSet> {
+        let invalid = |e: &dyn std::fmt::Display| EngineError::Invalid(e.to_string());
+        let default = match &cfg.default_caps {
+            Some(names) => names
+                .iter()
+                .map(|n| caps::Cap::parse(n))
+                .collect::<std::result::Result<caps::CapSet, _>>()
+                .map_err(|e| invalid(&e))?,
+            None => self.configured_default_caps()?,
+        };
+        let kept = caps::resolve(default, &cfg.cap_add, &cfg.cap_drop, cfg.privileged)
+            .map_err(|e| invalid(&e))?;
+        if cfg.privileged {
+            // podman's rule: everything berth itself may pass on (its bounding set), not every
+            // capability the kernel knows: a sandbox that took one away from berth would
+            // otherwise make every --privileged container fail at capset.
+            let own = caps::read_status(None).map_err(|e| invalid(&e))?;
+            return Ok(kept.intersect(own.bounding));
+        }
+        Ok(kept)
+    }
+
+    /// Capabilities, no_new_privs and the seccomp program for a container: its capability set
+    /// ([`Engine::container_caps`]) and docker's defaults with its --privileged/--security-opt
+    /// changes. The compiled filter comes from the store's cache when this profile and set
+    /// were seen before.
     pub fn container_security(
         &self,
         cfg: &crate::store::containers::ContainerConfig,
     ) -> Result<process::Security> {
         let invalid = |e: &dyn std::fmt::Display| EngineError::Invalid(e.to_string());
-        let kept =
-            caps::resolve(&cfg.cap_add, &cfg.cap_drop, cfg.privileged).map_err(|e| invalid(&e))?;
+        let kept = self.container_caps(cfg)?;
         let last = caps::kernel_last_cap().map_err(|e| invalid(&e))?;
         let pc = caps::ProcessCaps::docker(kept, last);
         pc.validate().map_err(|e| invalid(&e))?;
