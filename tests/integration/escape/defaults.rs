@@ -177,7 +177,11 @@ fn ping_works_without_net_raw_and_raw_sockets_are_refused() {
     for (who, range, users) in [
         (Who::User, format!("0\t{count}"), &["0", "1000:1000"][..]),
         (Who::NoRange, "0\t0".to_string(), &["0"][..]),
-        (Who::Root, "0\t2147483647".to_string(), &["0", "1000:1000"][..]),
+        (
+            Who::Root,
+            "0\t2147483647".to_string(),
+            &["0", "1000:1000"][..],
+        ),
     ] {
         let img = netprobe_image(&env, who);
         for user in users {
