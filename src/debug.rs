@@ -14,6 +14,12 @@ fn target() -> Option<&'static std::ffi::CString> {
     .as_ref()
 }
 
+/// Read `BERTH_DEBUG` now: processes that enter a container wipe the environment they
+/// inherited (runtime/seal.rs) and must still know where their notes go.
+pub fn init() {
+    let _ = target();
+}
+
 /// Append `message` (one line) when `BERTH_DEBUG` names a file.
 pub fn note(message: &str) {
     if let Some(file) = target() {

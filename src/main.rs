@@ -11,6 +11,7 @@ const EXIT_BERTH_ERROR: u8 = 125;
 
 fn main() -> ExitCode {
     berth::timing::mark("cli: start");
+    berth::debug::init();
     let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {

@@ -214,6 +214,8 @@ impl ShimCall {
 /// `/proc/PID/cmdline` and `/proc/PID/environ` show) and from its libc. Only for a forked
 /// child that is about to enter a container and exec; it reads no environment afterwards.
 pub(crate) fn scrub_caller_memory() {
+    // What berth itself reads from the environment is read before it goes.
+    crate::debug::init();
     // SAFETY: clearenv in a single-threaded child; nothing reads the environment after this.
     unsafe { libc::clearenv() };
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {

@@ -73,7 +73,25 @@ fn ways_in_without_t(who: Who, test: &str) {
     env.berth_as(who, &["create", "--name", "later", &img, "/hostile", "tty"])
         .assert_success();
     assert_no_terminal(&from_a_terminal(&env, who, "start -a later"));
-    env.berth_as(who, &["rm", "-f", "box", "later"])
+    // attach: the container waits for a line on its stdin (sent through the attach), then
+    // looks at its stdio while the user's terminal is attached to it.
+    env.berth_as(
+        who,
+        &[
+            "run",
+            "-d",
+            "-i",
+            "--name",
+            "att",
+            &img,
+            "sh",
+            "-c",
+            "read x; /hostile tty",
+        ],
+    )
+    .assert_success();
+    assert_no_terminal(&from_a_terminal(&env, who, "attach att <<< go"));
+    env.berth_as(who, &["rm", "-f", "box", "later", "att"])
         .assert_success();
     env.finish();
 }
