@@ -905,6 +905,8 @@ impl Engine {
                         "Mode": "",
                         "RW": !m.readonly,
                         "Propagation": propagation,
+                        // podman's: the options given for the mount.
+                        "Options": m.options.iter().filter(|o| !is_propagation(o)).collect::<Vec<_>>(),
                     });
                     if m.kind == "volume" {
                         o["Name"] = json!(m.source);

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use serde_json::{json, Value};
 
 use crate::fixtures::{digest, fixtures, image, Layer};
-use crate::util::{berth_bin, entries, TestEnv, Who};
+use crate::util::{berth_bin, entries, podman, podman_runroot, TestEnv, Who};
 
 fn pulled(name: &str, images: &[&str]) -> TestEnv {
     let env = TestEnv::new(name);
@@ -222,32 +222,6 @@ fn save_refuses_to_write_an_archive_to_nowhere_useful() {
         0
     );
     env.finish();
-}
-
-/// podman with a private store; its runroot must be a short path (podman refuses over 50
-/// characters), so it lives in its own temp dir, kept by the caller.
-fn podman_runroot() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("bpr")
-        .tempdir_in("/tmp")
-        .unwrap()
-}
-
-fn podman(env: &TestEnv, run: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
-    let root = env.dir.join("podman-root");
-    let run = run.path();
-    let mut full: Vec<String> = vec![
-        "--root".into(),
-        root.display().to_string(),
-        "--runroot".into(),
-        run.display().to_string(),
-        "--storage-driver".into(),
-        "vfs".into(),
-    ];
-    full.extend(args.iter().map(|s| s.to_string()));
-    let out = env.command(Who::Root, "podman", &full).output().unwrap();
-    assert!(out.status.success(), "podman {full:?}: {out:?}");
-    out
 }
 
 #[test]

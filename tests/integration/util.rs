@@ -789,3 +789,29 @@ pub fn entries(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// podman with a private store; its runroot must be a short path (podman refuses over 50
+/// characters), so it lives in its own temp dir, kept by the caller.
+pub fn podman_runroot() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("bpr")
+        .tempdir_in("/tmp")
+        .unwrap()
+}
+
+pub fn podman(env: &TestEnv, run: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    let root = env.dir.join("podman-root");
+    let run = run.path();
+    let mut full: Vec<String> = vec![
+        "--root".into(),
+        root.display().to_string(),
+        "--runroot".into(),
+        run.display().to_string(),
+        "--storage-driver".into(),
+        "vfs".into(),
+    ];
+    full.extend(args.iter().map(|s| s.to_string()));
+    let out = env.command(Who::Root, "podman", &full).output().unwrap();
+    assert!(out.status.success(), "podman {full:?}: {out:?}");
+    out
+}

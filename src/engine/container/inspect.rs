@@ -161,6 +161,22 @@ impl Engine {
             String::new()
         };
 
+        // podman's keys: the bounding set every process of the container gets (and below, the
+        // effective set of its command).
+        let bounding = self.container_caps(cfg)?.names();
+        // `--tmpfs` and `--mount type=tmpfs` as docker's HostConfig.Tmpfs shows them.
+        let tmpfs: serde_json::Map<String, Value> = cfg
+            .mounts
+            .iter()
+            .filter(|m| m.kind == "tmpfs")
+            .map(|m| {
+                let mut opts = m.options.clone();
+                if m.readonly {
+                    opts.insert(0, "ro".into());
+                }
+                (m.target.clone(), json!(opts.join(",")))
+            })
+            .collect();
         let mut host_config = json!({
             "Binds": Value::Null,
             "ContainerIDFile": "",
@@ -176,8 +192,14 @@ impl Engine {
             "VolumesFrom": or_null(&cfg.volumes_from),
             "ConsoleSize": [0, 0],
             "CapAdd": or_null(&cfg.cap_add),
-            "CapDrop": or_null(&cfg.cap_drop),
+            "CapDrop": or_null(&dropped_from_docker(&cfg.cap_drop, &bounding)),
             "CgroupnsMode": if cfg.cgroupns.is_empty() { "private" } else { cfg.cgroupns.as_str() },
+            "CgroupMode": if cfg.cgroupns.is_empty() { "private" } else { cfg.cgroupns.as_str() },
+            "Cgroups": "enabled",
+            "CgroupConf": Value::Null,
+            "Tmpfs": tmpfs,
+            "DiskQuota": 0,
+            "KernelMemory": 0,
             "Dns": cfg.dns,
             "DnsOptions": cfg.dns_option,
             "DnsSearch": cfg.dns_search,
@@ -187,12 +209,12 @@ impl Engine {
             "Cgroup": "",
             "Links": Value::Null,
             "OomScoreAdj": cfg.oom_score_adj.unwrap_or(0),
-            "PidMode": "",
+            "PidMode": "private",
             "Privileged": cfg.privileged,
             "PublishAllPorts": false,
             "ReadonlyRootfs": cfg.read_only,
             "SecurityOpt": or_null(&cfg.security_opt),
-            "UTSMode": "",
+            "UTSMode": "private",
             "UsernsMode": if cfg.userns_host { "host" } else { "" },
             "ShmSize": 65536000,
             "Runtime": cfg.runtime.clone().unwrap_or_else(|| "berth".to_string()),
@@ -251,13 +273,13 @@ impl Engine {
         // podman's keys: the bounding set every process of the container gets, and the
         // effective set of its command (empty for a non-root user, as with docker: capabilities
         // are not raised across the switch to another user).
-        let bounding = self.container_caps(cfg)?.names();
         let (user, _) = cfg.user.split_once(':').unwrap_or((cfg.user.as_str(), ""));
         let effective = if matches!(user, "" | "root" | "0") {
             bounding.clone()
         } else {
             Vec::new()
         };
+        let image = self.find_image(&r.image_id).ok();
         let mut doc = json!({
             "Id": r.id,
             "Created": go_time(Some(r.created)),
@@ -275,6 +297,9 @@ impl Engine {
                 "Error": s.error,
                 "StartedAt": go_time(s.started_at),
                 "FinishedAt": go_time(s.finished_at),
+                "OciVersion": super::spec::OCI_VERSION,
+                "CheckpointedAt": go_time(None),
+                "RestoredAt": go_time(None),
                 "Health": s.health.as_ref().map(|h| json!({
                     "Status": h.status,
                     "FailingStreak": h.failing_streak,
@@ -287,6 +312,10 @@ impl Engine {
                 })),
             },
             "Image": format!("sha256:{}", r.image_id),
+            "ImageDigest": image.as_ref().map(|i| i.manifest_digest.clone()).unwrap_or_default(),
+            "ImageName": r.image_name,
+            "Rootfs": "",
+            "Pod": "",
             "ResolvConfPath": path_of(&userdata.join("resolv.conf")),
             "HostnamePath": path_of(&userdata.join("hostname")),
             "HostsPath": path_of(&userdata.join("hosts")),
@@ -294,6 +323,14 @@ impl Engine {
             "Name": format!("/{}", r.name),
             "RestartCount": s.restart_count,
             "Driver": self.store.driver().name(),
+            "OCIRuntime": cfg.runtime.clone().unwrap_or_else(|| "berth".to_string()),
+            "StaticDir": path_of(&userdata),
+            "ConmonPidFile": "",
+            "PidFile": "",
+            "Dependencies": [],
+            "Namespace": "",
+            "IsInfra": false,
+            "IsService": false,
             "Platform": "linux",
             "MountLabel": "",
             "ProcessLabel": "",
@@ -333,7 +370,16 @@ impl Engine {
             "Labels": cfg.labels,
             "StopSignal": cfg.stop_signal,
             "StopTimeout": cfg.stop_timeout,
+            "Annotations": {},
+            "CreateCommand": Value::Null,
+            "HealthcheckOnFailureAction": cfg.healthcheck.as_ref().map_or("none", |h| h.on_failure.as_str()),
+            "Umask": "0022",
+            "Timeout": 0,
+            "Passwd": true,
+            "sdNotifyMode": "container",
         });
+        let (networks, primary) = self.networks_json(c, network_mode);
+        let top = |k: &str, zero: Value| primary.get(k).cloned().unwrap_or(zero);
         doc["NetworkSettings"] = json!({
             "Bridge": "",
             "SandboxID": "",
@@ -344,35 +390,99 @@ impl Engine {
             "LinkLocalIPv6PrefixLen": 0,
             "SecondaryIPAddresses": Value::Null,
             "SecondaryIPv6Addresses": Value::Null,
-            "EndpointID": "",
-            "Gateway": "",
+            "EndpointID": top("EndpointID", json!("")),
+            "Gateway": top("Gateway", json!("")),
             "GlobalIPv6Address": "",
             "GlobalIPv6PrefixLen": 0,
-            "IPAddress": "",
-            "IPPrefixLen": 0,
+            "IPAddress": top("IPAddress", json!("")),
+            "IPPrefixLen": top("IPPrefixLen", json!(0)),
             "IPv6Gateway": "",
-            "MacAddress": "",
-            "Networks": {
-                network_mode: {
-                    "IPAMConfig": Value::Null,
-                    "Links": Value::Null,
-                    "Aliases": Value::Null,
-                    "MacAddress": "",
-                    "NetworkID": network_mode,
-                    "EndpointID": "",
-                    "Gateway": "",
-                    "IPAddress": "",
-                    "IPPrefixLen": 0,
-                    "IPv6Gateway": "",
-                    "GlobalIPv6Address": "",
-                    "GlobalIPv6PrefixLen": 0,
-                    "DriverOpts": Value::Null,
-                    "DNSNames": Value::Null,
-                }
-            },
+            "MacAddress": top("MacAddress", json!("")),
+            "Networks": networks,
         });
         Ok(doc)
     }
+
+    /// NetworkSettings.Networks: one entry per network the container is on, with its address
+    /// there while it runs (from the network's endpoint records, which `network inspect` shows
+    /// too); and the entry docker copies to NetworkSettings' top level (the default network's).
+    fn networks_json(
+        &self,
+        c: &Container,
+        network_mode: &str,
+    ) -> (Value, serde_json::Map<String, Value>) {
+        let names = match crate::network::NetworkMode::parse(network_mode) {
+            Ok(crate::network::NetworkMode::Networks(n)) => n,
+            _ => vec![network_mode.to_string()],
+        };
+        let running = c.is_running();
+        let mut out = serde_json::Map::new();
+        let mut primary = serde_json::Map::new();
+        for name in names {
+            let net = self.find_network(&name).ok();
+            let endpoint = net
+                .as_ref()
+                .and_then(|n| n.endpoints.get(&c.record.id))
+                .filter(|_| running);
+            let prefix: u32 = net
+                .as_ref()
+                .and_then(|n| n.subnet.split_once('/'))
+                .and_then(|(_, p)| p.parse().ok())
+                .unwrap_or(0);
+            let entry = json!({
+                "IPAMConfig": Value::Null,
+                "Links": Value::Null,
+                "Aliases": endpoint.map_or(Value::Null, |e| or_null(&e.aliases)),
+                "MacAddress": endpoint.map_or("", |e| e.mac.as_str()),
+                "NetworkID": net.as_ref().map_or(name.as_str(), |n| n.id.as_str()),
+                "EndpointID": endpoint.map_or("", |_| c.record.id.as_str()),
+                "Gateway": match (endpoint, &net) {
+                    (Some(_), Some(n)) => n.gateway.as_str(),
+                    _ => "",
+                },
+                "IPAddress": endpoint.map_or("", |e| e.ip.as_str()),
+                "IPPrefixLen": if endpoint.is_some() { prefix } else { 0 },
+                "IPv6Gateway": "",
+                "GlobalIPv6Address": "",
+                "GlobalIPv6PrefixLen": 0,
+                "DriverOpts": Value::Null,
+                "DNSNames": endpoint.map_or(Value::Null, |e| {
+                    let mut names = vec![c.record.name.clone(), c.record.id[..12].to_string()];
+                    names.extend(e.aliases.iter().cloned());
+                    json!(names)
+                }),
+            });
+            if name == crate::network::DEFAULT_NETWORK {
+                if let Value::Object(m) = &entry {
+                    primary = m.clone();
+                }
+            }
+            out.insert(name, entry);
+        }
+        (Value::Object(out), primary)
+    }
+}
+
+/// podman's HostConfig.CapDrop: what the container lacks of docker's default set (and what
+/// was dropped explicitly), so that a script comparing with docker's defaults sees the truth.
+fn dropped_from_docker(explicit: &[String], effective: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = crate::runtime::caps::DOCKER_DEFAULT
+        .iter()
+        .filter(|c| !effective.contains(c))
+        .map(|c| c.to_string())
+        .collect();
+    for c in explicit {
+        let name = if c.starts_with("CAP_") {
+            c.to_uppercase()
+        } else {
+            format!("CAP_{}", c.to_uppercase())
+        };
+        if !out.contains(&name) && name != "CAP_ALL" {
+            out.push(name);
+        }
+    }
+    out.sort();
+    out
 }
 
 #[cfg(test)]

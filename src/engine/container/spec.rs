@@ -15,6 +15,9 @@ use crate::runtime::rootfs::{
 use crate::store::containers::ContainerRecord;
 use crate::store::{Driver, ImageRecord};
 
+/// The OCI runtime spec version of berth's config.json (podman's State.OciVersion).
+pub const OCI_VERSION: &str = "1.0.2";
+
 const SIGNALS: &[(&str, i32)] = &[
     ("HUP", libc::SIGHUP),
     ("INT", libc::SIGINT),
@@ -428,7 +431,7 @@ pub fn oci_config(engine: &Engine, record: &ContainerRecord, image: &ImageRecord
         mounts.push(json!({"destination": t.target, "type": "tmpfs", "source": "tmpfs", "options": options}));
     }
     json!({
-        "ociVersion": "1.0.2",
+        "ociVersion": OCI_VERSION,
         "process": {
             "terminal": c.tty,
             "user": {"uid": 0, "gid": 0},
