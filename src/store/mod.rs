@@ -317,6 +317,20 @@ impl Store {
         FileLock::shared(&p).map_err(io_err(&p))
     }
 
+    /// A container's lifecycle lock: held across each whole transition (start: until the
+    /// container runs or failed; removal: from the last look at its state until it is gone),
+    /// so that `rm -f` of a starting container waits for the start instead of removing the
+    /// record under a process that goes on running.
+    pub fn lifecycle_lock(&self, id: &str) -> Result<FileLock> {
+        self.lock_exclusive(&format!("lifecycle-{id}"))
+    }
+
+    /// Forget a removed container's lifecycle lock file (called with the lock held: a command
+    /// waiting on it then finds the container gone).
+    pub fn forget_lifecycle_lock(&self, id: &str) {
+        let _ = std::fs::remove_file(self.lock_path(&format!("lifecycle-{id}")));
+    }
+
     /// Held (shared) by every command that adds content to the store (pull, load, import,
     /// commit) from before its first blob or layer is written until its image is registered.
     /// A sweep for unreferenced layers and blobs takes it exclusively, so it never mistakes the

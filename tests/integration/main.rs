@@ -21,6 +21,7 @@ mod history;
 mod images;
 mod info;
 mod inspectkeys;
+mod lifecycle;
 mod login;
 mod network;
 mod networks;

@@ -174,6 +174,13 @@ impl Engine {
     /// `rm -f`: kill a running container and wait for its monitor to record the exit, then
     /// remove it.
     pub fn force_remove_container(&self, c: &Container) -> Result<()> {
+        // A start in progress finishes first (the container then runs and is killed here).
+        let _lifecycle = self.store.lifecycle_lock(&c.record.id)?;
+        let c = &match self.find_container(&c.record.id) {
+            Ok(now) => now,
+            Err(EngineError::NoSuchContainer(_)) => return Ok(()),
+            Err(e) => return Err(e),
+        };
         if c.is_running() {
             self.thaw_for_signal(c)?;
             self.store.update_container_state(&c.record.id, |s| {
@@ -184,7 +191,7 @@ impl Engine {
             self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
         }
         match self.find_container(&c.record.id) {
-            Ok(now) => self.remove_container(&now),
+            Ok(now) => self.remove_container_locked(&now),
             // The monitor removed it (--rm) while we waited.
             Err(EngineError::NoSuchContainer(_)) => Ok(()),
             Err(e) => Err(e),

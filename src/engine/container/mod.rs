@@ -662,7 +662,17 @@ impl Engine {
     /// layer holds files owned by the container's users, so rootless deletes them inside the
     /// user namespace when it must).
     pub fn remove_container(&self, c: &Container) -> Result<()> {
-        match self.unlink_container(c)? {
+        let _lifecycle = self.store.lifecycle_lock(&c.record.id)?;
+        // Looked at again under the lock: a start may have finished meanwhile.
+        let now = self.find_container(&c.record.id)?;
+        self.remove_container_locked(&now)
+    }
+
+    /// [`Engine::remove_container`] with the container's lifecycle lock already held.
+    pub(crate) fn remove_container_locked(&self, c: &Container) -> Result<()> {
+        let removed = self.unlink_container(c)?;
+        self.store.forget_lifecycle_lock(&c.record.id);
+        match removed {
             Some(trash) => self.delete_trash(&trash),
             None => Ok(()),
         }

@@ -254,6 +254,10 @@ impl Engine {
 
     /// Start `c` under a new monitor. Must be called while berth is single-threaded.
     pub fn start_container(&self, c: &Container, attach: Attach) -> Result<StartOutcome> {
+        // Until the monitor reports the container running (or failed to start), no other
+        // command may start or remove it: look at it again under the lock.
+        let lifecycle = self.store.lifecycle_lock(&c.record.id)?;
+        let c = &self.find_container(&c.record.id)?;
         if c.is_running() {
             return Ok(StartOutcome::Running { pid: c.state.pid });
         }
@@ -290,6 +294,8 @@ impl Engine {
             return Err(io_err("forking the monitor")(io::Error::last_os_error()));
         }
         if monitor_pid == 0 {
+            // The lock stays with this command; nothing the monitor forks may inherit it.
+            drop(lifecycle);
             // SAFETY: a new session, so the terminal's signals never reach the monitor.
             unsafe { libc::setsid() };
             drop(status_r);
@@ -305,8 +311,10 @@ impl Engine {
         drop(status_w);
         drop(alive_r);
         let mut reports = BufReader::new(std::fs::File::from(status_r));
-        let first = read_report(&mut reports)?;
-        let pid = match first {
+        let first = read_report(&mut reports);
+        // The monitor has recorded the outcome (running, or gone): the transition is over.
+        drop(lifecycle);
+        let pid = match first? {
             Report::Started(pid) => pid,
             Report::Failed(code, message) => return Err(EngineError::Start { code, message }),
             Report::Exited(code) => return Ok(StartOutcome::Exited(code)),
@@ -524,6 +532,7 @@ impl Engine {
         }
         let now = self.find_container(&c.record.id).ok()?;
         let trash = self.unlink_container(&now).ok().flatten();
+        self.store.forget_lifecycle_lock(&c.record.id);
         // docker's --rm also removes the container's anonymous volumes.
         let _ = self.remove_anonymous_volumes(&now.record.config.mounts);
         trash
@@ -734,7 +743,13 @@ impl Engine {
                         });
                 s.stopped_by_user
             })
-            .map_err(|e| (125, e.to_string()))?;
+            .map_err(|e| {
+                // The record is gone (removed by force while the start command was killed):
+                // nothing berth started may outlive it.
+                // SAFETY: killing the process we just started.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                (125, e.to_string())
+            })?;
         // A stop that came while a restart was starting this process: honour it.
         if stopped_meanwhile && status.is_none() {
             // SAFETY: killing the process we just started.
