@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::process::Stdio;
 
 use crate::fixtures::image;
-use crate::util::{TestEnv, Who};
+use crate::util::{status_field, TestEnv, Who};
 
 /// A test env with busybox pulled and a container `name` running `sleep 1000` as `who`.
 fn running(test: &str, who: Who, name: &str, extra: &[&str]) -> TestEnv {
@@ -17,14 +17,6 @@ fn running(test: &str, who: Who, name: &str, extra: &[&str]) -> TestEnv {
     args.extend_from_slice(&[&img, "sleep", "1000"]);
     env.berth_as(who, &args).assert_success();
     env
-}
-
-fn status_field(text: &str, key: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .unwrap_or_else(|| panic!("no {key} in {text}"))
-        .trim()
-        .to_string()
 }
 
 /// `ps aux` rows as (pid, command).

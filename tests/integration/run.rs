@@ -4,7 +4,7 @@
 use std::fs;
 
 use crate::fixtures::image;
-use crate::util::{accounts, TestEnv, Who};
+use crate::util::{accounts, status_field, TestEnv, Who};
 
 fn busybox_env(name: &str) -> (TestEnv, String) {
     let env = TestEnv::new(name);
@@ -507,14 +507,6 @@ fn runtime_flag_hands_the_container_to_runc_inside_the_rootless_namespace() {
     env.berth(&["run", "--rm", "--runtime", "no-such-runtime", &img, "true"])
         .assert_error("OCI runtime \"no-such-runtime\" not found");
     env.finish();
-}
-
-fn status_field(text: &str, key: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .unwrap_or_else(|| panic!("no {key} in {text}"))
-        .trim()
-        .to_string()
 }
 
 #[test]

@@ -815,3 +815,12 @@ pub fn podman(env: &TestEnv, run: &tempfile::TempDir, args: &[&str]) -> std::pro
     assert!(out.status.success(), "podman {full:?}: {out:?}");
     out
 }
+
+/// The value of `key:` in a /proc status-style text (`CapEff`, `NoNewPrivs`, ...).
+pub fn status_field(text: &str, key: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .unwrap_or_else(|| panic!("no {key} in {text}"))
+        .trim()
+        .to_string()
+}

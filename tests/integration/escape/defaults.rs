@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 
 use crate::fixtures::{busybox_rootfs, image, push_image, registry, ImageSpec, Layer};
-use crate::util::{accounts, TestEnv, Who};
+use crate::util::{accounts, status_field, TestEnv, Who};
 
 const NETPROBE_C: &str = r#"
 #include <errno.h>
@@ -93,14 +93,6 @@ fn netprobe_image(env: &TestEnv, who: Who) -> String {
     let img = image("netprobe");
     env.berth_as(who, &["pull", "-q", &img]).assert_success();
     img
-}
-
-fn status_field(text: &str, key: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .unwrap_or_else(|| panic!("no {key} in {text}"))
-        .trim()
-        .to_string()
 }
 
 /// The value of `key=` in netprobe's output.

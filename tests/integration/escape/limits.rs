@@ -7,15 +7,7 @@ use std::process::{Child, Stdio};
 use serde_json::{json, Value};
 
 use crate::fixtures::image;
-use crate::util::{TestEnv, Who};
-
-fn status_field(text: &str, key: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .unwrap_or_else(|| panic!("no {key} in {text}"))
-        .trim()
-        .to_string()
-}
+use crate::util::{status_field, TestEnv, Who};
 
 /// (soft, hard) of one row of /proc/PID/limits, e.g. "Max open files".
 fn limit_row(limits: &str, row: &str) -> (String, String) {
