@@ -672,13 +672,21 @@ impl Cgroup {
         }
     }
 
-    /// Move `pid` (an exec'd process, the container's init) into the cgroup.
+    /// Move `pid` (an exec'd process, the container's init) into the cgroup. On a systemd
+    /// host a move berth may not make itself (out of a cgroup it does not own) is systemd's.
     pub fn enter(&self, pid: i32) -> Result<()> {
         for dir in self.paths.values() {
-            fs::write(dir.join("cgroup.procs"), pid.to_string()).map_err(io_ctx(format!(
-                "moving process {pid} into cgroup {}",
-                dir.display()
-            )))?;
+            let written = fs::write(dir.join("cgroup.procs"), pid.to_string());
+            match written {
+                Ok(()) => {}
+                Err(_) if self.kind == Kind::Systemd => systemd::attach(self, &[pid])?,
+                Err(e) => {
+                    return Err(io_ctx(format!(
+                        "moving process {pid} into cgroup {}",
+                        dir.display()
+                    ))(e))
+                }
+            }
         }
         Ok(())
     }
@@ -733,10 +741,27 @@ impl Cgroup {
             self.monitor_home = Some(cgroup_root_of(&dir).join(own.trim_start_matches('/')));
         }
         if !process_in(pid, &dir) {
-            fs::write(dir.join("cgroup.procs"), pid.to_string()).map_err(io_ctx(format!(
-                "moving the monitor (process {pid}) into cgroup {}",
-                dir.display()
-            )))?;
+            let written = fs::write(dir.join("cgroup.procs"), pid.to_string());
+            match written {
+                Ok(()) => {}
+                // Out of a cgroup berth does not own (a session scope, a system service):
+                // systemd moves it, or the monitor stays where it is (the container runs; the
+                // scope may end before the monitor has read an OOM kill from it).
+                Err(e) if self.kind == Kind::Systemd => {
+                    if let Err(why) = systemd::attach(self, &[pid]) {
+                        crate::debug::note(&format!(
+                            "the monitor stays outside {}: {e}; {why}",
+                            dir.display()
+                        ));
+                    }
+                }
+                Err(e) => {
+                    return Err(io_ctx(format!(
+                        "moving the monitor (process {pid}) into cgroup {}",
+                        dir.display()
+                    ))(e))
+                }
+            }
         }
         self.monitor_pid = pid;
         Ok(())

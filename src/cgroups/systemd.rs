@@ -347,6 +347,16 @@ pub fn create(
             .ok()
             .and_then(|s| super::v2_path_of(&s));
         if let Some(p) = now.filter(|p| p.ends_with(&format!("/{unit}"))) {
+            // The same job moves the monitor; give it a moment to land too (if it does not,
+            // adopt_monitor asks systemd again).
+            let moved = |p: i32| {
+                fs::read_to_string(format!("/proc/{p}/cgroup"))
+                    .is_ok_and(|s| s.contains(&format!("/{unit}\n")))
+            };
+            let until = Instant::now() + Duration::from_secs(1);
+            while monitor > 0 && !moved(monitor) && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(2));
+            }
             break p;
         }
         if Instant::now() >= deadline {
@@ -382,6 +392,28 @@ pub fn update(cg: &Cgroup, r: &Resources) -> Result<()> {
         )
         .map(|_| String::new())
         .map_err(|e| format!("SetUnitProperties {unit}: {e}"))
+    })
+    .map(|_| ())
+}
+
+/// Have systemd move `pids` into the scope (`AttachProcessesToUnit`). A user's manager can move
+/// processes berth cannot (one in a root-owned session scope, a cron job, a system service:
+/// the common ancestor's `cgroup.procs` is not the user's), asking PID 1 when it must.
+pub fn attach(cg: &Cgroup, pids: &[i32]) -> Result<()> {
+    let unit = cg.unit.clone().unwrap_or_default();
+    let pids: Vec<u32> = pids.iter().filter(|p| **p > 0).map(|p| *p as u32).collect();
+    let address = bus()?;
+    in_child(move || {
+        let conn = connect(&address)?;
+        conn.call_method(
+            Some(DEST),
+            OBJECT,
+            Some(MANAGER),
+            "AttachProcessesToUnit",
+            &(unit.as_str(), "", pids),
+        )
+        .map(|_| String::new())
+        .map_err(|e| format!("AttachProcessesToUnit {unit}: {e}"))
     })
     .map(|_| ())
 }

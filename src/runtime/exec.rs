@@ -27,7 +27,7 @@ use std::os::unix::fs::MetadataExt;
 use super::process::{
     become_user, exec_failed, fail, open_pty, ready_then_wait, recv, recv_with_fd,
     reported_failure, resolve_command, send, socketpair, wire_stdio, ChildFailure, Never,
-    ProcessSpec, Security, SpawnError, Spawned,
+    ProcessSpec, Security, SpawnError, SpawnHooks, Spawned,
 };
 use super::seal::{self, SealedShim, ShimMode};
 use super::seccomp::SeccompAt;
@@ -100,8 +100,10 @@ fn open_namespaces(pid: i32) -> Result<Vec<Join>, SpawnError> {
 
 /// Start `spec.process` inside the running container. Must be called while berth is
 /// single-threaded (the joiner is a fork of the caller that allocates). The command is our
-/// child: wait for it with waitpid.
-pub fn spawn(spec: &ExecSpec) -> Result<Spawned, SpawnError> {
+/// child: wait for it with waitpid. `hooks.before_go` runs once the command is in the
+/// container and before it runs anything of the user's (the engine moves it into the
+/// container's cgroup there).
+pub fn spawn(spec: &ExecSpec, hooks: &mut dyn SpawnHooks) -> Result<Spawned, SpawnError> {
     let shim = SealedShim::new().map_err(|e| SpawnError::Setup(SealedShim::unavailable(&e)))?;
     // Opened from the host's view, before anything is joined: after setns(mnt) /proc is the
     // container's, where the host pid means nothing.
@@ -122,7 +124,7 @@ pub fn spawn(spec: &ExecSpec) -> Result<Spawned, SpawnError> {
     drop(child_sock);
     drop(joins);
     drop(root);
-    let result = handshake(spec, &parent_sock);
+    let result = handshake(spec, &parent_sock, hooks);
     // SAFETY: reaping the joiner, which exits right after reporting the command's pid.
     unsafe {
         let mut st = 0;
@@ -131,7 +133,11 @@ pub fn spawn(spec: &ExecSpec) -> Result<Spawned, SpawnError> {
     result
 }
 
-fn handshake(spec: &ExecSpec, sock: &OwnedFd) -> Result<Spawned, SpawnError> {
+fn handshake(
+    spec: &ExecSpec,
+    sock: &OwnedFd,
+    hooks: &mut dyn SpawnHooks,
+) -> Result<Spawned, SpawnError> {
     let kill = |pid: Option<i32>| {
         if let Some(pid) = pid {
             // SAFETY: killing and reaping our own child (CLONE_PARENT made it ours).
@@ -179,6 +185,10 @@ fn handshake(spec: &ExecSpec, sock: &OwnedFd) -> Result<Spawned, SpawnError> {
     }
     if let Some(master) = &console {
         crate::monitor::set_window_size(master.as_raw_fd(), true);
+    }
+    if let Err(m) = hooks.before_go(pid) {
+        kill(Some(pid));
+        return Err(SpawnError::Setup(m));
     }
     if let Err(e) = send(sock, MSG_GO, &[]) {
         kill(Some(pid));

@@ -303,7 +303,49 @@ root_main() {
         printf '%s\n' "$out" | grep -q '^FAIL' || fail user-part "berthvm's part ended without RESULT ok"
         failed=1
     }
+
+    # berth started from outside the user's manager, where a user's shell often is: a root-owned
+    # session scope (an SSH login's user-UID.slice/session-N.scope; here a system scope in that
+    # slice) and a system service run as the user. Every cgroup move is then systemd's.
+    if [ "$mode" = test ]; then
+        bus_env="XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS"
+        for where in session-scope system-service; do
+            case $where in
+            session-scope)
+                out=$(systemd-run --scope --quiet --slice="user-$uid.slice" \
+                    runuser -u "$user" -- env $bus_env HOME="/home/$user" \
+                    sh "$lib/guest-test.sh" user-outside "$where" 2>&1) ;;
+            system-service)
+                out=$(systemd-run --uid="$uid" --wait --pipe --quiet --collect \
+                    -E XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" -E DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" \
+                    sh "$lib/guest-test.sh" user-outside "$where" 2>&1) ;;
+            esac
+            printf '%s\n' "$out" | grep -v '^RESULT'
+            printf '%s\n' "$out" | grep -q '^RESULT ok$' || {
+                printf '%s\n' "$out" | grep -q '^FAIL' || fail "$where" "the part ended without RESULT ok"
+                failed=1
+            }
+        done
+    fi
     echo "guest: done at up $(cut -d' ' -f1 /proc/uptime) s"
+    finish
+}
+
+# --- as berthvm, started outside its systemd manager (argument: where it was started) ------------
+user_outside() {
+    cd "$HOME" || exit 1
+    w=$1
+    info "$w: berth runs in $(sed -n 's/^0:://p' /proc/self/cgroup)"
+    expect "$w-run-plain" hello "$(berth run --rm $img echo hello 2>&1)"
+    out=$(berth run -d --name out --memory 100m $img sleep 600 2>&1)
+    expect_match "$w-run-detached" '^[0-9a-f]{64}$' "$out"
+    dir=$(cgroup_dir out)
+    expect_match "$w-scope-under-user-manager" "/user@$uid\.service/.*\.scope" "$dir"
+    expect "$w-memory-max" 104857600 "$(cat "$dir/memory.max" 2>&1)"
+    monitor_in "$w-monitor-in-scope" "$dir" out
+    expect "$w-exec-same-cgroup" "0::/" "$(berth exec out cat /proc/self/cgroup 2>&1)"
+    berth rm -f out >/dev/null 2>&1
+    gone "$w-rm-removes-cgroup" "$dir"
     finish
 }
 
@@ -311,6 +353,7 @@ case "${1:-}" in
 "") root_main "$0" ;;
 user-test) user_test ;;
 user-cgroupfs) user_cgroupfs ;;
+user-outside) user_outside "${2:-outside}" ;;
 user-bench) user_bench ;;
 user-bench-cgroupfs) user_bench_cgroupfs ;;
 *)

@@ -56,6 +56,24 @@ fn io_err(what: &str) -> impl FnOnce(io::Error) -> EngineError + '_ {
     }
 }
 
+/// An exec'd command joins the container's cgroup (when it has one) before it runs: by
+/// writing cgroup.procs, or on a systemd host by asking systemd, when berth started outside
+/// the user's manager. Best effort, as the joiner's own move before it is.
+pub(crate) struct EnterCgroup<'a>(pub Option<&'a crate::cgroups::Cgroup>);
+
+impl crate::runtime::process::SpawnHooks for EnterCgroup<'_> {
+    fn before_go(&mut self, pid: i32) -> std::result::Result<(), String> {
+        if let Some(cg) = self.0 {
+            if let Err(e) = cg.enter(pid) {
+                crate::debug::note(&format!(
+                    "exec: process {pid} stays outside the container's cgroup: {e}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn spawn_error(e: SpawnError) -> EngineError {
     EngineError::Start {
         code: e.exit_code(),
@@ -174,11 +192,8 @@ impl Engine {
         if opts.detach {
             return exec_detached(&spec, c.state.cgroups.as_ref());
         }
-        let spawned = exec::spawn(&spec).map_err(spawn_error)?;
-        // The command joins the container's cgroup, when it has one.
-        if let Some(cg) = &c.state.cgroups {
-            let _ = cg.enter(spawned.pid);
-        }
+        let spawned =
+            exec::spawn(&spec, &mut EnterCgroup(c.state.cgroups.as_ref())).map_err(spawn_error)?;
         drop(null);
         drop(child_ends);
         let relay = Relay {
@@ -223,12 +238,8 @@ fn exec_detached(spec: &ExecSpec, cgroup: Option<&crate::cgroups::Cgroup>) -> Re
         unsafe { libc::setsid() };
         dev_null_onto(&[0, 1, 2]);
         let mut status = std::fs::File::from(status_w);
-        match exec::spawn(spec) {
+        match exec::spawn(spec, &mut EnterCgroup(cgroup)) {
             Ok(spawned) => {
-                // The command joins the container's cgroup, when it has one.
-                if let Some(cg) = cgroup {
-                    let _ = cg.enter(spawned.pid);
-                }
                 let _ = status.write_all(Report::Started(spawned.pid).encode().as_bytes());
                 drop(status);
                 let relay = Relay {

@@ -212,7 +212,10 @@ impl Engine {
                 .map(|g| g.paths.values().cloned().collect())
                 .unwrap_or_default(),
         };
-        let spawned = exec::spawn(&spec);
+        let spawned = exec::spawn(
+            &spec,
+            &mut super::exec::EnterCgroup(c.state.cgroups.as_ref()),
+        );
         drop(w);
         let (exit_code, mut output) = match spawned {
             Err(e) => (e.exit_code(), e.to_string()),
