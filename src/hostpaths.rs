@@ -167,7 +167,7 @@ pub enum HelperError {
     Config(String),
 }
 
-fn install_hint(package: &Option<&'static str>) -> String {
+pub fn install_hint(package: &Option<&'static str>) -> String {
     match package {
         Some(p) => format!("install the {p} package (apt-get install {p})"),
         None => "install it or add its directory to helper_binaries_dir in berth.conf".into(),

@@ -547,8 +547,14 @@ impl Engine {
                     "-t is not supported with --runtime: berth's own runtime provides terminals; leave out --runtime or -t".into(),
                 ));
             }
-            crate::hostpaths::program(rt).map_err(|e| {
-                EngineError::Invalid(format!("OCI runtime {rt:?}: {e}, or give its path"))
+            use crate::hostpaths::{install_hint, program, HelperError, SYSTEM_DIRS};
+            program(rt).map_err(|e| match e {
+                HelperError::Missing { package, .. } => EngineError::Invalid(format!(
+                    "OCI runtime {rt:?} not found in helper_binaries_dir, PATH or {}: {} or give its path",
+                    SYSTEM_DIRS.join(" "),
+                    install_hint(&package)
+                )),
+                e => EngineError::Invalid(format!("OCI runtime {rt:?} not found: {e}")),
             })?;
         }
         let name_wanted = opts.name.clone();
