@@ -6,6 +6,8 @@
 //! ```toml
 //! cgroups = "strict"                            # or "enabled" / "disabled"
 //! default_capabilities = ["CHOWN", "NET_RAW"]   # instead of podman's eleven
+//! helper_binaries_dir = ["/opt/passt/bin"]      # searched first for nft, pasta, runc… (as in
+//!                                               # containers.conf), then PATH and /usr/sbin…
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -45,6 +47,9 @@ pub struct Config {
     /// `default_capabilities`: the set a container starts from before `--cap-add/--cap-drop`
     /// (`None`: podman's default, [`CapSet::podman_default`]).
     pub default_capabilities: Option<CapSet>,
+    /// `helper_binaries_dir`: directories searched first for the programs berth runs
+    /// (see [`crate::hostpaths::helper`]).
+    pub helper_binaries_dir: Vec<PathBuf>,
 }
 
 impl Config {
@@ -112,6 +117,24 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             )))
         }
     }
+    match doc.get("helper_binaries_dir") {
+        None => {}
+        Some(toml::Value::Array(list)) => {
+            for v in list {
+                let dir = v.as_str().filter(|d| d.starts_with('/')).ok_or_else(|| {
+                    invalid(format!(
+                        "helper_binaries_dir holds {v}, not an absolute directory: write a list of paths, e.g. [\"/usr/libexec/podman\"]"
+                    ))
+                })?;
+                config.helper_binaries_dir.push(PathBuf::from(dir));
+            }
+        }
+        Some(v) => {
+            return Err(invalid(format!(
+                "helper_binaries_dir = {v} is not a list: write a list of paths, e.g. [\"/usr/libexec/podman\"]"
+            )))
+        }
+    }
     Ok(config)
 }
 
@@ -164,6 +187,29 @@ mod tests {
             let e = p(text).unwrap_err().to_string();
             assert!(e.contains("default_capabilities"), "{text}: {e}");
             assert!(!e.contains('\n'), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn helper_binaries_dir_is_a_list_of_absolute_dirs() {
+        let c = p("helper_binaries_dir = [\"/opt/a\", \"/usr/libexec/podman\"]").unwrap();
+        assert_eq!(
+            c.helper_binaries_dir,
+            vec![
+                PathBuf::from("/opt/a"),
+                PathBuf::from("/usr/libexec/podman")
+            ]
+        );
+        for text in [
+            "helper_binaries_dir = \"/opt/a\"",
+            "helper_binaries_dir = [\"relative\"]",
+            "helper_binaries_dir = [1]",
+        ] {
+            let e = p(text).unwrap_err().to_string();
+            assert!(
+                e.contains("helper_binaries_dir") && !e.contains('\n'),
+                "{text}: {e}"
+            );
         }
     }
 

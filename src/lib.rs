@@ -9,6 +9,7 @@ pub mod config;
 pub mod debug;
 pub mod engine;
 pub mod events;
+pub mod hostpaths;
 pub mod image;
 pub mod layer;
 pub mod monitor;

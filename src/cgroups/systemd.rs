@@ -29,8 +29,13 @@ pub fn bus_address(rootless: bool) -> Option<String> {
         if let Ok(a) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
             v.push(a);
         }
-        if let Some(d) = std::env::var_os("XDG_RUNTIME_DIR") {
-            v.push(format!("unix:path={}", Path::new(&d).join("bus").display()));
+        // The user's systemd listens in the session runtime dir (berth's one rule:
+        // $XDG_RUNTIME_DIR when it is ours, else /run/user/UID).
+        let bus = crate::hostpaths::runtime_dir(crate::hostpaths::host_uid())
+            .ok()
+            .and_then(|rd| rd.user_bus());
+        if let Some(bus) = bus {
+            v.push(format!("unix:path={}", bus.display()));
         }
         v
     } else if Path::new("/run/systemd/system").exists() {

@@ -21,7 +21,7 @@ pub struct GlobalOptions {
     /// Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)
     #[arg(long, global = true, value_name = "PATH", env = "BERTH_ROOT")]
     pub root: Option<PathBuf>,
-    /// Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, or /run/berth as root)
+    /// Path to the runtime state directory (default: $XDG_RUNTIME_DIR/berth, else /run/user/UID/berth, else ${TMPDIR:-/tmp}/berth-run-UID; /run/berth as root)
     #[arg(long, global = true, value_name = "PATH")]
     pub runroot: Option<PathBuf>,
     /// Storage driver for a new store: overlay, fuse-overlayfs or vfs (default: detected)

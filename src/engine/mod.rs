@@ -19,8 +19,6 @@ pub mod system;
 pub mod usage;
 pub mod volume;
 
-use std::fs;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 pub use error::EngineError;
@@ -46,21 +44,28 @@ pub struct EngineOptions {
 }
 
 impl Paths {
-    /// podman's locations, with berth's name: XDG dirs for a user, /var/lib and /run for root.
+    /// podman's locations, with berth's name: XDG dirs for a user, /var/lib and /run for root;
+    /// the run root from the one runtime-dir rule ([`crate::hostpaths::runtime_dir`]).
     pub fn resolve(ident: &Identity, opts: &EngineOptions) -> Result<Paths> {
-        let base = directories::BaseDirs::new();
-        let (store_root, config_dir) = if ident.rootless {
-            let base = base.as_ref().ok_or(EngineError::NoHome)?;
-            (
-                base.data_dir().join("berth"),
-                base.config_dir().join("berth"),
-            )
+        let config_dir = crate::hostpaths::config_dir(ident.rootless).ok_or(EngineError::NoHome)?;
+        let store_root = if ident.rootless {
+            let base = directories::BaseDirs::new();
+            base.as_ref()
+                .ok_or(EngineError::NoHome)?
+                .data_dir()
+                .join("berth")
         } else {
-            (PathBuf::from("/var/lib/berth"), PathBuf::from("/etc/berth"))
+            PathBuf::from("/var/lib/berth")
         };
+        crate::hostpaths::init_helper_dirs(&config_dir);
         let run_root = match &opts.runroot {
             Some(p) => p.clone(),
-            None if ident.rootless => rootless_run_root(ident.host_uid)?,
+            None if ident.rootless => crate::hostpaths::runtime_dir(ident.host_uid)
+                .map_err(|e| EngineError::RunRoot {
+                    path: e.path,
+                    reason: e.reason,
+                })?
+                .run_root(),
             None => PathBuf::from("/run/berth"),
         };
         Ok(Paths {
@@ -69,44 +74,6 @@ impl Paths {
             config_dir,
         })
     }
-}
-
-/// `$XDG_RUNTIME_DIR/berth` when logind (or the user) provides a runtime dir we own; otherwise
-/// `/tmp/berth-run-UID`, which must be ours and private or we refuse to use it (another user
-/// could have planted it to read or swap our state).
-fn rootless_run_root(uid: u32) -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-        if let Ok(meta) = fs::metadata(&dir) {
-            if meta.is_dir() && meta.uid() == rustix::process::geteuid().as_raw() {
-                return Ok(dir.join("berth"));
-            }
-        }
-    }
-    let fallback = PathBuf::from(format!("/tmp/berth-run-{uid}"));
-    match fs::DirBuilder::new().mode(0o700).create(&fallback) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => {
-            return Err(EngineError::RunRoot {
-                path: fallback,
-                reason: e.to_string(),
-            })
-        }
-    }
-    let meta = fs::symlink_metadata(&fallback).map_err(|e| EngineError::RunRoot {
-        path: fallback.clone(),
-        reason: e.to_string(),
-    })?;
-    if !meta.is_dir()
-        || meta.uid() != rustix::process::geteuid().as_raw()
-        || meta.permissions().mode() & 0o077 != 0
-    {
-        return Err(EngineError::RunRoot {
-            path: fallback,
-            reason: "it is not a private directory owned by you; set XDG_RUNTIME_DIR to a directory of yours".into(),
-        });
-    }
-    Ok(fallback)
 }
 
 /// The engine for one command.

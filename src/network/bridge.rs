@@ -107,7 +107,7 @@ fn ensure_bridge(nl: &mut Netlink, net: &NetworkRecord) -> std::io::Result<()> {
 fn nft(netns_path: &str, script: &str) -> std::result::Result<(), String> {
     let ns = fs::File::open(netns_path).map_err(|e| e.to_string())?;
     let fd = ns.as_raw_fd();
-    let mut cmd = Command::new("nft");
+    let mut cmd = Command::new(crate::hostpaths::helper("nft").map_err(|e| e.to_string())?);
     cmd.args(["-f", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

@@ -12,7 +12,7 @@ pub mod ports;
 pub mod slirp;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use thiserror::Error;
 
@@ -28,29 +28,12 @@ pub enum NetworkError {
     PrivilegedPort { port: String, floor: u16 },
     #[error("no network backend for a rootless container: install pasta (apt-get install passt) or slirp4netns (apt-get install slirp4netns), or use --network none")]
     NoBackend,
-    #[error("{program} is not installed: install it (apt-get install {package}) or choose another --network")]
-    Missing {
-        program: &'static str,
-        package: &'static str,
-    },
+    #[error("{0}, or choose another --network")]
+    Missing(#[from] crate::hostpaths::HelperError),
     #[error("invalid --add-host {0:?}: {1}")]
     InvalidAddHost(String, String),
     #[error("{0}")]
     Backend(String),
-}
-
-/// `program` on PATH (or the standard system directories when PATH lacks them).
-pub fn find_program(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/bin", "/usr/sbin", "/bin", "/sbin"].map(PathBuf::from))
-        .map(|d| d.join(program))
-        .find(|p| is_executable(p))
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// The default network's name (docker's; `podman` is accepted for it too).
@@ -73,9 +56,9 @@ pub fn default_mode(rootless: bool) -> Result<NetworkMode, NetworkError> {
 /// The rootless backend in use on this host (`info`'s networkBackend): "pasta", "slirp4netns"
 /// or none.
 pub fn default_backend() -> Option<&'static str> {
-    if find_program("pasta").is_some() {
+    if crate::hostpaths::has_helper("pasta") {
         Some("pasta")
-    } else if find_program("slirp4netns").is_some() {
+    } else if crate::hostpaths::has_helper("slirp4netns") {
         Some("slirp4netns")
     } else {
         None

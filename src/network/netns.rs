@@ -279,7 +279,22 @@ pub fn ensure_holder(run_root: &Path, ident: &Identity) -> Result<Holder, String
 fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
     let pidfile = dir.join("outward.pid");
     let raw_pidfile = dir.join("pasta.raw.pid");
-    let pasta = Command::new("pasta")
+    let Ok(pasta) = crate::hostpaths::helper("pasta") else {
+        let slirp = crate::hostpaths::helper("slirp4netns").map_err(|_| {
+            "neither pasta nor slirp4netns is installed: install the passt package (apt-get install passt)".to_string()
+        })?;
+        let child = Command::new(slirp)
+            .args(["--configure", "--mtu=65520", "--disable-host-loopback"])
+            .arg(format!("--userns-path={}", holder.userns_path()))
+            .args(["--netns-type=path", &holder.netns_path(), "tap0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting slirp4netns: {e}"))?;
+        return write_pidfile(&pidfile, child.id() as i32).map_err(|e| e.to_string());
+    };
+    let pasta = Command::new(pasta)
         .args([
             "--config-net",
             "--quiet",
@@ -317,24 +332,6 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
             "pasta could not connect the rootless network namespace: {} (is /dev/net/tun usable by you?)",
             String::from_utf8_lossy(&out.stderr).trim()
         )),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let child = Command::new("slirp4netns")
-                .args(["--configure", "--mtu=65520", "--disable-host-loopback"])
-                .arg(format!("--userns-path={}", holder.userns_path()))
-                .args(["--netns-type=path", &holder.netns_path(), "tap0"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .map_err(|e| {
-                    if e.kind() == io::ErrorKind::NotFound {
-                        "neither pasta nor slirp4netns is installed: install the passt package (apt-get install passt)".to_string()
-                    } else {
-                        format!("starting slirp4netns: {e}")
-                    }
-                })?;
-            write_pidfile(&pidfile, child.id() as i32).map_err(|e| e.to_string())
-        }
         Err(e) => Err(format!("starting pasta: {e}")),
     }
 }

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use super::{find_program, NetworkError};
+use super::NetworkError;
 use crate::store::containers::PortMapping;
 
 /// A pasta that has been started and not yet waited for.
@@ -98,10 +98,7 @@ pub fn start(
     opts: &[String],
     dir: &Path,
 ) -> Result<Starting, NetworkError> {
-    let program = find_program("pasta").ok_or(NetworkError::Missing {
-        program: "pasta",
-        package: "passt",
-    })?;
+    let program = crate::hostpaths::helper("pasta")?;
     let pid_file = dir.join("pasta.pid");
     let log_file = dir.join("pasta.log");
     let _ = fs::remove_file(&pid_file);

@@ -10,7 +10,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use super::{find_program, NetworkError};
+use super::NetworkError;
 use crate::store::containers::PortMapping;
 
 /// The host's loopback as the container sees it (slirp's 10.0.2.2, with host loopback allowed).
@@ -86,10 +86,7 @@ fn pipe() -> Result<(OwnedFd, OwnedFd), NetworkError> {
 
 /// Start slirp4netns for the container whose init is `pid`; `dir` holds its API socket and log.
 pub fn start(pid: i32, opts: &[String], dir: &Path) -> Result<Starting, NetworkError> {
-    let program = find_program("slirp4netns").ok_or(NetworkError::Missing {
-        program: "slirp4netns",
-        package: "slirp4netns",
-    })?;
+    let program = crate::hostpaths::helper("slirp4netns")?;
     let flags = options_to_flags(opts)?;
     let (ready_r, ready_w) = pipe()?;
     let log_file = dir.join("slirp4netns.log");

@@ -25,8 +25,8 @@ pub enum AuthError {
     HelperMissing { helper: String, path: PathBuf },
     #[error("cannot write credentials file {path}: {reason}")]
     WriteFile { path: PathBuf, reason: String },
-    #[error("\"{dir}\" directory set by $XDG_RUNTIME_DIR does not exist: create it, unset XDG_RUNTIME_DIR or use --authfile")]
-    NoRuntimeDir { dir: PathBuf },
+    #[error("{0} (or use --authfile)")]
+    RuntimeDir(#[from] crate::hostpaths::RuntimeDirError),
     #[error("invalid registry {value:?}: {reason}")]
     BadRegistry { value: String, reason: &'static str },
     #[error("credential helper docker-credential-{helper} failed for {server}: {reason}")]
@@ -70,36 +70,54 @@ impl fmt::Debug for Credentials {
 #[derive(Debug, Clone, Default)]
 pub struct AuthStore {
     paths: Vec<PathBuf>,
+    /// How many of `paths` (from the front) the user named (`--authfile`,
+    /// `$REGISTRY_AUTH_FILE`): a file of theirs that cannot be read is an error; one of the
+    /// default places is skipped (with a debug note), as it may be another user's or root's.
+    named: usize,
     /// Directories searched for `docker-credential-*` before `$PATH`.
     helper_dirs: Vec<PathBuf>,
 }
 
 impl AuthStore {
+    /// Exactly the files the user named (`--authfile`): each must be readable when it exists.
     pub fn from_paths(paths: Vec<PathBuf>) -> Self {
         AuthStore {
+            named: paths.len(),
             paths,
             helper_dirs: Vec::new(),
         }
     }
 
-    /// The files podman and docker read, in the order podman reads them:
-    /// `$REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`,
-    /// `$XDG_CONFIG_HOME/containers/auth.json` (default `~/.config/...`),
-    /// `$DOCKER_CONFIG/config.json`, `~/.docker/config.json`.
+    /// The files podman and docker read, in the order podman (containers/image) reads them:
+    /// `$REGISTRY_AUTH_FILE` alone when it is set; otherwise `containers/auth.json` in the
+    /// runtime dir (`$XDG_RUNTIME_DIR`, see [`crate::hostpaths::runtime_dir`]),
+    /// `$XDG_CONFIG_HOME/containers/auth.json` (default `~/.config/...`), and
+    /// `$DOCKER_CONFIG/config.json` or, without `DOCKER_CONFIG`, `~/.docker/config.json`.
     pub fn default_paths() -> Self {
-        Self::from_paths(default_paths_from(|k| std::env::var_os(k), host_uid()))
+        let (paths, named) = default_paths_from(
+            |k| std::env::var_os(k),
+            crate::hostpaths::host_uid(),
+            rustix::process::geteuid().as_raw(),
+        );
+        AuthStore {
+            paths,
+            named,
+            helper_dirs: Vec::new(),
+        }
     }
 
-    /// `first`, then the files [`AuthStore::default_paths`] reads (a file named twice is read
-    /// once): what `login --get-login` and a push after `login --authfile` consult.
+    /// `first` (the login file, one of the default places), then the other files
+    /// [`AuthStore::default_paths`] reads (a file named twice is read once): what
+    /// `login --get-login` and "already logged in" checks consult.
     pub fn with_first(first: &Path) -> Self {
+        let defaults = Self::default_paths();
         let mut paths = vec![first.to_path_buf()];
-        paths.extend(
-            default_paths_from(|k| std::env::var_os(k), host_uid())
-                .into_iter()
-                .filter(|p| p != first),
-        );
-        Self::from_paths(paths)
+        paths.extend(defaults.paths.iter().filter(|p| *p != first).cloned());
+        AuthStore {
+            named: usize::from(defaults.named > 0 && defaults.paths[0] == first),
+            paths,
+            helper_dirs: Vec::new(),
+        }
     }
 
     /// Look for `docker-credential-NAME` in `dirs` before `$PATH`.
@@ -117,10 +135,19 @@ impl AuthStore {
     /// (`library/busybox`), or `None` when no file knows the registry.
     pub fn lookup(&self, host: &str, repository: &str) -> Result<Option<Credentials>, AuthError> {
         let host = normalize_registry(&host.to_ascii_lowercase());
-        for path in &self.paths {
+        for (i, path) in self.paths.iter().enumerate() {
             let text = match std::fs::read(path) {
                 Ok(t) => t,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                // Not the user's choice, and not ours to fix: e.g. a root podman's
+                // /run/containers seen by a user, or a caller's runtime dir kept by `sudo`.
+                Err(e) if i >= self.named => {
+                    crate::debug::note(&format!(
+                        "skipping the credentials file {}: {e}",
+                        path.display()
+                    ));
+                    continue;
+                }
                 Err(e) => {
                     return Err(AuthError::BadFile {
                         path: path.clone(),
@@ -195,14 +222,8 @@ impl AuthStore {
 
     fn find_helper(&self, name: &str) -> Option<PathBuf> {
         let file = format!("docker-credential-{name}");
-        let path_dirs = std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-            .unwrap_or_default();
-        self.helper_dirs
-            .iter()
-            .chain(path_dirs.iter())
-            .map(|d| d.join(&file))
-            .find(|p| is_executable(p))
+        let path = std::env::var_os("PATH");
+        crate::hostpaths::find_in(&file, &self.helper_dirs, path.as_deref())
     }
 
     /// Run `docker-credential-NAME get` with the server on stdin, the protocol docker defines.
@@ -276,47 +297,33 @@ impl AuthStore {
     }
 }
 
-/// The uid berth runs as outside its user namespace (inside, `getuid()` is 0): podman's
-/// `/run/containers/UID` paths are named after that one.
-fn host_uid() -> u32 {
-    let uid = rustix::process::getuid().as_raw();
-    let Ok(map) = std::fs::read_to_string("/proc/self/uid_map") else {
-        return uid;
-    };
-    map.lines()
-        .filter_map(|l| {
-            let mut f = l.split_whitespace().map(|n| n.parse::<u32>().ok());
-            Some((f.next()??, f.next()??, f.next()??))
-        })
-        .find(|(inside, _, count)| uid >= *inside && uid - inside < *count)
-        .map_or(uid, |(inside, outside, _)| outside + (uid - inside))
-}
-
 /// The file `berth login` writes and `berth logout` edits, chosen as podman chooses it:
-/// `--authfile`, else `$REGISTRY_AUTH_FILE`, else `$XDG_RUNTIME_DIR/containers/auth.json`
-/// (which must exist as a directory when the variable is set), else
-/// `/run/containers/UID/auth.json`.
+/// `--authfile`, else `$REGISTRY_AUTH_FILE`, else `containers/auth.json` in the runtime dir
+/// ([`crate::hostpaths::runtime_dir`]: `$XDG_RUNTIME_DIR` when it is ours, else berth's own
+/// per-user dir; `/run/containers/0/auth.json` for root without one).
 pub fn login_file(authfile: Option<&Path>) -> Result<PathBuf, AuthError> {
-    login_file_from(authfile, |k| std::env::var_os(k), host_uid())
+    login_file_from(
+        authfile,
+        |k| std::env::var_os(k),
+        crate::hostpaths::host_uid(),
+        rustix::process::geteuid().as_raw(),
+    )
 }
 
 fn login_file_from(
     authfile: Option<&Path>,
     env: impl Fn(&str) -> Option<OsString>,
     uid: u32,
+    euid: u32,
 ) -> Result<PathBuf, AuthError> {
-    let env = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(p) = authfile
-        .map(Path::to_path_buf)
-        .or_else(|| env("REGISTRY_AUTH_FILE"))
-    {
+    if let Some(p) = authfile.map(Path::to_path_buf).or_else(|| {
+        env("REGISTRY_AUTH_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }) {
         return Ok(p);
     }
-    match env("XDG_RUNTIME_DIR") {
-        Some(dir) if !dir.exists() => Err(AuthError::NoRuntimeDir { dir }),
-        Some(dir) => Ok(dir.join("containers/auth.json")),
-        None => Ok(PathBuf::from(format!("/run/containers/{uid}/auth.json"))),
-    }
+    Ok(crate::hostpaths::runtime_dir_from(env, uid, euid)?.auth_file(uid))
 }
 
 /// What the user typed after `login`/`logout`, as the key of an `auths` entry and the host to
@@ -487,21 +494,32 @@ fn auths_mut(doc: &mut Value) -> &mut serde_json::Map<String, Value> {
         .expect("read() checked that auths is an object")
 }
 
-fn default_paths_from(env: impl Fn(&str) -> Option<OsString>, uid: u32) -> Vec<PathBuf> {
-    let env = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let home = env("HOME");
+/// containers/image's `getAuthFilePaths`, with the runtime dir from berth's one rule; also how
+/// many of the paths (0 or 1) the user named.
+fn default_paths_from(
+    env: impl Fn(&str) -> Option<OsString>,
+    uid: u32,
+    euid: u32,
+) -> (Vec<PathBuf>, usize) {
+    let var = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    // A file the user named is the only one read, as podman does.
+    if let Some(named) = var("REGISTRY_AUTH_FILE") {
+        return (vec![named], 1);
+    }
+    let home = var("HOME");
     let mut paths = Vec::new();
-    paths.extend(env("REGISTRY_AUTH_FILE"));
-    paths.push(match env("XDG_RUNTIME_DIR") {
-        Some(r) => r.join("containers/auth.json"),
-        // Where containers/image looks when no runtime dir is set (root, cron, ssh without PAM).
-        None => PathBuf::from(format!("/run/containers/{uid}/auth.json")),
-    });
-    let config = env("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config")));
+    match crate::hostpaths::runtime_dir_from(&env, uid, euid) {
+        Ok(rd) => paths.push(rd.auth_file(uid)),
+        // containers/image warns and goes on: the image may be public.
+        Err(e) => crate::debug::note(&format!("no runtime-dir credentials file: {e}")),
+    }
+    let config = var("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config")));
     paths.extend(config.map(|c| c.join("containers/auth.json")));
-    paths.extend(env("DOCKER_CONFIG").map(|d| d.join("config.json")));
-    paths.extend(home.map(|h| h.join(".docker/config.json")));
-    paths
+    match var("DOCKER_CONFIG") {
+        Some(d) => paths.push(d.join("config.json")),
+        None => paths.extend(home.map(|h| h.join(".docker/config.json"))),
+    }
+    (paths, 0)
 }
 
 /// Docker Hub is known by several names; auth files and callers use any of them.
@@ -568,11 +586,6 @@ fn decode_entry(entry: &Value, path: &Path, key: &str) -> Result<Option<Credenti
         // Some old tools padded the secret with NULs; docker and podman strip them too.
         password: password.trim_matches('\0').into(),
     }))
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]
@@ -872,39 +885,64 @@ mod tests {
         );
     }
 
-    #[test]
-    fn default_paths_follow_podman_order() {
-        let env = |k: &str| -> Option<OsString> {
-            match k {
-                "HOME" => Some("/home/u".into()),
-                "REGISTRY_AUTH_FILE" => Some("/etc/auth.json".into()),
-                "XDG_RUNTIME_DIR" => Some("/run/user/7".into()),
-                "DOCKER_CONFIG" => Some("/dc".into()),
-                _ => None,
-            }
-        };
-        let want: Vec<PathBuf> = [
-            "/etc/auth.json",
-            "/run/user/7/containers/auth.json",
-            "/home/u/.config/containers/auth.json",
-            "/dc/config.json",
-            "/home/u/.docker/config.json",
-        ]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-        assert_eq!(default_paths_from(env, 7), want);
+    fn env_of(vars: Vec<(&'static str, OsString)>) -> impl Fn(&str) -> Option<OsString> {
+        move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+    }
+
+    fn euid() -> u32 {
+        rustix::process::geteuid().as_raw()
+    }
+
+    /// A runtime dir as logind makes it: ours, 0700.
+    fn session_dir() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        d
     }
 
     #[test]
-    fn default_paths_without_runtime_dir_use_run_containers_uid_and_xdg_config_home() {
-        let env = |k: &str| -> Option<OsString> {
-            match k {
-                "HOME" => Some("/root".into()),
-                "XDG_CONFIG_HOME" => Some("/cfg".into()),
-                _ => None,
-            }
-        };
+    fn default_paths_follow_podman_order() {
+        let rt = session_dir();
+        let env = env_of(vec![
+            ("HOME", "/home/u".into()),
+            ("XDG_RUNTIME_DIR", rt.path().into()),
+            ("DOCKER_CONFIG", "/dc".into()),
+        ]);
+        let want = vec![
+            rt.path().join("containers/auth.json"),
+            PathBuf::from("/home/u/.config/containers/auth.json"),
+            // DOCKER_CONFIG replaces ~/.docker, as in docker and containers/image.
+            PathBuf::from("/dc/config.json"),
+        ];
+        assert_eq!(default_paths_from(env, 7, euid()), (want, 0));
+        let without_docker_config = env_of(vec![
+            ("HOME", "/home/u".into()),
+            ("XDG_RUNTIME_DIR", rt.path().into()),
+        ]);
+        let (paths, _) = default_paths_from(without_docker_config, 7, euid());
+        assert_eq!(paths[2], PathBuf::from("/home/u/.docker/config.json"));
+    }
+
+    #[test]
+    fn registry_auth_file_is_the_only_file_read_and_counts_as_named() {
+        let rt = session_dir();
+        let env = env_of(vec![
+            ("HOME", "/home/u".into()),
+            ("REGISTRY_AUTH_FILE", "/etc/auth.json".into()),
+            ("XDG_RUNTIME_DIR", rt.path().into()),
+        ]);
+        assert_eq!(
+            default_paths_from(env, 7, euid()),
+            (vec![PathBuf::from("/etc/auth.json")], 1)
+        );
+    }
+
+    #[test]
+    fn default_paths_of_root_without_runtime_dir_use_run_containers_uid_and_xdg_config_home() {
+        let env = env_of(vec![
+            ("HOME", "/root".into()),
+            ("XDG_CONFIG_HOME", "/cfg".into()),
+        ]);
         let want: Vec<PathBuf> = [
             "/run/containers/0/auth.json",
             "/cfg/containers/auth.json",
@@ -913,7 +951,57 @@ mod tests {
         .iter()
         .map(PathBuf::from)
         .collect();
-        assert_eq!(default_paths_from(env, 0), want);
+        assert_eq!(default_paths_from(env, 0, euid()), (want, 0));
+    }
+
+    #[test]
+    fn a_user_without_runtime_dir_never_reads_run_containers_but_berths_own_dir() {
+        let tmp = session_dir();
+        let uid = 4_000_000_009;
+        let env = env_of(vec![
+            ("HOME", "/home/u".into()),
+            ("TMPDIR", tmp.path().into()),
+        ]);
+        let (paths, _) = default_paths_from(&env, uid, euid());
+        let own = tmp
+            .path()
+            .join(format!("berth-run-{uid}/containers/auth.json"));
+        assert_eq!(paths[0], own);
+        assert!(
+            paths.iter().all(|p| !p.starts_with("/run/containers")),
+            "{paths:?}"
+        );
+        assert_eq!(login_file_from(None, env, uid, euid()).unwrap(), own);
+    }
+
+    #[test]
+    fn an_unreadable_default_file_is_skipped_but_a_named_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where a file is expected: unreadable for root too.
+        let unreadable = dir.path().join("root-only");
+        std::fs::create_dir(&unreadable).unwrap();
+        let good = dir.path().join("auth.json");
+        let auth = base64::engine::general_purpose::STANDARD.encode("me:pw");
+        std::fs::write(
+            &good,
+            format!(r#"{{"auths":{{"r.io":{{"auth":"{auth}"}}}}}}"#),
+        )
+        .unwrap();
+        let defaults = AuthStore {
+            paths: vec![unreadable.clone(), good],
+            named: 0,
+            helper_dirs: Vec::new(),
+        };
+        let found = defaults.lookup("r.io", "x").unwrap().unwrap();
+        assert_eq!(found.username, "me");
+        let e = AuthStore::from_paths(vec![unreadable.clone()])
+            .lookup("r.io", "x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&unreadable.display().to_string()) && !e.contains('\n'),
+            "{e}"
+        );
     }
 
     #[test]
@@ -946,36 +1034,38 @@ mod tests {
     }
 
     #[test]
-    fn login_file_follows_podman_and_refuses_a_missing_runtime_dir() {
-        let dir = tempfile::tempdir().unwrap();
-        let runtime = dir.path().to_path_buf();
-        let env = |vars: Vec<(&'static str, OsString)>| {
-            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
-        };
+    fn login_file_follows_podman_and_falls_back_when_the_runtime_dir_is_not_ours() {
+        let runtime = session_dir();
+        let runtime = runtime.path().to_path_buf();
+        let tmp = session_dir();
         let flag = PathBuf::from("/flag.json");
-        let with_all = env(vec![
+        let with_all = env_of(vec![
             ("REGISTRY_AUTH_FILE", "/env.json".into()),
             ("XDG_RUNTIME_DIR", runtime.clone().into()),
         ]);
-        assert_eq!(login_file_from(Some(&flag), &with_all, 7).unwrap(), flag);
         assert_eq!(
-            login_file_from(None, &with_all, 7).unwrap(),
+            login_file_from(Some(&flag), &with_all, 7, euid()).unwrap(),
+            flag
+        );
+        assert_eq!(
+            login_file_from(None, &with_all, 7, euid()).unwrap(),
             PathBuf::from("/env.json")
         );
-        let runtime_only = env(vec![("XDG_RUNTIME_DIR", runtime.clone().into())]);
+        let runtime_only = env_of(vec![("XDG_RUNTIME_DIR", runtime.clone().into())]);
         assert_eq!(
-            login_file_from(None, runtime_only, 7).unwrap(),
+            login_file_from(None, runtime_only, 7, euid()).unwrap(),
             runtime.join("containers/auth.json")
         );
+        let uid = 4_000_000_010;
+        let missing = env_of(vec![
+            ("XDG_RUNTIME_DIR", runtime.join("nope").into()),
+            ("TMPDIR", tmp.path().into()),
+        ]);
         assert_eq!(
-            login_file_from(None, env(vec![]), 7).unwrap(),
-            PathBuf::from("/run/containers/7/auth.json")
+            login_file_from(None, missing, uid, euid()).unwrap(),
+            tmp.path()
+                .join(format!("berth-run-{uid}/containers/auth.json"))
         );
-        let missing = env(vec![("XDG_RUNTIME_DIR", runtime.join("nope").into())]);
-        assert!(matches!(
-            login_file_from(None, missing, 7),
-            Err(AuthError::NoRuntimeDir { .. })
-        ));
     }
 
     #[test]

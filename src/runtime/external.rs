@@ -116,7 +116,8 @@ fn child(spec: &ExternalSpec) -> io::Result<std::convert::Infallible> {
     ]);
     let mut argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
     argv.push(std::ptr::null());
-    // SAFETY: NULL-terminated argv of valid strings; the environment is ours.
-    unsafe { libc::execvp(runtime.as_ptr(), argv.as_ptr()) };
+    // SAFETY: NULL-terminated argv of valid strings; the environment is ours. `runtime` is a
+    // path ([`crate::hostpaths::program`] found it), not a name to look up in PATH.
+    unsafe { libc::execv(runtime.as_ptr(), argv.as_ptr()) };
     Err(io::Error::last_os_error())
 }

@@ -1004,7 +1004,8 @@ fn mount_image(spec: &RootfsSpec) -> io::Result<()> {
                 upper.display(),
                 work.display()
             );
-            let status = std::process::Command::new("fuse-overlayfs")
+            let program = crate::hostpaths::helper("fuse-overlayfs").map_err(io::Error::other)?;
+            let status = std::process::Command::new(program)
                 .arg("-o")
                 .arg(&data)
                 .arg(&spec.mountpoint)

@@ -207,12 +207,30 @@ fn pipe() -> Result<(OwnedFd, OwnedFd), UsernsError> {
     Ok((r, w))
 }
 
+/// newuidmap and newgidmap, found where berth finds every helper.
+type MapHelpers = [(&'static str, std::path::PathBuf); 2];
+
+fn map_helpers() -> Result<MapHelpers, UsernsError> {
+    let find = |tool: &'static str| {
+        crate::hostpaths::helper(tool)
+            .map(|p| (tool, p))
+            .map_err(|e| match e {
+                crate::hostpaths::HelperError::Missing { .. } => {
+                    UsernsError::HelperMissing { tool }
+                }
+                other => UsernsError::Sys(std::io::Error::other(other)),
+            })
+    };
+    Ok([find("newuidmap")?, find("newgidmap")?])
+}
+
 /// Run newuidmap and newgidmap for `pid` (both at once: each is a setuid program whose start
 /// costs about a millisecond); returns an error message on failure.
-fn run_map_helpers(pid: i32, ident: &Identity) -> Result<(), String> {
+fn run_map_helpers(pid: i32, ident: &Identity, tools: &MapHelpers) -> Result<(), String> {
     let mut running = Vec::new();
-    for (tool, map) in [("newuidmap", &ident.uid_map), ("newgidmap", &ident.gid_map)] {
-        let child = Command::new(tool)
+    for ((tool, program), map) in tools.iter().zip([&ident.uid_map, &ident.gid_map]) {
+        let tool = *tool;
+        let child = Command::new(program)
             .args(map_args(pid, map))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -285,7 +303,8 @@ pub fn write_maps(pid: i32, ident: &Identity) -> Result<(), UsernsError> {
         write("uid_map", format!("0 {} 1\n", ident.host_uid))?;
         return write("gid_map", format!("0 {} 1\n", ident.host_gid));
     }
-    run_map_helpers(pid, ident).map_err(|message| {
+    let tools = map_helpers()?;
+    run_map_helpers(pid, ident, &tools).map_err(|message| {
         let (tool, detail) = message
             .split_once('\0')
             .unwrap_or(("newuidmap", message.as_str()));
@@ -316,6 +335,7 @@ pub fn enter(ident: &Identity) -> Result<(), UsernsError> {
     if ident.single_id {
         return enter_single_id(ident);
     }
+    let tools = map_helpers()?;
     let (go_r, go_w) = pipe()?;
     let (done_r, done_w) = pipe()?;
     let parent = rustix::process::getpid().as_raw_nonzero().get();
@@ -331,7 +351,7 @@ pub fn enter(ident: &Identity) -> Result<(), UsernsError> {
         let mut go = fs::File::from(go_r);
         let mut byte = [0u8; 1];
         let status = match go.read(&mut byte) {
-            Ok(1) => run_map_helpers(parent, ident),
+            Ok(1) => run_map_helpers(parent, ident, &tools),
             _ => Err("berth\0parent went away".into()),
         };
         let mut done = fs::File::from(done_w);

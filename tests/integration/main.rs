@@ -18,6 +18,7 @@ mod exec;
 mod filesystems;
 mod harness;
 mod history;
+mod hostpaths;
 mod images;
 mod info;
 mod inspectkeys;

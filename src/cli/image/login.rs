@@ -29,7 +29,7 @@ pub struct LoginArgs {
     /// Read the password from stdin
     #[arg(long)]
     pub password_stdin: bool,
-    /// Path of the authentication file (default: ${XDG_RUNTIME_DIR}/containers/auth.json)
+    /// Path of the authentication file (default: containers/auth.json in the runtime dir: $XDG_RUNTIME_DIR, else /run/user/UID, else ${TMPDIR:-/tmp}/berth-run-UID)
     #[arg(long, value_name = "PATH", env = "REGISTRY_AUTH_FILE")]
     pub authfile: Option<PathBuf>,
     /// Require HTTPS and verify certificates (--tls-verify=false allows plain HTTP)

@@ -14,7 +14,7 @@ pub struct LogoutArgs {
     /// Remove the credentials of every registry
     #[arg(short, long)]
     pub all: bool,
-    /// Path of the authentication file (default: ${XDG_RUNTIME_DIR}/containers/auth.json)
+    /// Path of the authentication file (default: containers/auth.json in the runtime dir: $XDG_RUNTIME_DIR, else /run/user/UID, else ${TMPDIR:-/tmp}/berth-run-UID)
     #[arg(long, value_name = "PATH", env = "REGISTRY_AUTH_FILE")]
     pub authfile: Option<PathBuf>,
 }

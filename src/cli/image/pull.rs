@@ -23,7 +23,7 @@ pub struct PullArgs {
     /// Require HTTPS and verify certificates (--tls-verify=false allows plain HTTP)
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     pub tls_verify: Option<bool>,
-    /// Path of the authentication file (default: ${XDG_RUNTIME_DIR}/containers/auth.json)
+    /// Path of the authentication file (default: containers/auth.json in the runtime dir: $XDG_RUNTIME_DIR, else /run/user/UID, else ${TMPDIR:-/tmp}/berth-run-UID)
     #[arg(long, value_name = "PATH", env = "REGISTRY_AUTH_FILE")]
     pub authfile: Option<PathBuf>,
     /// Pull every tagged image in the repository (not supported by berth yet; refused)

@@ -41,7 +41,7 @@ pub struct PushArgs {
     /// Recompress layers even when they already are in --compression-format
     #[arg(long, requires = "compression_format")]
     pub force_compression: bool,
-    /// Path of the authentication file (default: ${XDG_RUNTIME_DIR}/containers/auth.json)
+    /// Path of the authentication file (default: containers/auth.json in the runtime dir: $XDG_RUNTIME_DIR, else /run/user/UID, else ${TMPDIR:-/tmp}/berth-run-UID)
     #[arg(long, value_name = "PATH", env = "REGISTRY_AUTH_FILE")]
     pub authfile: Option<PathBuf>,
     /// Require HTTPS and verify certificates (--tls-verify=false allows plain HTTP)

@@ -547,17 +547,15 @@ impl Engine {
                     "-t is not supported with --runtime: berth's own runtime provides terminals; leave out --runtime or -t".into(),
                 ));
             }
-            let found = if rt.contains('/') {
-                std::path::Path::new(rt).is_file()
-            } else {
-                std::env::var_os("PATH")
-                    .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(rt).is_file()))
-            };
-            if !found {
-                return Err(EngineError::Invalid(format!(
-                    "OCI runtime {rt:?} not found: install it (e.g. apt-get install crun) or give its path"
-                )));
-            }
+            use crate::hostpaths::{install_hint, program, HelperError, SYSTEM_DIRS};
+            program(rt).map_err(|e| match e {
+                HelperError::Missing { package, .. } => EngineError::Invalid(format!(
+                    "OCI runtime {rt:?} not found in helper_binaries_dir, PATH or {}: {} or give its path",
+                    SYSTEM_DIRS.join(" "),
+                    install_hint(&package)
+                )),
+                e => EngineError::Invalid(format!("OCI runtime {rt:?} not found: {e}")),
+            })?;
         }
         let name_wanted = opts.name.clone();
         if let Some(n) = &name_wanted {

@@ -651,29 +651,31 @@ impl Engine {
                 };
                 process::spawn(&spec, &mut process::Hooks(vec![net, &mut cgroup_hooks]))
             }
-            Some(runtime) => {
-                let dir = self.store.container_dir(&c.record.id);
-                external::spawn(&external::ExternalSpec {
-                    runtime: runtime.into(),
-                    state_root: self.paths.run_root.join("oci-runtime"),
-                    bundle: dir.join("userdata"),
-                    id: c.record.id.clone(),
-                    rootfs: spec.rootfs.clone(),
-                    userns: spec.userns.clone(),
-                    stdio,
-                    user: cfg.user.clone(),
-                    config: spec::external_config(self, &c.record, image),
-                })
-                // The external runtime has started the process already: its cgroup follows.
-                .and_then(|sp| match cgroup_hooks.place(sp.pid) {
-                    Ok(()) => Ok(sp),
-                    Err(m) => {
-                        // SAFETY: killing the process we just started.
-                        unsafe { libc::kill(sp.pid, libc::SIGKILL) };
-                        Err(process::SpawnError::Setup(m))
-                    }
-                })
-            }
+            Some(runtime) => crate::hostpaths::program(runtime)
+                .map_err(|e| process::SpawnError::Setup(e.to_string()))
+                .and_then(|program| {
+                    let dir = self.store.container_dir(&c.record.id);
+                    external::spawn(&external::ExternalSpec {
+                        runtime: program,
+                        state_root: self.paths.run_root.join("oci-runtime"),
+                        bundle: dir.join("userdata"),
+                        id: c.record.id.clone(),
+                        rootfs: spec.rootfs.clone(),
+                        userns: spec.userns.clone(),
+                        stdio,
+                        user: cfg.user.clone(),
+                        config: spec::external_config(self, &c.record, image),
+                    })
+                    // The external runtime has started the process already: its cgroup follows.
+                    .and_then(|sp| match cgroup_hooks.place(sp.pid) {
+                        Ok(()) => Ok(sp),
+                        Err(m) => {
+                            // SAFETY: killing the process we just started.
+                            unsafe { libc::kill(sp.pid, libc::SIGKILL) };
+                            Err(process::SpawnError::Setup(m))
+                        }
+                    })
+                }),
         };
         let spawned = match spawned {
             Ok(s) => s,
