@@ -117,6 +117,40 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the compressed blob `digest` is known to hold this layer's content: it is the
+    /// blob the layer was unpacked from, or one verified later against the layer's diff_id
+    /// ([`Store::record_layer_digest`]). Only then may a manifest naming `digest` reuse it.
+    pub fn layer_knows_digest(&self, record: &LayerRecord, digest: &str) -> bool {
+        record.digest == digest
+            || self
+                .layer_other_digests(&record.chain_id)
+                .contains(&digest.to_string())
+    }
+
+    /// Other compressed blobs verified to decompress to this layer's diff_id, one per line in
+    /// `layers/<chain>/digests` (absent when there are none).
+    fn layer_other_digests(&self, chain_id: &str) -> Vec<String> {
+        fs::read_to_string(self.layer_dir(chain_id).join("digests"))
+            .map(|s| s.lines().map(String::from).collect())
+            .unwrap_or_default()
+    }
+
+    /// Record that the blob `digest` was verified to decompress to the diff_id of the layer
+    /// `chain_id`, so later pulls and loads naming it may reuse the layer. Callers hold the
+    /// store's ingest guard.
+    pub fn record_layer_digest(&self, chain_id: &str, digest: &str) -> Result<()> {
+        let Some(record) = self.layer_record(chain_id)? else {
+            return Ok(());
+        };
+        if self.layer_knows_digest(&record, digest) {
+            return Ok(());
+        }
+        let mut all = self.layer_other_digests(chain_id);
+        all.push(digest.to_string());
+        let p = self.layer_dir(chain_id).join("digests");
+        atomic::write_atomic(&p, (all.join("\n") + "\n").as_bytes(), 0o600).map_err(io_err(&p))
+    }
+
     /// Chain IDs of every committed layer.
     pub fn list_layers(&self) -> Result<Vec<String>> {
         let dir = self.root().join("layers");
