@@ -20,6 +20,7 @@ mod harness;
 mod history;
 mod images;
 mod info;
+mod layerinput;
 mod login;
 mod network;
 mod networks;
