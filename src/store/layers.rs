@@ -202,6 +202,40 @@ mod tests {
         assert_eq!(store.list_layers().unwrap(), vec!["sha256:abc".to_string()]);
     }
 
+    #[test]
+    fn a_layer_knows_only_its_own_blob_and_the_ones_recorded_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Overlay, None).unwrap();
+        let work = store.temp_dir("layer").unwrap();
+        fs::create_dir(work.path().join("diff")).unwrap();
+        store.commit_layer(work, &rec("sha256:abc")).unwrap();
+        let r = store.layer_record("sha256:abc").unwrap().unwrap();
+        assert!(store.layer_knows_digest(&r, "sha256:00"));
+        assert!(!store.layer_knows_digest(&r, "sha256:01"));
+        store
+            .record_layer_digest("sha256:abc", "sha256:01")
+            .unwrap();
+        store
+            .record_layer_digest("sha256:abc", "sha256:02")
+            .unwrap();
+        store
+            .record_layer_digest("sha256:abc", "sha256:01")
+            .unwrap();
+        for d in ["sha256:00", "sha256:01", "sha256:02"] {
+            assert!(store.layer_knows_digest(&r, d), "{d}");
+        }
+        assert!(!store.layer_knows_digest(&r, "sha256:03"));
+        assert_eq!(
+            fs::read_to_string(store.layer_dir("sha256:abc").join("digests")).unwrap(),
+            "sha256:01\nsha256:02\n"
+        );
+        // A layer that is not there records nothing.
+        store
+            .record_layer_digest("sha256:nope", "sha256:01")
+            .unwrap();
+        assert!(!store.layer_dir("sha256:nope").exists());
+    }
+
     fn rec_with_time(store: &Store, chain: &str) -> LayerRecord {
         let mut r = rec(chain);
         r.created = store.layer_record(chain).unwrap().unwrap().created;
