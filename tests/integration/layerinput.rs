@@ -171,6 +171,40 @@ fn rootless_import_of_a_rootfs_tarball_with_device_nodes_succeeds_without_them()
 }
 
 #[test]
+fn rootless_load_of_a_docker_archive_with_device_nodes_succeeds_without_them() {
+    let env = TestEnv::new("layerinput-load-devices");
+    let layer = dev_layer().tar();
+    let config = serde_json::to_vec(&json!({
+        "architecture": crate::fixtures::host_arch(), "os": "linux",
+        "config": {"Cmd": ["/bin/sh"]},
+        "rootfs": {"type": "layers", "diff_ids": [digest(&layer)]},
+    }))
+    .unwrap();
+    let manifest = serde_json::to_vec(&json!([{
+        "Config": "config.json", "RepoTags": ["localhost/devload:latest"], "Layers": ["layer.tar"],
+    }]))
+    .unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    for (path, data) in [
+        ("manifest.json", &manifest),
+        ("config.json", &config),
+        ("layer.tar", &layer),
+    ] {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, path, &data[..]).unwrap();
+    }
+    let archive = readable_file(&env, "devload.tar", &b.into_inner().unwrap());
+    env.berth(&["load", "-i", archive.to_str().unwrap()])
+        .assert_success();
+    env.berth(&["image", "inspect", "localhost/devload:latest"])
+        .assert_success();
+    env.finish();
+}
+
+#[test]
 fn device_node_written_through_a_symlink_leaving_the_root_is_still_refused() {
     let env = TestEnv::new("layerinput-dev-escape");
     env.berth(&["pull", "-q", &name("dev-escape")])
