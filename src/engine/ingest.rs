@@ -162,27 +162,21 @@ impl<'e> Ingest<'e> {
             Some(chain) => store.layer_record(chain)?,
             None => None,
         };
-        // Whose blob will the image reference: the one the layer was made from, when the layer
-        // is already here and that blob still is.
-        let reuse_blob = existing
-            .as_ref()
-            .filter(|rec| store.has_blob(&rec.digest))
-            .map(|rec| rec.digest.clone());
+        // Whose blob will the image reference, when the layer is already here: for a stream,
+        // the one the layer was made from (the stream itself is read and checked below); for
+        // a blob the archive's manifest names, that blob, and only when it is here and known
+        // to hold this layer. Otherwise the blob is read and verified like a new layer's.
+        let reuse_blob = existing.as_ref().and_then(|rec| match &source {
+            LayerSource::Stream(_) => store.has_blob(&rec.digest).then(|| rec.digest.clone()),
+            LayerSource::Blob { desc, .. } => (store.layer_knows_digest(rec, &desc.digest)
+                && store.has_blob(&desc.digest))
+            .then(|| desc.digest.clone()),
+        });
         if let (Some(rec), Some(digest)) = (&existing, &reuse_blob) {
             // Still read the stream: a layer that lies about its diff_id must not load.
             let diff_id = match source {
                 LayerSource::Stream(r) => drain_hashing(r, what)?,
-                LayerSource::Blob { path, desc } => {
-                    if !(store.has_blob(&desc.digest)) {
-                        let f = File::open(&path).map_err(io_ctx(format!("opening {what}")))?;
-                        let (raw, state) = HashingReader::new(f);
-                        let diff_id = drain_hashing(Box::new(raw), what)?;
-                        state.verify(&desc)?;
-                        diff_id
-                    } else {
-                        rec.diff_id.clone()
-                    }
-                }
+                LayerSource::Blob { .. } => rec.diff_id.clone(),
             };
             check_diff_id(what, expected_diff_id, &diff_id)?;
             let path = store.blob_path(digest);
@@ -317,6 +311,8 @@ impl<'e> Ingest<'e> {
             self.new_blobs.push(desc.digest.clone());
         }
         let unpacked_size = if skip_unpack {
+            // The stored layer can now be reused for this blob too: it was verified above.
+            store.record_layer_digest(&chain_id, &desc.digest)?;
             store
                 .layer_record(&chain_id)?
                 .map(|r| r.unpacked_size)

@@ -358,9 +358,13 @@ impl Engine {
         rep: &dyn PullReporter,
     ) -> Result<u64> {
         let digest = job.desc.digest.clone();
+        // A stored layer is reused only for a blob known to hold it: a manifest may name any
+        // digest next to a config whose diff_ids match what is already here.
         if let Some(rec) = self.store.layer_record(&job.chain_id)? {
-            rep.blob_done(&digest, BlobOutcome::AlreadyExists);
-            return Ok(rec.unpacked_size);
+            if self.store.layer_knows_digest(&rec, &digest) {
+                rep.blob_done(&digest, BlobOutcome::AlreadyExists);
+                return Ok(rec.unpacked_size);
+            }
         }
         let lock_path = self.store.lock_path(&format!(
             "unpack-{}",
@@ -374,6 +378,11 @@ impl Engine {
         })
         .await?;
         if let Some(rec) = self.store.layer_record(&job.chain_id)? {
+            if !self.store.layer_knows_digest(&rec, &digest) {
+                return self
+                    .verify_other_blob(client, host, repo, &job, &rec, rep)
+                    .await;
+            }
             rep.blob_done(&digest, BlobOutcome::AlreadyExists);
             return Ok(rec.unpacked_size);
         }
@@ -486,6 +495,63 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The layer is stored, but was made from another blob than the one the manifest names:
+    /// fetch that blob (or take it from the store), check that it decompresses to the layer's
+    /// diff_id, keep it for push and save, and remember the pairing. Called under the layer's
+    /// unpack lock.
+    async fn verify_other_blob(
+        &self,
+        client: &RegistryClient,
+        host: &str,
+        repo: &str,
+        job: &LayerJob,
+        rec: &LayerRecord,
+        rep: &dyn PullReporter,
+    ) -> Result<u64> {
+        let digest = job.desc.digest.clone();
+        rep.blob_start(&digest, job.desc.size);
+        let work = self.store.temp_dir("blob")?;
+        let have_blob = self.store.has_blob(&digest);
+        let blob_file = if have_blob {
+            self.store.blob_path(&digest)
+        } else {
+            let path = work.path().join("blob");
+            let progress = |n: u64| rep.blob_progress(&digest, n);
+            client
+                .fetch_blob(host, repo, &digest, Some(job.desc.size), &path, &progress)
+                .await?;
+            path
+        };
+        let f = blob_file.clone();
+        let diff_id = blocking(move || diff_id_of_file(&f))
+            .await
+            .map_err(|source| EngineError::Layer {
+                image: job.image.clone(),
+                digest: digest.clone(),
+                source,
+            })?;
+        if diff_id != job.diff_id {
+            return Err(EngineError::DiffIdMismatch {
+                image: job.image.clone(),
+                digest,
+                expected: job.diff_id.clone(),
+                actual: diff_id,
+            });
+        }
+        if !have_blob {
+            self.store.commit_blob_file(&digest, &blob_file)?;
+        }
+        self.store.record_layer_digest(&rec.chain_id, &digest)?;
+        crate::debug::note(&format!(
+            "pull: blob {digest} verified to hold layer {} (stored from {})",
+            rec.diff_id, rec.digest
+        ));
+        rep.blob_done(&digest, BlobOutcome::Downloaded);
+        Ok(rec.unpacked_size)
+    }
+}
+
 struct LayerJob {
     image: String,
     desc: Descriptor,
@@ -516,6 +582,28 @@ fn unpack_file(file: &Path, diff: &Path, opts: &unpack::UnpackOptions) -> LayerR
         diff,
         opts,
     )
+}
+
+/// The diff_id of a (possibly compressed) blob file: the sha256 of its decompressed stream.
+fn diff_id_of_file(file: &Path) -> std::result::Result<String, LayerError> {
+    use sha2::{Digest as _, Sha256};
+    let corrupt = |e: io::Error| LayerError::Corrupt {
+        reason: format!("{}: {e}", file.display()),
+    };
+    let f = File::open(file).map_err(corrupt)?;
+    let (_, mut tar) = compress::decompressor(Box::new(io::BufReader::with_capacity(1 << 20, f)))
+        .map_err(corrupt)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match tar.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(corrupt(e)),
+        }
+    }
+    Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
 }
 
 async fn blocking<T: Send + 'static, E: Send + 'static>(

@@ -21,8 +21,8 @@ use thiserror::Error;
 pub enum LayerError {
     #[error("layer entry {entry:?} is unsafe: {reason}")]
     UnsafeEntry { entry: String, reason: String },
-    #[error("layer entry {entry:?} is a device node, which a rootless store cannot hold")]
-    DeviceNotAllowed { entry: String },
+    #[error("layer entry {entry:?} is owned by {uid}:{gid}, which the user namespace does not map; give your user subordinate ids that cover it in /etc/subuid and /etc/subgid (usermod --add-subuids/--add-subgids), then try again")]
+    Unmapped { entry: String, uid: u32, gid: u32 },
     #[error("could not unpack layer entry {entry:?}: {source}")]
     Io { entry: String, source: io::Error },
     #[error("the layer is corrupt: {reason}; pull the image again")]
@@ -42,7 +42,9 @@ pub enum WhiteoutFormat {
 #[derive(Debug, Clone)]
 pub struct UnpackOptions {
     pub whiteouts: WhiteoutFormat,
-    /// False when rootless: a user namespace cannot create real device nodes.
+    /// False when rootless: a user namespace cannot create real device nodes, so they are
+    /// skipped (as containers/storage does; `/dev` is a tmpfs in a container anyway), and
+    /// extended attributes the kernel refuses there (`trusted.*`, …) are left out.
     pub allow_devices: bool,
     /// Single-uid mapping: keep files owned by 0 when the header's owner is not mapped.
     pub ignore_chown_errors: bool,
@@ -303,6 +305,9 @@ struct Unpacker<'a> {
     touched: HashSet<Vec<u8>>,
     /// Directory mtimes, applied at the end because creating children changes them.
     dir_times: Vec<(Vec<u8>, (i64, i64))>,
+    /// Device nodes left out (and hardlinks to them), so a later hardlink to one is left out
+    /// too instead of failing on a missing target.
+    skipped: HashSet<Vec<u8>>,
     buf: Vec<u8>,
 }
 
@@ -395,7 +400,8 @@ impl Unpacker<'_> {
             if kind.is_dir() {
                 // "./": the layer root itself takes the entry's owner, mode and time.
                 let fd = self.root.as_raw_fd();
-                self.chown(fd, None, meta.uid, meta.gid).map_err(io_err)?;
+                self.chown(fd, None, meta.uid, meta.gid)
+                    .map_err(|err| unmapped(err, &shown, &meta))?;
                 // SAFETY: fd is our root directory.
                 errno(unsafe { libc::fchmod(fd, meta.mode) }).map_err(io_err)?;
                 self.dir_times.push((Vec::new(), meta.mtime));
@@ -403,6 +409,10 @@ impl Unpacker<'_> {
             return Ok(0);
         };
         let rel = parts.join(&b'/');
+        if !self.skipped.is_empty() {
+            // Whatever this entry does to the path, what was skipped there is gone.
+            self.skipped.remove(&rel);
+        }
 
         if name.starts_with(WH_PREFIX) && self.opts.whiteouts != WhiteoutFormat::Plain {
             let pfd = self.parent(dirs, &shown)?;
@@ -505,6 +515,16 @@ impl Unpacker<'_> {
                         io_err(err)
                     }
                 })?;
+                let trel = tparts.join(&b'/');
+                if self.skipped.contains(&trel) {
+                    // A hardlink to a device node that was left out: leave it out as well.
+                    replace(pfd).map_err(io_err)?;
+                    self.skipped.insert(rel);
+                    crate::debug::note(&format!(
+                        "unpack: skipped hardlink {shown:?} to a device node that was skipped"
+                    ));
+                    return Ok(0);
+                }
                 let st = lstat_at(tdir.as_raw_fd(), &tname).map_err(io_err)?;
                 if is_dir(&st) {
                     return Err(unsafe_entry("it hardlinks to a directory".into()));
@@ -530,18 +550,34 @@ impl Unpacker<'_> {
                     T::Block => libc::S_IFBLK,
                     _ => libc::S_IFIFO,
                 };
-                if ftype != libc::S_IFIFO && !self.opts.allow_devices {
-                    return Err(LayerError::DeviceNotAllowed { entry: shown });
-                }
                 let h = e.header();
-                let dev = libc::makedev(
+                let (major, minor) = (
                     h.device_major().ok().flatten().unwrap_or(0),
                     h.device_minor().ok().flatten().unwrap_or(0),
                 );
+                let dev = libc::makedev(major, minor);
                 replace(pfd).map_err(io_err)?;
-                // SAFETY: valid pointers.
-                errno(unsafe { libc::mknodat(pfd, cname.as_ptr(), ftype | meta.mode, dev) })
-                    .map_err(io_err)?;
+                let device = ftype != libc::S_IFIFO;
+                let made = if device && !self.opts.allow_devices {
+                    Err(io::Error::from_raw_os_error(libc::EPERM))
+                } else {
+                    // SAFETY: valid pointers.
+                    errno(unsafe { libc::mknodat(pfd, cname.as_ptr(), ftype | meta.mode, dev) })
+                };
+                match made {
+                    Ok(_) => {}
+                    // A user namespace cannot make device nodes (nor can root inside one):
+                    // leave the entry out, as rootless podman and docker do. The path it
+                    // would have replaced is gone already, as for any other entry.
+                    Err(err) if device && err.raw_os_error() == Some(libc::EPERM) => {
+                        self.skipped.insert(rel);
+                        crate::debug::note(&format!(
+                            "unpack: skipped device node {shown:?} ({major}:{minor}), which a user namespace cannot create"
+                        ));
+                        return Ok(0);
+                    }
+                    Err(err) => return Err(io_err(err)),
+                }
             }
             // PAX and GNU long-name headers are consumed by the tar crate; other types
             // (sockets, volume labels, unknown) have nothing to create.
@@ -551,7 +587,7 @@ impl Unpacker<'_> {
 
         // Owner first: chown clears setuid/setgid, so the mode comes after it.
         self.chown(pfd, Some(&cname), meta.uid, meta.gid)
-            .map_err(io_err)?;
+            .map_err(|err| unmapped(err, &shown, &meta))?;
         if kind != T::Symlink {
             // SAFETY: valid pointers; the name was just created by us and is not a symlink.
             errno(unsafe { libc::fchmodat(pfd, cname.as_ptr(), meta.mode, 0) }).map_err(io_err)?;
@@ -563,18 +599,24 @@ impl Unpacker<'_> {
                 if let Err(err) =
                     rustix::fs::lsetxattr(&path, key, value, rustix::fs::XattrFlags::empty())
                 {
-                    // SELinux labels and trusted.* need privileges a rootless store lacks and a
-                    // container can live without; every other attribute (file capabilities,
-                    // ACLs) changes what the image does, so losing it is an error.
+                    // containers/storage's rule: a file system without the attribute's
+                    // namespace, or a user namespace refusing it (trusted.*, some security.*),
+                    // leaves it out; SELinux labels and trusted.* are optional for root too.
+                    // Anything else (a malformed value, an unmapped id in an ACL) is an error.
                     let optional = attr.starts_with(b"trusted.") || attr == b"security.selinux";
-                    let ignorable =
-                        err == rustix::io::Errno::PERM || err == rustix::io::Errno::NOTSUP;
-                    if !(optional && ignorable) {
+                    let ignorable = err == rustix::io::Errno::NOTSUP
+                        || (err == rustix::io::Errno::PERM
+                            && (optional || !self.opts.allow_devices));
+                    if !ignorable {
                         return Err(io_err(io::Error::new(
                             io::Error::from(err).kind(),
                             format!("setting xattr {}: {err}", String::from_utf8_lossy(attr)),
                         )));
                     }
+                    crate::debug::note(&format!(
+                        "unpack: left out xattr {} of {shown:?}: {err}",
+                        String::from_utf8_lossy(attr)
+                    ));
                 }
             }
         }
@@ -677,6 +719,23 @@ impl Unpacker<'_> {
     }
 }
 
+/// A failed chown: an id outside the user namespace's map (EINVAL) gets the error that says how
+/// to map it; anything else stays an I/O error.
+fn unmapped(err: io::Error, entry: &str, meta: &Meta) -> LayerError {
+    if err.raw_os_error() == Some(libc::EINVAL) {
+        LayerError::Unmapped {
+            entry: entry.to_string(),
+            uid: meta.uid,
+            gid: meta.gid,
+        }
+    } else {
+        LayerError::Io {
+            entry: entry.to_string(),
+            source: err,
+        }
+    }
+}
+
 /// Set atime and mtime of `dir/name` (or of `dir` itself when `name` is empty), not following it.
 fn set_times(dir: RawFd, name: &CStr, (sec, nsec): (i64, i64)) -> io::Result<()> {
     let t = libc::timespec {
@@ -718,6 +777,7 @@ pub fn unpack(
         cache: None,
         touched: HashSet::new(),
         dir_times: Vec::new(),
+        skipped: HashSet::new(),
         buf: vec![0; COPY_BUF],
     };
     // The hasher sits under the buffer so it sees every byte read, read-ahead included.

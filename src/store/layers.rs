@@ -117,6 +117,40 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the compressed blob `digest` is known to hold this layer's content: it is the
+    /// blob the layer was unpacked from, or one verified later against the layer's diff_id
+    /// ([`Store::record_layer_digest`]). Only then may a manifest naming `digest` reuse it.
+    pub fn layer_knows_digest(&self, record: &LayerRecord, digest: &str) -> bool {
+        record.digest == digest
+            || self
+                .layer_other_digests(&record.chain_id)
+                .contains(&digest.to_string())
+    }
+
+    /// Other compressed blobs verified to decompress to this layer's diff_id, one per line in
+    /// `layers/<chain>/digests` (absent when there are none).
+    fn layer_other_digests(&self, chain_id: &str) -> Vec<String> {
+        fs::read_to_string(self.layer_dir(chain_id).join("digests"))
+            .map(|s| s.lines().map(String::from).collect())
+            .unwrap_or_default()
+    }
+
+    /// Record that the blob `digest` was verified to decompress to the diff_id of the layer
+    /// `chain_id`, so later pulls and loads naming it may reuse the layer. Callers hold the
+    /// store's ingest guard.
+    pub fn record_layer_digest(&self, chain_id: &str, digest: &str) -> Result<()> {
+        let Some(record) = self.layer_record(chain_id)? else {
+            return Ok(());
+        };
+        if self.layer_knows_digest(&record, digest) {
+            return Ok(());
+        }
+        let mut all = self.layer_other_digests(chain_id);
+        all.push(digest.to_string());
+        let p = self.layer_dir(chain_id).join("digests");
+        atomic::write_atomic(&p, (all.join("\n") + "\n").as_bytes(), 0o600).map_err(io_err(&p))
+    }
+
     /// Chain IDs of every committed layer.
     pub fn list_layers(&self) -> Result<Vec<String>> {
         let dir = self.root().join("layers");
@@ -166,6 +200,40 @@ mod tests {
             rec_with_time(&store, "sha256:abc")
         );
         assert_eq!(store.list_layers().unwrap(), vec!["sha256:abc".to_string()]);
+    }
+
+    #[test]
+    fn a_layer_knows_only_its_own_blob_and_the_ones_recorded_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Overlay, None).unwrap();
+        let work = store.temp_dir("layer").unwrap();
+        fs::create_dir(work.path().join("diff")).unwrap();
+        store.commit_layer(work, &rec("sha256:abc")).unwrap();
+        let r = store.layer_record("sha256:abc").unwrap().unwrap();
+        assert!(store.layer_knows_digest(&r, "sha256:00"));
+        assert!(!store.layer_knows_digest(&r, "sha256:01"));
+        store
+            .record_layer_digest("sha256:abc", "sha256:01")
+            .unwrap();
+        store
+            .record_layer_digest("sha256:abc", "sha256:02")
+            .unwrap();
+        store
+            .record_layer_digest("sha256:abc", "sha256:01")
+            .unwrap();
+        for d in ["sha256:00", "sha256:01", "sha256:02"] {
+            assert!(store.layer_knows_digest(&r, d), "{d}");
+        }
+        assert!(!store.layer_knows_digest(&r, "sha256:03"));
+        assert_eq!(
+            fs::read_to_string(store.layer_dir("sha256:abc").join("digests")).unwrap(),
+            "sha256:01\nsha256:02\n"
+        );
+        // A layer that is not there records nothing.
+        store
+            .record_layer_digest("sha256:nope", "sha256:01")
+            .unwrap();
+        assert!(!store.layer_dir("sha256:nope").exists());
     }
 
     fn rec_with_time(store: &Store, chain: &str) -> LayerRecord {

@@ -484,10 +484,6 @@ fn push_all(reg: Registry) -> Fixtures {
         "evil-hardlink",
         Layer::new().raw("passwd", tar::EntryType::Link, "../../etc/passwd", b""),
     );
-    evil(
-        "evil-device",
-        Layer::new().raw("dev/mem", tar::EntryType::Char, "", b""),
-    );
 
     // The registry serves what is in its storage without checking: overwrite the blob with
     // other bytes of the same length and it hands out content that does not match the digest.

@@ -22,6 +22,7 @@ mod hostpaths;
 mod images;
 mod info;
 mod inspectkeys;
+mod layerinput;
 mod lifecycle;
 mod login;
 mod network;

@@ -355,11 +355,6 @@ fn pull_rejects_hardlink_to_a_file_outside_the_layer() {
 }
 
 #[test]
-fn pull_rejects_device_nodes_when_rootless() {
-    assert_pull_refused("evil-device", "\"dev/mem\"");
-}
-
-#[test]
 fn pull_rejects_a_blob_that_does_not_match_its_digest() {
     let env = TestEnv::new("pull-corrupt");
     let blob = &fixtures().corrupt.layers[0];

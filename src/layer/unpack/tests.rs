@@ -334,27 +334,102 @@ fn hardlink_to_a_target_outside_is_refused() {
     assert!(e.contains("outside"), "{e}");
 }
 
+/// A debootstrap-made `/dev`: character and block devices, a hardlink to one, a fifo.
+fn dev_layer() -> Vec<u8> {
+    Tar::new()
+        .dir("dev")
+        .raw(b"dev/null", tar::EntryType::Char, 0o666, b"", b"", 0)
+        .raw(b"dev/sda", tar::EntryType::Block, 0o660, b"", b"", 0)
+        .hardlink("dev/null2", "dev/null")
+        .raw(b"dev/initctl", tar::EntryType::Fifo, 0o600, b"", b"", 0)
+        .file("etc/hostname", b"debian\n")
+        .bytes()
+}
+
 #[test]
-fn device_nodes_are_refused_when_rootless_but_fifos_are_fine() {
-    let e = refused(
-        Tar::new()
-            .raw(b"dev/sda", tar::EntryType::Block, 0o600, b"", b"", 0)
-            .bytes(),
-    );
-    assert!(e.contains("device node"), "{e}");
+fn rootless_unpacking_skips_device_nodes_and_hardlinks_to_them_but_keeps_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    unpack_into(
-        dir.path(),
-        Tar::new()
-            .raw(b"p", tar::EntryType::Fifo, 0o600, b"", b"", 0)
-            .bytes(),
-        &opts(WhiteoutFormat::Overlay),
-    )
-    .unwrap();
-    assert!(fs::symlink_metadata(dir.path().join("p"))
+    unpack_into(dir.path(), dev_layer(), &opts(WhiteoutFormat::Overlay)).unwrap();
+    for gone in ["dev/null", "dev/sda", "dev/null2"] {
+        assert!(
+            fs::symlink_metadata(dir.path().join(gone)).is_err(),
+            "{gone} skipped"
+        );
+    }
+    assert!(fs::symlink_metadata(dir.path().join("dev/initctl"))
         .unwrap()
         .file_type()
         .is_fifo());
+    assert_eq!(
+        fs::read(dir.path().join("etc/hostname")).unwrap(),
+        b"debian\n"
+    );
+}
+
+#[test]
+fn skipped_device_replaces_what_was_at_its_path_and_a_later_entry_there_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("dev")).unwrap();
+    fs::write(dir.path().join("dev/null"), b"lower").unwrap();
+    let bytes = Tar::new()
+        .raw(b"dev/null", tar::EntryType::Char, 0o666, b"", b"", 0)
+        .raw(b"dev/zero", tar::EntryType::Char, 0o666, b"", b"", 0)
+        .file("dev/zero", b"a file now")
+        .hardlink("dev/zero2", "dev/zero")
+        .bytes();
+    unpack_into(dir.path(), bytes, &opts(WhiteoutFormat::Vfs)).unwrap();
+    assert!(fs::symlink_metadata(dir.path().join("dev/null")).is_err());
+    assert_eq!(
+        fs::metadata(dir.path().join("dev/zero")).unwrap().ino(),
+        fs::metadata(dir.path().join("dev/zero2")).unwrap().ino(),
+        "a hardlink to a path rewritten after the skip links the new file"
+    );
+}
+
+#[test]
+fn device_nodes_are_created_when_devices_are_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = UnpackOptions {
+        allow_devices: true,
+        ..opts(WhiteoutFormat::Overlay)
+    };
+    unpack_into(dir.path(), dev_layer(), &o).unwrap();
+    let null = fs::symlink_metadata(dir.path().join("dev/null")).unwrap();
+    assert!(null.file_type().is_char_device());
+    assert_eq!(
+        null.ino(),
+        fs::symlink_metadata(dir.path().join("dev/null2"))
+            .unwrap()
+            .ino()
+    );
+    assert!(fs::symlink_metadata(dir.path().join("dev/sda"))
+        .unwrap()
+        .file_type()
+        .is_block_device());
+}
+
+#[test]
+fn device_nodes_that_escape_are_still_refused() {
+    let e = refused(
+        Tar::new()
+            .raw(b"../null", tar::EntryType::Char, 0o666, b"", b"", 0)
+            .bytes(),
+    );
+    assert!(e.contains("climbs out"), "{e}");
+    let e = refused(
+        Tar::new()
+            .symlink("dev", "/dev")
+            .raw(b"dev/null", tar::EntryType::Char, 0o666, b"", b"", 0)
+            .bytes(),
+    );
+    assert!(e.contains("outside"), "{e}");
+    let e = refused(
+        Tar::new()
+            .raw(b"null", tar::EntryType::Char, 0o666, b"", b"", 0)
+            .hardlink("l", "../null")
+            .bytes(),
+    );
+    assert!(e.contains("climbs out"), "{e}");
 }
 
 #[test]
@@ -553,13 +628,62 @@ fn userns_child() {
         rustix::fs::getxattr(dir.path().join("o"), OPAQUE_XATTRS[0], &mut v).unwrap(),
         1
     );
-    // Without the option the unmapped owner is an error, not a silent change.
+    // Without the option the unmapped owner is an error that says how to map it.
     let strict = UnpackOptions {
         ignore_chown_errors: false,
-        ..o
+        ..o.clone()
     };
     let err = unpack_into(tempfile::tempdir().unwrap().path(), bytes, &strict).unwrap_err();
-    assert!(err.to_string().contains("home/u/f"), "{err}");
+    let msg = err.to_string();
+    assert!(
+        matches!(err, LayerError::Unmapped { uid: 1000, .. }),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("home/u/f") && msg.contains("/etc/subuid"),
+        "{msg}"
+    );
+
+    // Root inside a user namespace: devices are allowed by the options, refused by the kernel,
+    // and skipped; trusted.* xattrs are refused by the kernel and left out.
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_pax_extensions([
+        ("SCHILY.xattr.trusted.overlay.origin", b"x".as_slice()),
+        ("SCHILY.xattr.user.kept", b"v".as_slice()),
+    ])
+    .unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_size(1);
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    h.set_cksum();
+    b.append_data(&mut h, "f", &b"x"[..]).unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Char);
+    h.set_size(0);
+    h.set_mode(0o666);
+    h.set_device_major(1).unwrap();
+    h.set_device_minor(3).unwrap();
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    h.set_cksum();
+    b.append_data(&mut h, "dev/null", io::empty()).unwrap();
+    let rootless_root = UnpackOptions {
+        allow_devices: true,
+        ..o.clone()
+    };
+    unpack_into(dir.path(), b.into_inner().unwrap(), &rootless_root).unwrap();
+    assert!(fs::symlink_metadata(dir.path().join("dev/null")).is_err());
+    let mut v = [0u8; 4];
+    assert_eq!(
+        rustix::fs::getxattr(dir.path().join("f"), "user.kept", &mut v).unwrap(),
+        1
+    );
+    assert!(rustix::fs::getxattr(dir.path().join("f"), "trusted.overlay.origin", &mut v).is_err());
 }
 
 #[test]
