@@ -1,6 +1,8 @@
 //! Man pages and shell completions, generated from the clap definitions so they never drift.
-//! `berth system docs` rewrites man/ and completions/; a test fails when the checked-in copies
-//! differ from what the current definitions produce.
+//! `berth system docs --out DIR` rewrites DIR/man and DIR/completions; a test fails when the
+//! checked-in copies differ from what the current definitions produce. It writes only into the
+//! directory it is given and deletes only pages it generated itself (a berth page that is no
+//! longer produced), never a user's file that happens to live there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,8 +14,9 @@ use super::Cli;
 
 #[derive(Debug, Args)]
 pub struct DocsArgs {
-    /// Directory that holds man/ and completions/ (the source checkout)
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    /// Directory that receives man/ and completions/ (the source checkout); required, so the
+    /// generator never writes into whatever directory it happens to be run from
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
 
@@ -49,19 +52,46 @@ fn man_pages(cmd: &clap::Command, name: &str, files: &mut BTreeMap<PathBuf, Vec<
     }
 }
 
+/// The first line clap_mangen writes: how a page berth generated is told from anything else.
+const MAN_SIGNATURE: &[u8] = b".ie \\n(.g .ds Aq \\(aq\n";
+
+/// True for a file `system docs` produced in an earlier run and no longer produces: a `berth*.1`
+/// page that starts with the generator's signature. Nothing else is ever deleted.
+fn is_stale_generated_page(path: &Path, want: &BTreeMap<PathBuf, Vec<u8>>, rel: &Path) -> bool {
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if want.contains_key(rel) || !name.starts_with("berth") || !name.ends_with(".1") {
+        return false;
+    }
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.file_type().is_file() {
+        return false;
+    }
+    let mut head = [0u8; MAN_SIGNATURE.len()];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && head == MAN_SIGNATURE
+}
+
 pub fn run(args: &DocsArgs) -> anyhow::Result<()> {
-    for dir in ["man", "completions"] {
-        let d = args.out.join(dir);
-        if d.is_dir() {
-            for e in std::fs::read_dir(&d)? {
-                std::fs::remove_file(e?.path())?;
+    let want = render_all();
+    let man = args.out.join("man");
+    if man.is_dir() {
+        for e in std::fs::read_dir(&man)? {
+            let e = e?;
+            let rel = Path::new("man").join(e.file_name());
+            if is_stale_generated_page(&e.path(), &want, &rel) {
+                std::fs::remove_file(e.path())?;
+                println!("removed {}", e.path().display());
             }
         }
     }
-    for (rel, bytes) in render_all() {
+    for (rel, bytes) in want {
         let path = args.out.join(&rel);
         std::fs::create_dir_all(path.parent().expect("relative path has a parent"))?;
-        std::fs::write(&path, bytes)?;
+        crate::store::atomic::write_atomic(&path, &bytes, 0o644)?;
         println!("{}", path.display());
     }
     Ok(())
@@ -91,7 +121,7 @@ mod tests {
         }
         assert!(
             stale.is_empty(),
-            "stale generated docs, run `cargo run -- system docs`: {stale:?}"
+            "stale generated docs, run `cargo run -- system docs --out .`: {stale:?}"
         );
     }
 }

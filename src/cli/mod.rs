@@ -5,6 +5,7 @@ pub mod container;
 pub mod docs;
 pub mod image;
 pub mod network;
+pub mod outfile;
 pub mod output;
 pub mod progress;
 pub mod system;

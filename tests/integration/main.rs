@@ -33,4 +33,5 @@ mod push;
 mod run;
 mod store;
 mod top;
+mod userfiles;
 mod volumes;

@@ -22,12 +22,11 @@ pub struct ExportArgs {
 pub fn run(args: &ExportArgs, engine: &Engine) -> anyhow::Result<()> {
     match &args.output {
         Some(path) => {
-            let f = File::create(path).with_context(|| format!("exporting to {path}"))?;
-            let done = engine.export_container(&args.container, &f);
-            if done.is_err() {
-                let _ = std::fs::remove_file(path);
-            }
-            done?;
+            crate::cli::outfile::write_replacing(std::path::Path::new(path), |f| {
+                engine
+                    .export_container(&args.container, f)
+                    .with_context(|| format!("exporting to {path}"))
+            })?;
         }
         None => {
             let stdout = std::io::stdout();

@@ -1,8 +1,6 @@
 //! `berth save`
 
-use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, IsTerminal, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -53,42 +51,17 @@ pub fn run(args: &SaveArgs, engine: &Engine) -> anyhow::Result<()> {
     }
 }
 
-/// Write next to `path` and rename into place, so a failed save leaves no half archive.
 fn save_to_file(
     engine: &Engine,
     images: &[String],
     format: ArchiveFormat,
     path: &Path,
 ) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow::anyhow!("-o {}: name a file", path.display()))?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.berth-{:08x}", rand::random::<u32>()));
-    let result = (|| -> anyhow::Result<()> {
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o644)
-            .open(&tmp)
-            .with_context(|| format!("creating {}", path.display()))?;
+    super::super::outfile::write_replacing(path, |file| {
         let mut out = BufWriter::with_capacity(1 << 20, file);
         engine.save(images, format, &mut out)?;
-        let file = out
-            .into_inner()
-            .map_err(|e| e.into_error())
+        out.flush()
             .with_context(|| format!("writing {}", path.display()))?;
-        file.sync_all()
-            .with_context(|| format!("writing {}", path.display()))?;
-        fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
         Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    })
 }
