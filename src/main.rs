@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use berth::cli::{self, Cli};
+use berth::cli::{self, stdout, Cli};
 use berth::engine::{Engine, EngineError, EngineOptions};
 use berth::runtime::userns;
 
@@ -12,6 +12,7 @@ const EXIT_BERTH_ERROR: u8 = 125;
 fn main() -> ExitCode {
     berth::timing::mark("cli: start");
     berth::debug::init();
+    stdout::install_panic_hook();
     let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
@@ -27,7 +28,19 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(&cli) {
+    let result = run(&cli);
+    // The reader of our output went away: end as docker does, by SIGPIPE, whatever happened.
+    let write_error = stdout::take_error();
+    if stdout::closed() && write_error.is_none()
+        || result.as_ref().is_err_and(stdout::is_our_broken_pipe)
+    {
+        stdout::die_of_sigpipe();
+    }
+    if let Some(e) = write_error {
+        eprintln!("Error: writing the output: {e}");
+        return ExitCode::from(EXIT_BERTH_ERROR);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The container's own exit code: it already said what it had to.

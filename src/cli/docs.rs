@@ -84,7 +84,7 @@ pub fn run(args: &DocsArgs) -> anyhow::Result<()> {
             let rel = Path::new("man").join(e.file_name());
             if is_stale_generated_page(&e.path(), &want, &rel) {
                 std::fs::remove_file(e.path())?;
-                println!("removed {}", e.path().display());
+                outln!("removed {}", e.path().display());
             }
         }
     }
@@ -92,7 +92,7 @@ pub fn run(args: &DocsArgs) -> anyhow::Result<()> {
         let path = args.out.join(&rel);
         std::fs::create_dir_all(path.parent().expect("relative path has a parent"))?;
         crate::store::atomic::write_atomic(&path, &bytes, 0o644)?;
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     Ok(())
 }

@@ -1,6 +1,23 @@
 //! Command-line definitions (clap) and output. One file per verb; each parses its flags, calls
 //! exactly one engine operation and prints the result.
 
+/// `outln!` for command output: never panics on a closed stdout (see `stdout`).
+macro_rules! outln {
+    () => {
+        $crate::cli::stdout::write(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for command output: never panics on a closed stdout (see `stdout`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!($($arg)*))
+    };
+}
+
 pub mod container;
 pub mod docs;
 pub mod image;
@@ -8,6 +25,7 @@ pub mod network;
 pub mod outfile;
 pub mod output;
 pub mod progress;
+pub mod stdout;
 pub mod system;
 pub mod unshare;
 pub mod volume;

@@ -150,6 +150,7 @@ pub fn supervise(
         }
         let mut exited = false;
         let mut gone_clients: Vec<usize> = Vec::new();
+        let mut gone_sources: Vec<usize> = Vec::new();
         for (p, kind) in fds.iter().zip(kinds.iter()) {
             if p.revents == 0 {
                 continue;
@@ -222,12 +223,24 @@ pub fn supervise(
                 }
                 Kind::Source(i) => {
                     let src = &mut io.sources[i];
-                    pump(src, &mut buf, log, attached.as_ref(), &clients);
+                    if pump(src, &mut buf, log, attached.as_ref(), &clients) == Pumped::ReaderGone {
+                        gone_sources.push(i);
+                    }
                 }
             }
         }
         for i in gone_clients.into_iter().rev() {
             clients.remove(i);
+        }
+        // The attached `run`'s reader went away (`berth run IMAGE yes | head -2`): as in a shell
+        // pipeline, the container's own next write to that stream fails (EPIPE; EIO on a
+        // terminal, which is hung up), so the container ends instead of writing for no one.
+        for i in gone_sources.into_iter().rev() {
+            io.sources.remove(i);
+            if io.tty {
+                io.console = None;
+                io.container_stdin = None;
+            }
         }
         if !exited && pidfd.is_none() {
             // SAFETY: peeking at our child's state without reaping it.
@@ -250,7 +263,10 @@ pub fn supervise(
             unsafe { libc::waitpid(pid, &mut status, 0) };
             // What the container wrote just before it exited is still in the pipes.
             for src in io.sources.iter_mut() {
-                while src.open && pump(src, &mut buf, log, attached.as_ref(), &clients) {}
+                while src.open
+                    && pump(src, &mut buf, log, attached.as_ref(), &clients) == Pumped::More
+                {
+                }
             }
             let code = super::exit_code(status).to_le_bytes();
             for c in &clients {
@@ -312,18 +328,28 @@ fn pollfd(fd: RawFd) -> libc::pollfd {
     }
 }
 
-/// Read once from `src`; log and forward. Returns whether more may follow right away.
+#[derive(Debug, PartialEq, Eq)]
+enum Pumped {
+    /// More may follow right away.
+    More,
+    /// Nothing more for now (or the source ended).
+    Idle,
+    /// The attached CLI's stdout or stderr for this stream is a pipe whose reader is gone.
+    ReaderGone,
+}
+
+/// Read once from `src`; log and forward.
 fn pump(
     src: &mut Source,
     buf: &mut [u8],
     log: &mut Option<LogWriter>,
     attached: Option<&Attached>,
     clients: &[Client],
-) -> bool {
+) -> Pumped {
     match read_fd(src.raw(), buf) {
         Ok(0) => {
             src.open = false;
-            false
+            Pumped::Idle
         }
         Ok(n) => {
             let data = &buf[..n];
@@ -332,12 +358,14 @@ fn pump(
                     *log = None;
                 }
             }
+            let mut reader_gone = false;
             if let Some(a) = attached {
                 let fd = match src.stream {
                     Stream::Stdout => a.stdout,
                     Stream::Stderr => a.stderr,
                 };
-                let _ = write_all_fd(fd, data);
+                reader_gone = write_all_fd(fd, data)
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
             }
             let tag = match src.stream {
                 Stream::Stdout => attach::OUT_STDOUT,
@@ -347,13 +375,17 @@ fn pump(
                 // A client that cannot keep up loses output rather than stalling the container.
                 let _ = attach::send(c.fd.as_raw_fd(), tag, data);
             }
-            true
+            if reader_gone {
+                Pumped::ReaderGone
+            } else {
+                Pumped::More
+            }
         }
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Pumped::Idle,
         // EIO from a pty master once the last slave closed.
         Err(_) => {
             src.open = false;
-            false
+            Pumped::Idle
         }
     }
 }

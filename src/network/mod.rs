@@ -46,6 +46,10 @@ pub fn default_mode(rootless: bool) -> Result<NetworkMode, NetworkError> {
     if !rootless {
         return Ok(NetworkMode::Networks(vec![DEFAULT_NETWORK.to_string()]));
     }
+    // A broken berth.conf is its own error, not "nothing installed".
+    if let Err(crate::hostpaths::HelperError::Config(e)) = crate::hostpaths::helper("pasta") {
+        return Err(NetworkError::Backend(e));
+    }
     match default_backend() {
         Some("pasta") => Ok(NetworkMode::Pasta(Vec::new())),
         Some(_) => Ok(NetworkMode::Slirp4netns(Vec::new())),

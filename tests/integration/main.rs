@@ -10,6 +10,7 @@ mod util;
 mod archive;
 mod cgroups;
 mod cli;
+mod closedpipe;
 mod containers;
 mod datamove;
 mod escape;

@@ -33,6 +33,10 @@ pub fn run(args: &AttachArgs, engine: &Engine) -> anyhow::Result<()> {
     };
     match engine.attach_container(&c, &opts)? {
         AttachOutcome::Detached | AttachOutcome::Exited(0) => Ok(()),
+        AttachOutcome::OutputClosed => {
+            crate::cli::stdout::failed(std::io::ErrorKind::BrokenPipe.into());
+            Ok(())
+        }
         AttachOutcome::Exited(code) => Err(ExitStatus(code).into()),
     }
 }

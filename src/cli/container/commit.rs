@@ -56,6 +56,6 @@ pub fn run(args: &CommitArgs, engine: &Engine) -> anyhow::Result<()> {
         }
     }
     let record = engine.commit_container(&opts)?;
-    println!("sha256:{}", record.id);
+    outln!("sha256:{}", record.id);
     Ok(())
 }

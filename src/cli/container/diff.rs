@@ -17,6 +17,6 @@ pub fn run(args: &DiffArgs, engine: &Engine) -> anyhow::Result<()> {
     for c in changes {
         out.push_str(&format!("{} {}\n", c.kind.letter(), c.path));
     }
-    print!("{out}");
+    out!("{out}");
     Ok(())
 }

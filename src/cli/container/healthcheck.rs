@@ -26,6 +26,6 @@ pub fn run(cmd: &HealthcheckCommand, engine: &Engine) -> anyhow::Result<()> {
     if result.exit_code == 0 {
         return Ok(());
     }
-    println!("unhealthy");
+    outln!("unhealthy");
     Err(ExitStatus(1).into())
 }

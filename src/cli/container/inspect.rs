@@ -26,7 +26,7 @@ pub fn print_found(
     mut errors: Vec<anyhow::Error>,
 ) -> anyhow::Result<()> {
     if !docs.is_empty() || errors.is_empty() {
-        print!("{}", output::render_inspect(format, docs)?);
+        out!("{}", output::render_inspect(format, docs)?);
     }
     match errors.len() {
         0 => Ok(()),

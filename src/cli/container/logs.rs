@@ -62,7 +62,9 @@ pub fn run(args: &LogsArgs, engine: &Engine) -> anyhow::Result<()> {
     let container = engine.find_container(&args.container)?;
     let mut stdout = io::stdout().lock();
     let mut stderr = io::stderr();
-    let result = engine.container_logs(&container, &opts, |entry| {
+    // A follower whose reader went away ends even while the container is quiet.
+    let reader_gone = || crate::cli::stdout::is_broken(1);
+    let result = engine.container_logs(&container, &opts, &reader_gone, |entry| {
         let out: &mut dyn Write = match entry.stream {
             Stream::Stdout => &mut stdout,
             Stream::Stderr => &mut stderr,
@@ -83,9 +85,16 @@ pub fn run(args: &LogsArgs, engine: &Engine) -> anyhow::Result<()> {
     });
     match result {
         // The reader went away (`berth logs c | head`): not an error.
-        Err(EngineError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(EngineError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            crate::cli::stdout::failed(source);
+            Ok(())
+        }
         Err(e) => Err(e.into()),
         Ok(()) => {
+            if reader_gone() {
+                crate::cli::stdout::failed(io::ErrorKind::BrokenPipe.into());
+                return Ok(());
+            }
             stdout.flush()?;
             Ok(())
         }

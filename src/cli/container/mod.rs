@@ -119,7 +119,7 @@ pub fn for_each(
     let mut failed = false;
     for name in names {
         match act(&name) {
-            Ok(()) => println!("{name}"),
+            Ok(()) => outln!("{name}"),
             Err(e) => {
                 eprintln!("Error: {e}");
                 failed = true;

@@ -26,7 +26,7 @@ pub fn run(args: &MountArgs, engine: &Engine) -> anyhow::Result<()> {
     require_unshare(engine, "mount")?;
     if args.containers.is_empty() {
         for (c, path) in engine.mounted_containers()? {
-            println!(
+            outln!(
                 "{}  {}",
                 &c.record.id[..12.min(c.record.id.len())],
                 path.display()
@@ -36,7 +36,7 @@ pub fn run(args: &MountArgs, engine: &Engine) -> anyhow::Result<()> {
     }
     for name in &args.containers {
         let path = engine.mount_container(name)?;
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     Ok(())
 }

@@ -32,7 +32,7 @@ pub fn run(args: &PortArgs, engine: &Engine) -> anyhow::Result<()> {
         .into());
     }
     for p in &ports {
-        println!("{}", format_mapping(p, private.is_none()));
+        outln!("{}", format_mapping(p, private.is_none()));
     }
     Ok(())
 }

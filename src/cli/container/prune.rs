@@ -25,6 +25,6 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     let mut text = String::new();
     output::deleted(&mut text, "Containers", pruned.iter().map(|p| &p.id));
     output::reclaimed(&mut text, pruned.iter().map(|p| p.size).sum());
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }

@@ -342,7 +342,7 @@ pub fn run(args: &PsArgs, engine: &Engine) -> anyhow::Result<()> {
 
     if args.quiet && args.format.is_none() {
         for c in &containers {
-            println!(
+            outln!(
                 "{}",
                 if args.no_trunc {
                     &c.record.id
@@ -374,7 +374,7 @@ pub fn run(args: &PsArgs, engine: &Engine) -> anyhow::Result<()> {
     let rendered = output::render_rows(&format, &values, HEADERS)?;
     if args.noheading && format.starts_with("table") {
         // Drop the header but keep the alignment computed with it.
-        print!(
+        out!(
             "{}",
             rendered
                 .split_once('\n')
@@ -382,7 +382,7 @@ pub fn run(args: &PsArgs, engine: &Engine) -> anyhow::Result<()> {
                 .unwrap_or("")
         );
     } else {
-        print!("{rendered}");
+        out!("{rendered}");
     }
     Ok(())
 }

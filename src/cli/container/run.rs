@@ -318,7 +318,7 @@ pub fn create(args: &CreateArgs, engine: &Engine) -> anyhow::Result<()> {
     if let Some(w) = engine.cgroup_warning(&record) {
         eprintln!("{w}");
     }
-    println!("{}", record.id);
+    outln!("{}", record.id);
     Ok(())
 }
 
@@ -358,7 +358,7 @@ pub fn run(args: &RunArgs, engine: &Engine) -> anyhow::Result<()> {
     crate::timing::mark("cli: container done");
     match outcome {
         StartOutcome::Running { .. } => {
-            println!("{}", record.id);
+            outln!("{}", record.id);
             Ok(())
         }
         StartOutcome::Detached => Ok(()),

@@ -103,7 +103,7 @@ pub fn run(args: &StartArgs, engine: &Engine) -> anyhow::Result<()> {
             Attach::Detached
         };
         match engine.start_container(&c, attach) {
-            Ok(StartOutcome::Running { .. }) => println!("{name}"),
+            Ok(StartOutcome::Running { .. }) => outln!("{name}"),
             Ok(StartOutcome::Detached) | Ok(StartOutcome::Exited(0)) => {}
             Ok(StartOutcome::Exited(code)) => return Err(ExitStatus(code).into()),
             Err(e) => {

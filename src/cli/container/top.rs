@@ -26,6 +26,6 @@ pub fn run(args: &TopArgs, engine: &Engine) -> anyhow::Result<()> {
         text.push_str(&row.join("\t"));
         text.push('\n');
     }
-    print!("{}", align_columns(&text));
+    out!("{}", align_columns(&text));
     Ok(())
 }

@@ -30,7 +30,7 @@ pub fn run(args: &UnmountArgs, engine: &Engine) -> anyhow::Result<()> {
     };
     for name in &names {
         engine.unmount_container(name, args.force || args.all)?;
-        println!("{name}");
+        outln!("{name}");
     }
     Ok(())
 }

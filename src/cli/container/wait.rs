@@ -24,7 +24,7 @@ pub fn run(args: &WaitArgs, engine: &Engine) -> anyhow::Result<()> {
             .find_container(name)
             .and_then(|c| engine.wait_container(&c, condition))
         {
-            Ok(code) => println!("{code}"),
+            Ok(code) => outln!("{code}"),
             Err(e) => errors.push(e),
         }
     }

@@ -63,7 +63,7 @@ pub fn run(args: &HistoryArgs, engine: &Engine) -> anyhow::Result<()> {
         (false, None | Some("table")) => DEFAULT.to_string(),
         (false, Some(f)) => f.to_string(),
     };
-    print!("{}", output::render_rows(&format, &values, HEADERS)?);
+    out!("{}", output::render_rows(&format, &values, HEADERS)?);
     Ok(())
 }
 

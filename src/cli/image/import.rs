@@ -67,6 +67,6 @@ pub fn run(args: &ImportArgs, engine: &Engine) -> anyhow::Result<()> {
     let record = engine
         .import(input, &opts)
         .with_context(|| format!("importing {}", args.source))?;
-    println!("sha256:{}", record.id);
+    outln!("sha256:{}", record.id);
     Ok(())
 }

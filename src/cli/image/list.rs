@@ -137,7 +137,7 @@ pub fn run(args: &ListArgs, engine: &Engine) -> anyhow::Result<()> {
         let mut seen = std::collections::HashSet::new();
         for row in &rows {
             if seen.insert(row.record.id.clone()) {
-                println!(
+                outln!(
                     "{}",
                     if args.no_trunc {
                         format!("sha256:{}", row.record.id)
@@ -162,7 +162,7 @@ pub fn run(args: &ListArgs, engine: &Engine) -> anyhow::Result<()> {
     let rendered = output::render_rows(&format, &values, HEADERS)?;
     if args.noheading && format.starts_with("table") {
         // Drop the header but keep the alignment computed with it.
-        print!(
+        out!(
             "{}",
             rendered
                 .split_once('\n')
@@ -170,7 +170,7 @@ pub fn run(args: &ListArgs, engine: &Engine) -> anyhow::Result<()> {
                 .unwrap_or("")
         );
     } else {
-        print!("{rendered}");
+        out!("{rendered}");
     }
     Ok(())
 }

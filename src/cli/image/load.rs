@@ -43,13 +43,13 @@ pub fn run(args: &LoadArgs, engine: &Engine) -> anyhow::Result<()> {
         .with_context(|| format!("loading {what}"))?;
     for image in loaded {
         if image.names.is_empty() {
-            println!("Loaded image ID: sha256:{}", image.id);
+            outln!("Loaded image ID: sha256:{}", image.id);
         }
         for name in &image.names {
             let shown = Reference::parse(name)
                 .map(|r| r.familiar())
                 .unwrap_or_else(|_| name.clone());
-            println!("Loaded image: {shown}");
+            outln!("Loaded image: {shown}");
         }
     }
     Ok(())

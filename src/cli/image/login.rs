@@ -63,7 +63,7 @@ pub fn run(args: &LoginArgs, engine: &Engine) -> anyhow::Result<()> {
     let authfile = args.authfile.as_deref();
     if args.get_login {
         let creds = engine.stored_login(&registry, authfile)?;
-        println!("{}", creds.username);
+        outln!("{}", creds.username);
         return Ok(());
     }
     let stdin_tty = std::io::stdin().is_terminal();
@@ -82,7 +82,7 @@ pub fn run(args: &LoginArgs, engine: &Engine) -> anyhow::Result<()> {
                     .block_on(engine.login(&registry, &saved, &opts))
                     .is_ok()
                 {
-                    println!("Existing credentials are valid. Already logged in to {registry}");
+                    outln!("Existing credentials are valid. Already logged in to {registry}");
                     return Ok(());
                 }
                 eprintln!(
@@ -117,7 +117,7 @@ pub fn run(args: &LoginArgs, engine: &Engine) -> anyhow::Result<()> {
     }
     let creds = Credentials { username, password };
     runtime.block_on(engine.login(&registry, &creds, &opts))?;
-    println!("Login Succeeded!");
+    outln!("Login Succeeded!");
     Ok(())
 }
 

@@ -23,7 +23,7 @@ pub fn run(args: &LogoutArgs, engine: &Engine) -> anyhow::Result<()> {
     let authfile = args.authfile.as_deref();
     if args.all {
         engine.logout_all(authfile)?;
-        println!("Removed login credentials for all registries");
+        outln!("Removed login credentials for all registries");
         return Ok(());
     }
     let registry = match &args.registry {
@@ -31,6 +31,6 @@ pub fn run(args: &LogoutArgs, engine: &Engine) -> anyhow::Result<()> {
         None => engine.default_login_registry()?,
     };
     let key = engine.logout(&registry, authfile)?;
-    println!("Removed login credentials for {key}");
+    outln!("Removed login credentials for {key}");
     Ok(())
 }

@@ -46,7 +46,7 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     let mut text = String::new();
     deleted_images(&mut text, &report.removals);
     crate::cli::output::reclaimed(&mut text, report.reclaimed);
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }
 

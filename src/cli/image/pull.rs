@@ -50,6 +50,6 @@ pub fn run(args: &PullArgs, engine: &Engine) -> anyhow::Result<()> {
     };
     let runtime = super::super::runtime()?;
     let record = runtime.block_on(engine.pull(&args.image, &opts, reporter.as_ref()))?;
-    println!("{}", record.id);
+    outln!("{}", record.id);
     Ok(())
 }

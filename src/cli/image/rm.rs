@@ -22,8 +22,8 @@ pub fn run(args: &RmArgs, engine: &Engine) -> anyhow::Result<()> {
             Ok(done) => {
                 for r in done {
                     match r {
-                        Removal::Untagged(n) => println!("Untagged: {n}"),
-                        Removal::Deleted(id) => println!("Deleted: {id}"),
+                        Removal::Untagged(n) => outln!("Untagged: {n}"),
+                        Removal::Deleted(id) => outln!("Deleted: {id}"),
                     }
                 }
             }

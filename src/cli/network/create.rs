@@ -48,6 +48,6 @@ pub fn run(args: &CreateArgs, engine: &Engine) -> anyhow::Result<()> {
         labels: args.label.clone(),
         opts: args.opt.clone(),
     })?;
-    println!("{}", rec.name);
+    outln!("{}", rec.name);
     Ok(())
 }

@@ -22,6 +22,6 @@ pub fn run(args: &InspectArgs, engine: &Engine) -> anyhow::Result<()> {
         .map(|n| engine.find_network(n))
         .collect::<Result<Vec<_>, _>>()?;
     let objects: Vec<_> = records.iter().map(|n| engine.inspect_network(n)).collect();
-    print!("{}", render_inspect(args.format.as_deref(), &objects)?);
+    out!("{}", render_inspect(args.format.as_deref(), &objects)?);
     Ok(())
 }

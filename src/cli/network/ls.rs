@@ -41,7 +41,7 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
     };
     if args.quiet {
         let out: String = nets.iter().map(|n| format!("{}\n", short(&n.id))).collect();
-        print!("{out}");
+        out!("{out}");
         return Ok(());
     }
     let rows: Vec<Value> = nets
@@ -65,6 +65,6 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
         &rows,
         &[("ID", "NETWORK ID"), ("Name", "NAME"), ("Driver", "DRIVER")],
     )?;
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }

@@ -29,7 +29,7 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
         return Ok(());
     }
     for name in engine.prune_networks(&filters)? {
-        println!("{name}");
+        outln!("{name}");
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ pub fn run(args: &RmArgs, engine: &Engine) -> anyhow::Result<()> {
     let mut failed = None;
     for n in &args.networks {
         match engine.remove_network(n, args.force) {
-            Ok(name) => println!("{name}"),
+            Ok(name) => outln!("{name}"),
             Err(e) if args.networks.len() == 1 => return Err(e.into()),
             Err(e) => {
                 eprintln!("Error: {e}");

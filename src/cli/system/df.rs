@@ -219,7 +219,7 @@ pub fn run(args: &DfArgs, engine: &Engine) -> anyhow::Result<()> {
             None | Some("table") => SUMMARY,
             Some(f) => f,
         };
-        print!(
+        out!(
             "{}",
             output::render_rows(format, &summary_rows(&du), SUMMARY_HEADERS)?
         );
@@ -233,7 +233,7 @@ pub fn run(args: &DfArgs, engine: &Engine) -> anyhow::Result<()> {
             "Volumes": v.volumes,
             "BuildCache": v.build_cache,
         });
-        println!(
+        outln!(
             "{}",
             output::render_inspect(Some("{{json .}}"), &[doc])?.trim_end()
         );
@@ -245,7 +245,7 @@ pub fn run(args: &DfArgs, engine: &Engine) -> anyhow::Result<()> {
         .filter(|b| !b.shared)
         .map(|b| b.size)
         .sum();
-    println!(
+    outln!(
         "Images space usage:\n\n{}\n\nContainers space usage:\n\n{}\n\nLocal Volumes space usage:\n\n{}\n\nBuild cache usage: {}\n\n{}",
         table(IMAGES, &v.images, IMAGE_HEADERS)?,
         table(CONTAINERS, &v.containers, CONTAINER_HEADERS)?,

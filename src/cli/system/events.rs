@@ -88,7 +88,16 @@ pub fn run(args: &EventsArgs, engine: &Engine) -> anyhow::Result<()> {
     catch_interrupts();
     let mut out = io::stdout().lock();
     let mut failure: Option<anyhow::Error> = None;
-    engine.events(&opts, &|| INTERRUPTED.load(Ordering::SeqCst), &mut |e| {
+    // A reader that went away ends the wait for the next event too (`berth events | head -1`
+    // when nothing more happens).
+    let stop = || {
+        let gone = crate::cli::stdout::is_broken(1);
+        if gone {
+            crate::cli::stdout::failed(io::ErrorKind::BrokenPipe.into());
+        }
+        INTERRUPTED.load(Ordering::SeqCst) || gone
+    };
+    engine.events(&opts, &stop, &mut |e| {
         let line = match &template {
             None => default_line(e),
             Some(t) => match serde_json::to_value(e)
@@ -103,7 +112,13 @@ pub fn run(args: &EventsArgs, engine: &Engine) -> anyhow::Result<()> {
             },
         };
         // A reader that went away (`berth events | head -1`) ends the command quietly.
-        writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
+        match writeln!(out, "{line}").and_then(|()| out.flush()) {
+            Ok(()) => true,
+            Err(e) => {
+                crate::cli::stdout::failed(e);
+                false
+            }
+        }
     })?;
     match failure {
         Some(e) => Err(e),

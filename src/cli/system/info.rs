@@ -15,14 +15,14 @@ pub struct InfoArgs {
 pub fn run(args: &InfoArgs, engine: &Engine) -> anyhow::Result<()> {
     let info = serde_json::to_value(engine.info()?)?;
     match args.format.as_deref() {
-        Some("json") => println!("{}", serde_json::to_string_pretty(&info)?),
+        Some("json") => outln!("{}", serde_json::to_string_pretty(&info)?),
         Some(t) => {
             // Templates name fields as podman's Go structs do ({{.Host.Rootless}}); lookups are
             // case-insensitive, so the camelCase document serves both.
             let tpl = output::Template::parse(t)?;
-            println!("{}", tpl.render(&info)?);
+            outln!("{}", tpl.render(&info)?);
         }
-        None => print!("{}", to_yaml(&info, 0)),
+        None => out!("{}", to_yaml(&info, 0)),
     }
     Ok(())
 }

@@ -67,6 +67,6 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     crate::cli::output::deleted(&mut text, "Volumes", &report.volumes);
     crate::cli::image::prune::deleted_images(&mut text, &report.images.removals);
     crate::cli::output::reclaimed(&mut text, report.reclaimed);
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }

@@ -26,12 +26,12 @@ pub fn run(args: &VersionArgs) -> anyhow::Result<()> {
     });
     let doc = json!({ "Client": client });
     match args.format.as_deref() {
-        Some("json") => println!("{}", serde_json::to_string_pretty(&doc)?),
-        Some(t) => println!("{}", output::Template::parse(t)?.render(&doc)?),
+        Some("json") => outln!("{}", serde_json::to_string_pretty(&doc)?),
+        Some(t) => outln!("{}", output::Template::parse(t)?.render(&doc)?),
         None => {
-            println!("Client:");
-            println!("  Version:    {}", env!("CARGO_PKG_VERSION"));
-            println!(
+            outln!("Client:");
+            outln!("  Version:    {}", env!("CARGO_PKG_VERSION"));
+            outln!(
                 "  OS/Arch:    {}",
                 client["OsArch"].as_str().unwrap_or_default()
             );

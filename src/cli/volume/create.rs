@@ -28,6 +28,6 @@ pub fn run(args: &CreateArgs, engine: &Engine) -> anyhow::Result<()> {
         opts: args.opt.clone(),
         labels: args.label.clone(),
     })?;
-    println!("{}", rec.name);
+    outln!("{}", rec.name);
     Ok(())
 }

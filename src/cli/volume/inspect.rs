@@ -28,6 +28,6 @@ pub fn run(args: &InspectArgs, engine: &Engine) -> anyhow::Result<()> {
             .collect::<Result<Vec<_>, _>>()?
     };
     let objects: Vec<_> = records.iter().map(|v| engine.inspect_volume(v)).collect();
-    print!("{}", render_inspect(args.format.as_deref(), &objects)?);
+    out!("{}", render_inspect(args.format.as_deref(), &objects)?);
     Ok(())
 }

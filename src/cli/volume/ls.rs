@@ -35,7 +35,7 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
             out.push_str(&v.name);
             out.push('\n');
         }
-        print!("{out}");
+        out!("{out}");
         return Ok(());
     }
     let rows: Vec<Value> = volumes
@@ -59,6 +59,6 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
         &rows,
         &[("Driver", "DRIVER"), ("Name", "VOLUME NAME")],
     )?;
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }

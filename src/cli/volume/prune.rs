@@ -32,6 +32,6 @@ pub fn run(args: &PruneArgs, engine: &Engine) -> anyhow::Result<()> {
     let mut text = String::new();
     crate::cli::output::deleted(&mut text, "Volumes", &removed);
     crate::cli::output::reclaimed(&mut text, bytes);
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }

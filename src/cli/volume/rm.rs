@@ -18,7 +18,7 @@ pub fn run(args: &RmArgs, engine: &Engine) -> anyhow::Result<()> {
     let mut failed = false;
     for name in &args.volumes {
         match engine.remove_volume(name, args.force) {
-            Ok(()) => println!("{name}"),
+            Ok(()) => outln!("{name}"),
             Err(e) => {
                 eprintln!("Error: {e}");
                 failed = true;

@@ -24,6 +24,8 @@ pub struct AttachOptions {
 pub enum AttachOutcome {
     Exited(i32),
     Detached,
+    /// Our stdout or stderr is a pipe whose reader has gone.
+    OutputClosed,
 }
 
 fn io_err(context: &str) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
@@ -104,6 +106,13 @@ impl Engine {
                     revents: 0,
                 },
             ];
+            // Our stdout, for POLLERR only: a reader that went away ends the attach even while
+            // the container is quiet.
+            fds.push(libc::pollfd {
+                fd: 1,
+                events: 0,
+                revents: 0,
+            });
             if stdin_open {
                 fds.push(libc::pollfd {
                     fd: 0,
@@ -117,11 +126,15 @@ impl Engine {
             }
             if fds[0].revents != 0 {
                 match attach::recv(s, &mut buf) {
-                    Ok(Some((attach::OUT_STDOUT, n))) => {
-                        let _ = write_all_fd(1, &buf[..n]);
-                    }
-                    Ok(Some((attach::OUT_STDERR, n))) => {
-                        let _ = write_all_fd(2, &buf[..n]);
+                    // Our reader went away (`berth attach c | head -1`): an observer that
+                    // cannot show anything more leaves, and the container goes on.
+                    Ok(Some((tag @ (attach::OUT_STDOUT | attach::OUT_STDERR), n))) => {
+                        let fd = if tag == attach::OUT_STDOUT { 1 } else { 2 };
+                        if let Err(e) = write_all_fd(fd, &buf[..n]) {
+                            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                                return Ok(AttachOutcome::OutputClosed);
+                            }
+                        }
                     }
                     Ok(Some((attach::OUT_EXIT, n))) if n >= 4 => {
                         // The monitor says the exit before it records it; like docker's attach,
@@ -152,7 +165,10 @@ impl Engine {
                     }
                 }
             }
-            if stdin_open && fds.get(2).is_some_and(|p| p.revents != 0) {
+            if fds[2].revents & libc::POLLERR != 0 {
+                return Ok(AttachOutcome::OutputClosed);
+            }
+            if stdin_open && fds.get(3).is_some_and(|p| p.revents != 0) {
                 match read_fd(0, &mut buf) {
                     Ok(0) | Err(_) => {
                         stdin_open = false;

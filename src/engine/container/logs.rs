@@ -89,11 +89,12 @@ fn emit_error(e: io::Error) -> EngineError {
 impl Engine {
     /// Pass the container's log entries to `emit`, oldest first. With `follow`, keep reading
     /// while the container runs and return once it has stopped (or was removed) and everything
-    /// it wrote was passed on.
+    /// it wrote was passed on, or `stop` says the follower should end (its reader is gone).
     pub fn container_logs(
         &self,
         c: &Container,
         opts: &LogOptions,
+        stop: &dyn Fn() -> bool,
         mut emit: impl FnMut(&Entry) -> io::Result<()>,
     ) -> Result<()> {
         let path = self.container_log_path(&c.record.id);
@@ -155,7 +156,7 @@ impl Engine {
             for e in entries.iter().filter(|e| in_window(e, opts)) {
                 emit(e).map_err(emit_error)?;
             }
-            if !running || opts.until.is_some_and(|t| Utc::now() > t) {
+            if !running || opts.until.is_some_and(|t| Utc::now() > t) || stop() {
                 return Ok(());
             }
             std::thread::sleep(FOLLOW_POLL);
