@@ -263,7 +263,7 @@ complete -c berth -n "__fish_berth_using_subcommand rm" -s f -l force -d 'Force 
 complete -c berth -n "__fish_berth_using_subcommand rm" -s a -l all -d 'Remove all containers'
 complete -c berth -n "__fish_berth_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container'
 complete -c berth -n "__fish_berth_using_subcommand rm" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand ps" -s n -l last -d 'Show the N last created containers (includes all states)' -r
+complete -c berth -n "__fish_berth_using_subcommand ps" -s n -l last -d 'Show the N last created containers (includes all states; -1, docker\'s default, is all)' -r
 complete -c berth -n "__fish_berth_using_subcommand ps" -s f -l filter -d 'Filter output (id=, name=, status=, label=KEY[=VALUE], ancestor=IMAGE, exited=CODE, before=CONTAINER, since=CONTAINER)' -r
 complete -c berth -n "__fish_berth_using_subcommand ps" -l format -d 'Format output with a Go template, "table TEMPLATE" or "json"' -r
 complete -c berth -n "__fish_berth_using_subcommand ps" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
@@ -637,7 +637,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from rm" -s a -l all -d 'Remove all containers'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -s n -l last -d 'Show the N last created containers (includes all states)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -s n -l last -d 'Show the N last created containers (includes all states; -1, docker\'s default, is all)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -s f -l filter -d 'Filter output (id=, name=, status=, label=KEY[=VALUE], ancestor=IMAGE, exited=CODE, before=CONTAINER, since=CONTAINER)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -l format -d 'Format output with a Go template, "table TEMPLATE" or "json"' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
@@ -650,7 +650,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -s s -l size -d 'Display total file sizes'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -l noheading -d 'Don\'t print the table header'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -s n -l last -d 'Show the N last created containers (includes all states)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -s n -l last -d 'Show the N last created containers (includes all states; -1, docker\'s default, is all)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output (id=, name=, status=, label=KEY[=VALUE], ancestor=IMAGE, exited=CODE, before=CONTAINER, since=CONTAINER)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -l format -d 'Format output with a Go template, "table TEMPLATE" or "json"' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F
@@ -663,7 +663,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -s s -l size -d 'Display total file sizes'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -l noheading -d 'Don\'t print the table header'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from list" -s n -l last -d 'Show the N last created containers (includes all states)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from list" -s n -l last -d 'Show the N last created containers (includes all states; -1, docker\'s default, is all)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from list" -s f -l filter -d 'Filter output (id=, name=, status=, label=KEY[=VALUE], ancestor=IMAGE, exited=CODE, before=CONTAINER, since=CONTAINER)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from list" -l format -d 'Format output with a Go template, "table TEMPLATE" or "json"' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from list" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F

@@ -255,7 +255,8 @@ pub fn parse() -> Result<Cli, clap::Error> {
     use clap::{Args, CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if verb(&args) != Some("run") {
-        return Cli::try_parse_from(args);
+        let m = negative_values(Cli::command()).try_get_matches_from(args)?;
+        return Cli::from_arg_matches(&m);
     }
     let full = Cli::command();
     let name = full.get_name().to_string();
@@ -271,7 +272,7 @@ pub fn parse() -> Result<Cli, clap::Error> {
         .unwrap_or_default();
     cmd = cmd
         .subcommand(container::run::RunArgs::augment_args(clap::Command::new("run")).about(about));
-    let m = cmd.try_get_matches_from(args)?;
+    let m = negative_values(cmd).try_get_matches_from(args)?;
     let global = GlobalOptions::from_arg_matches(&m)?;
     let (_, sub) = m.subcommand().expect("subcommand_required");
     let run = container::run::RunArgs::from_arg_matches(sub)?;
@@ -279,6 +280,20 @@ pub fn parse() -> Result<Cli, clap::Error> {
         global,
         command: Command::Run(run),
     })
+}
+
+/// Let every option that takes a value take a negative number (`--cpus -1`, `--oom-score-adj
+/// -500`, `-t -1`), as docker's flag parser does: the value's own check then says what is wrong
+/// with it or accepts it, instead of clap calling it an unexpected argument.
+fn negative_values(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if a.get_action().takes_values() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(negative_values)
 }
 
 /// The verb: the first argument that is neither a global option nor its value.

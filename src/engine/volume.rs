@@ -379,6 +379,11 @@ fn parse_volume_flag(v: &str) -> Result<ParsedMount> {
             )))
         }
     };
+    if parts.len() > 1 && source.is_empty() {
+        return Err(invalid(format!(
+            "invalid volume {v:?}: nothing before the ':'; give a host path or a volume name, or only the target (-v {target}) for an anonymous volume"
+        )));
+    }
     check_target(target, v)?;
     let mut spec = MountSpec {
         kind: if source.starts_with('/') || source.starts_with('.') {
@@ -546,6 +551,20 @@ fn parse_tmpfs_flag(t: &str) -> Result<ParsedMount> {
         spec,
         anonymous: false,
     })
+}
+
+/// Check `-v`, `--mount` and `--tmpfs` as given, before anything (an image pull) happens.
+pub fn check_mount_flags(opts: &crate::engine::container::CreateOptions) -> Result<()> {
+    for v in &opts.volumes {
+        parse_volume_flag(v)?;
+    }
+    for m in &opts.mounts {
+        parse_mount_flag(m)?;
+    }
+    for t in &opts.tmpfs {
+        parse_tmpfs_flag(t)?;
+    }
+    Ok(())
 }
 
 impl Engine {
@@ -822,6 +841,9 @@ mod mount_tests {
         assert_eq!(b.spec.kind, "bind");
         assert_eq!(b.spec.options, ["rshared"]);
         assert!(parse_volume_flag("/data").unwrap().anonymous);
+        assert!(parse_volume_flag(":/data").is_err());
+        assert!(parse_volume_flag(":/data:ro").is_err());
+        assert!(parse_volume_flag("v1:").is_err());
         assert!(parse_volume_flag("v1:data").is_err());
         assert!(parse_volume_flag("v1:/data:bogus").is_err());
         assert!(parse_volume_flag("rel/path:/data").is_err());

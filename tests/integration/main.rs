@@ -8,6 +8,7 @@ mod registry;
 mod util;
 
 mod archive;
+mod badinput;
 mod cgroups;
 mod cli;
 mod closedpipe;

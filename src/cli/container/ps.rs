@@ -24,9 +24,9 @@ pub struct PsArgs {
     /// Show the latest created container (includes all states)
     #[arg(short = 'l', long)]
     pub latest: bool,
-    /// Show the N last created containers (includes all states)
+    /// Show the N last created containers (includes all states; -1, docker's default, is all)
     #[arg(short = 'n', long = "last", value_name = "N")]
-    pub last: Option<usize>,
+    pub last: Option<i64>,
     /// Don't truncate output
     #[arg(long)]
     pub no_trunc: bool,
@@ -317,7 +317,7 @@ pub fn run(args: &PsArgs, engine: &Engine) -> anyhow::Result<()> {
     // As docker: a status or exited filter, --latest and --last look at stopped containers too.
     let all = args.all
         || args.latest
-        || args.last.is_some()
+        || args.last.is_some_and(|n| n >= 0)
         || filters
             .iter()
             .any(|f| matches!(f, Filter::Status(_) | Filter::Exited(_)));
@@ -335,7 +335,11 @@ pub fn run(args: &PsArgs, engine: &Engine) -> anyhow::Result<()> {
         .collect();
     // Newest first.
     containers.sort_by_key(|c| std::cmp::Reverse(c.record.created));
-    let limit = if args.latest { Some(1) } else { args.last };
+    let limit = if args.latest {
+        Some(1)
+    } else {
+        args.last.and_then(|n| usize::try_from(n).ok())
+    };
     if let Some(n) = limit {
         containers.truncate(n);
     }

@@ -270,6 +270,8 @@ pub struct ExitStatus(pub i32);
 /// Find the image, pulling it first when the policy says so (in a child that enters the
 /// rootless user namespace, since this command runs on the host side).
 pub fn ensure_image(engine: &Engine, flags: &CreateFlags) -> anyhow::Result<ImageRecord> {
+    // Bad input (a malformed reference, `-e =x`, `-v :/data`) fails before any lookup or pull.
+    flags.options().check()?;
     let name = &flags.image;
     let policy = flags.pull.as_str();
     if !matches!(policy, "missing" | "always" | "never" | "newer") {

@@ -180,15 +180,68 @@ pub fn read_env_file(path: &std::path::Path) -> Result<Vec<String>> {
     let text = fs::read_to_string(path).map_err(|e| {
         EngineError::Invalid(format!("cannot read --env-file {}: {e}", path.display()))
     })?;
-    Ok(text
-        .lines()
-        .map(str::trim_start)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| match l.split_once('=') {
-            Some(_) => Some(l.to_string()),
-            None => std::env::var(l).ok().map(|v| format!("{l}={v}")),
-        })
-        .collect())
+    let mut out = Vec::new();
+    for (n, l) in text.lines().enumerate() {
+        let l = l.trim_start();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        check_env_entry(l)
+            .map_err(|e| EngineError::Invalid(format!("{}:{}: {e}", path.display(), n + 1)))?;
+        match l.split_once('=') {
+            Some(_) => out.push(l.to_string()),
+            None => out.extend(std::env::var(l).ok().map(|v| format!("{l}={v}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// docker's rule for `-e` and env-file entries: `KEY[=VALUE]` with a non-empty KEY that has no
+/// whitespace (docker: "invalid environment variable").
+pub fn check_env_entry(e: &str) -> std::result::Result<(), String> {
+    let key = e.split_once('=').map_or(e, |(k, _)| k);
+    if key.is_empty() {
+        return Err(format!(
+            "invalid environment variable {e:?}: the name before '=' is empty; write NAME=VALUE"
+        ));
+    }
+    if key.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "invalid environment variable {e:?}: the name {key:?} contains whitespace"
+        ));
+    }
+    Ok(())
+}
+
+/// `--label KEY[=VALUE]` with a non-empty KEY (docker: "invalid label: empty name").
+fn check_label(l: &str) -> std::result::Result<(), String> {
+    let key = l.split_once('=').map_or(l, |(k, _)| k);
+    if key.trim().is_empty() {
+        return Err(format!(
+            "invalid label {l:?}: the name before '=' is empty; write NAME=VALUE"
+        ));
+    }
+    Ok(())
+}
+
+impl CreateOptions {
+    /// Everything about the request that can be checked without the store: run before an image
+    /// is looked up or pulled, so bad input fails at once, with one line, and changes nothing.
+    pub fn check(&self) -> Result<()> {
+        // (An image ID or its prefix is lowercase hex: a valid reference too.)
+        crate::image::reference::Reference::parse(&self.image)
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        for e in &self.env {
+            check_env_entry(e).map_err(EngineError::Invalid)?;
+        }
+        for f in &self.env_files {
+            read_env_file(f)?;
+        }
+        for l in &self.labels {
+            check_label(l).map_err(EngineError::Invalid)?;
+        }
+        crate::engine::volume::check_mount_flags(self)
+    }
 }
 
 /// Merge `KEY=VALUE` lists: later entries replace earlier ones with the same key.
@@ -402,6 +455,7 @@ impl Engine {
         opts: &CreateOptions,
         image: &ImageRecord,
     ) -> Result<ContainerRecord> {
+        opts.check()?;
         let img_config: ImageConfig = self.image_config(image)?;
         let ic = img_config.config.as_ref();
         let (entrypoint, cmd) = resolve_command(ic, opts.entrypoint.as_deref(), &opts.command);

@@ -335,18 +335,37 @@ impl<'a> Exec<'a> {
         }
     }
 
-    /// `.A.B` from a receiver: map keys (exact, then case-insensitive as podman allows);
-    /// absent keys give "no value", as Go does for maps.
+    /// `.A.B` from a receiver: keys (exact, then case-insensitive as podman allows). As in Go,
+    /// an absent key of a map gives "no value" but an absent field of a struct is an error
+    /// (`can't evaluate field Nope`), so a typo in `--format` fails instead of printing
+    /// `<no value>` for every row. JSON does not say which objects were structs: see
+    /// [`is_struct`].
     fn fields(&self, v: &Val, path: &[String], span: Span) -> R<Val> {
         let mut cur = v.as_ref();
+        let mut via: Option<&str> = None;
         for name in path {
             cur = match cur {
                 None | Some(Value::Null) => None,
-                Some(Value::Object(m)) => m.get(name.as_str()).or_else(|| {
-                    m.iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                        .map(|(_, x)| x)
-                }),
+                Some(Value::Object(m)) => {
+                    let found = m.get(name.as_str()).or_else(|| {
+                        m.iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                            .map(|(_, x)| x)
+                    });
+                    if found.is_none() && is_struct(m, via) {
+                        let mut known: Vec<&str> = m.keys().map(String::as_str).collect();
+                        known.sort_unstable();
+                        return Err(self.error(
+                            span,
+                            format!(
+                                "can't evaluate field {name} in type {} (its fields: {})",
+                                via.unwrap_or("the object"),
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                    found
+                }
                 Some(other) => {
                     return Err(self.error(
                         span,
@@ -357,7 +376,38 @@ impl<'a> Exec<'a> {
                     ))
                 }
             };
+            via = Some(name);
         }
         Ok(cur.cloned())
     }
+}
+
+/// Fields that are Go maps in docker's and podman's types: any key may be absent.
+const MAP_FIELDS: &[&str] = &[
+    "Labels",
+    "Annotations",
+    "Options",
+    "Networks",
+    "Ports",
+    "ExposedPorts",
+    "Volumes",
+    "DriverOpts",
+    "Sysctls",
+    "StorageOpt",
+    "Tmpfs",
+];
+
+/// Whether a JSON object stands for a Go struct (an absent field is an error) rather than a map:
+/// it was not reached through a field docker types as a map (`.Config.Labels`), and every key is
+/// an exported Go identifier (upper-case first letter) — the keys of other maps
+/// (`LogConfig.Config`'s `max-size`) rarely are, and podman's lower-case JSON keys (`info`) stay
+/// lenient.
+fn is_struct(m: &serde_json::Map<String, Value>, via: Option<&str>) -> bool {
+    let field_like = |k: &str| {
+        let mut chars = k.chars();
+        chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let all_fields = !m.is_empty() && m.keys().all(|k| field_like(k));
+    !via.is_some_and(|v| MAP_FIELDS.contains(&v)) && all_fields
 }

@@ -124,11 +124,38 @@ mod tests {
     }
 
     #[test]
-    fn missing_fields_print_no_value_and_are_false() {
-        assert_eq!(r("{{.Missing}}", &img()), "<no value>");
-        assert_eq!(r("{{.Missing.Deeper}}", &img()), "<no value>");
-        assert_eq!(r("{{if .Missing}}y{{else}}n{{end}}", &img()), "n");
-        assert_eq!(r("{{json .Missing}}", &img()), "null");
+    fn missing_map_keys_print_no_value_and_are_false() {
+        assert_eq!(r("{{.Labels.missing}}", &img()), "<no value>");
+        assert_eq!(r("{{.Labels.Missing}}", &img()), "<no value>");
+        assert_eq!(r("{{.Labels.missing.Deeper}}", &img()), "<no value>");
+        assert_eq!(r("{{if .Labels.x}}y{{else}}n{{end}}", &img()), "n");
+        assert_eq!(r("{{json .Labels.x}}", &img()), "null");
+        // A map by the shape of its keys, whatever it is called.
+        let log = json!({"LogConfig": {"Type": "k8s-file", "Config": {"max-size": "1m"}}});
+        assert_eq!(r("{{.LogConfig.Config.path}}", &log), "<no value>");
+        // podman's lower-case JSON keys stay lenient.
+        assert_eq!(
+            r("{{.host.nope}}", &json!({"host": {"arch": "amd64"}})),
+            "<no value>"
+        );
+    }
+
+    #[test]
+    fn missing_struct_fields_fail_as_go_does() {
+        let t = Template::parse("{{.Missing}}").unwrap();
+        let e = t.render(&img()).unwrap_err().to_string();
+        assert!(e.contains("can't evaluate field Missing"), "{e}");
+        assert!(
+            e.starts_with("template: :1:2: executing \"\" at <.Missing>"),
+            "{e}"
+        );
+        let t = Template::parse("{{.Host.Nope}}").unwrap();
+        let e = t.render(&img()).unwrap_err().to_string();
+        assert!(e.contains("can't evaluate field Nope in type Host"), "{e}");
+        // Inside a range, over struct-like elements.
+        let t = Template::parse("{{range .Mounts}}{{.Nope}}{{end}}").unwrap();
+        let data = json!({"Mounts": [{"Type": "bind", "Source": "/a"}]});
+        assert!(t.render(&data).unwrap_err().to_string().contains("Nope"));
     }
 
     #[test]
@@ -219,7 +246,10 @@ mod tests {
         );
         assert_eq!(r("{{range $e := .Names}}{{$e}}{{end}}", &img()), "ab");
         assert_eq!(r("{{range .Empty}}x{{else}}none{{end}}", &img()), "none");
-        assert_eq!(r("{{range .Missing}}x{{else}}none{{end}}", &img()), "none");
+        assert_eq!(
+            r("{{range .Labels.missing}}x{{else}}none{{end}}", &img()),
+            "none"
+        );
         assert_eq!(
             r("{{range .Config.Cmd}}x{{else}}none{{end}}", &img()),
             "none"
@@ -271,12 +301,12 @@ mod tests {
     fn with_rebinds_dot_and_has_an_else() {
         assert_eq!(r("{{with .Host}}{{.Os}}{{end}}", &img()), "linux");
         assert_eq!(
-            r("{{with .Missing}}x{{else}}{{.Tag}}{{end}}", &img()),
+            r("{{with .Labels.missing}}x{{else}}{{.Tag}}{{end}}", &img()),
             "latest"
         );
         assert_eq!(
             r(
-                "{{with .Missing}}x{{else with .Host}}{{.Os}}{{end}}",
+                "{{with .Labels.missing}}x{{else with .Host}}{{.Os}}{{end}}",
                 &img()
             ),
             "linux"
@@ -317,7 +347,7 @@ mod tests {
         assert_eq!(r("{{printf \"%-8s|\" .Tag}}", &img()), "latest  |");
         assert_eq!(r("{{print .Tag 1 2}}", &img()), "latest1 2");
         assert_eq!(r("{{.Tag | printf \"<%s>\"}}", &img()), "<latest>");
-        assert_eq!(r("{{printf \"%v\" .Missing}}", &img()), "<nil>");
+        assert_eq!(r("{{printf \"%v\" .Labels.missing}}", &img()), "<nil>");
     }
 
     #[test]
