@@ -29,6 +29,7 @@ fn rm_force_racing_a_starting_run_leaves_no_process_without_a_record() {
         // Spread rm over the whole start (a few ms up to past its end).
         std::thread::sleep(Duration::from_micros((i * 1700) % 30_000));
         let rm = env.berth(&["rm", "-f", &name]);
+        let rm_err = rm.stderr_str();
         let out = run.wait_with_output().unwrap();
         let run_err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(
@@ -45,7 +46,18 @@ fn rm_force_racing_a_starting_run_leaves_no_process_without_a_record() {
             env.berth(&["rm", "-f", &name]).assert_success();
         }
         let left = env.processes();
-        assert!(left.is_empty(), "after {name}: processes left: {left:?}");
+        let what: Vec<String> = left
+            .iter()
+            .map(|p| {
+                let cmd = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+                String::from_utf8_lossy(&cmd).replace('\0', " ")
+            })
+            .collect();
+        assert!(
+            left.is_empty(),
+            "after {name}: processes left: {left:?} {what:?}\nrun: {run_err}\nrm: {}",
+            rm_err
+        );
     }
     assert!(removed > 0, "rm -f never won a race");
     let all = env.berth(&["ps", "-aq"]).assert_success().stdout_str();

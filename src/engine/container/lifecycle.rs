@@ -186,9 +186,28 @@ impl Engine {
             self.store.update_container_state(&c.record.id, |s| {
                 s.stopped_by_user = true;
             })?;
+            // The monitor outlives the container by its clean-up: held by a pidfd taken while
+            // the record still names it, so that rm returns only once nothing berth started for
+            // the container is left.
+            let monitor = (super::process_start_time(c.state.monitor_pid)
+                == Some(c.state.monitor_start))
+            .then(|| crate::monitor::pidfd_open(c.state.monitor_pid).ok())
+            .flatten()
+            .filter(|_| {
+                super::process_start_time(c.state.monitor_pid) == Some(c.state.monitor_start)
+            });
             self.emit_container(&c.record, "kill", &[("signal", "9")]);
             send_signal(c.state.pid, libc::SIGKILL)?;
             self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
+            if let Some(fd) = monitor {
+                let mut p = libc::pollfd {
+                    fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: polling a pidfd we own; readable once the process has exited.
+                unsafe { libc::poll(&mut p, 1, 5_000) };
+            }
         }
         match self.find_container(&c.record.id) {
             Ok(now) => self.remove_container_locked(&now),

@@ -472,6 +472,9 @@ impl Engine {
                 break id;
             }
         };
+        // Held until the container is complete (record, directories, userdata): an `rm -f`
+        // that finds the record meanwhile waits, then removes a whole container.
+        let _lifecycle = self.store.lifecycle_lock(&id)?;
         let mut env_in = Vec::new();
         for f in &opts.env_files {
             env_in.extend(read_env_file(f)?);
@@ -698,7 +701,7 @@ impl Engine {
         });
         if let Err(e) = written {
             if let Ok(c) = self.find_container(&record.id) {
-                let _ = self.remove_container(&c);
+                let _ = self.remove_container_locked(&c);
             }
             let _ = self.store.update_containers(|all| {
                 all.retain(|c| c.id != record.id);
