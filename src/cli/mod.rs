@@ -216,7 +216,9 @@ impl Command {
                 | Command::Network { .. }
                 | Command::Cp(_)
                 | Command::System {
-                    command: system::SystemCommand::Events(_) | system::SystemCommand::Reset(_)
+                    command: system::SystemCommand::Events(_)
+                        | system::SystemCommand::Reset(_)
+                        | system::SystemCommand::Migrate(_)
                 }
         ) && !self.reads_container_files()
     }
@@ -482,6 +484,9 @@ pub fn dispatch(
         Command::System {
             command: system::SystemCommand::Reset(a),
         } => system::reset::run(a, &engine),
+        Command::System {
+            command: system::SystemCommand::Migrate(a),
+        } => system::migrate::run(a, &engine),
         Command::System {
             command: system::SystemCommand::Df(a),
         } => system::df::run(a, &engine),

@@ -121,6 +121,7 @@ impl Engine {
                 failures.join("; ")
             )));
         }
+        crate::runtime::holder::stop(&self.paths.run_root);
         let roots = [self.store.root().to_path_buf(), self.paths.run_root.clone()];
         crate::runtime::userns::in_namespace(&self.ident, move || {
             for root in &roots {

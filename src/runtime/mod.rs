@@ -5,6 +5,7 @@ pub mod caps;
 pub mod enter;
 pub mod exec;
 pub mod external;
+pub mod holder;
 pub mod mountpolicy;
 pub mod process;
 pub mod rlimits;

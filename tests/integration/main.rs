@@ -20,6 +20,7 @@ mod exec;
 mod filesystems;
 mod harness;
 mod history;
+mod holder;
 mod hostpaths;
 mod images;
 mod info;

@@ -658,6 +658,27 @@ fn processes_under(dir: &Path) -> Vec<i32> {
 
 /// Kill what runs for `dir`, unmount what is mounted under it, remove it.
 fn clean_dir(dir: &Path) -> std::io::Result<()> {
+    // The users' namespace holders (started by their first container, named by a pid file in
+    // their runtime dirs; they keep no HOME in their environment).
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let pidfile = entry.path().join("berth/userns/holder.pid");
+        let text = fs::read_to_string(pidfile).unwrap_or_default();
+        let mut words = text.split_whitespace();
+        let (Some(pid), Some(start)) = (words.next(), words.next()) else {
+            continue;
+        };
+        // Only the process the file names, not a later one with its pid.
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let started = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(19));
+        if started != Some(start) {
+            continue;
+        }
+        if let Some(pid) = pid.parse().ok().and_then(rustix::process::Pid::from_raw) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::Kill);
+        }
+    }
     // A killed process may have children that are still starting: a few rounds.
     for _ in 0..5 {
         let pids = processes_under(dir);

@@ -3,6 +3,7 @@
 pub mod df;
 pub mod events;
 pub mod info;
+pub mod migrate;
 pub mod prune;
 pub mod reset;
 pub mod version;
@@ -21,6 +22,8 @@ pub enum SystemCommand {
     Prune(prune::PruneArgs),
     /// Remove every container, image and volume: an empty store
     Reset(reset::ResetArgs),
+    /// Pick up changed subordinate id ranges: stop the user namespace holder
+    Migrate(migrate::MigrateArgs),
     /// Regenerate the man pages and shell completions shipped in man/ and completions/
     #[command(hide = true)]
     Docs(super::docs::DocsArgs),

@@ -420,15 +420,17 @@ impl Engine {
                 Ok(code) => (code, None),
                 Err((code, message)) => (code, Some(message)),
             };
-            let _ = self.store.update_container_state(&id, |s| {
-                s.status = Status::Exited;
-                s.exit_code = code;
-                s.pid = 0;
-                s.finished_at = Some(Utc::now());
-                if let Some(m) = &failure {
+            // A run that ended normally has recorded its exit already (monitor_run); one that
+            // failed to start records it here, with why.
+            if let Some(m) = &failure {
+                let _ = self.store.update_container_state(&id, |s| {
+                    s.status = Status::Exited;
+                    s.exit_code = code;
+                    s.pid = 0;
+                    s.finished_at = Some(Utc::now());
                     s.error = m.clone();
-                }
-            });
+                });
+            }
             if !self.should_restart(c, code) {
                 break (code, failure);
             }
@@ -460,7 +462,6 @@ impl Engine {
             backoff = (backoff * 2).min(RESTART_MAX_DELAY);
         };
         dev_null_onto(&[0, 1, 2]);
-        ns_refs.clear();
         crate::network::bridge::container_stopped(self, c);
         let trash = self.auto_remove(c);
         crate::timing::mark("monitor: removed");
@@ -471,7 +472,10 @@ impl Engine {
             };
             let _ = st.write_all(report.encode().as_bytes());
         }
-        // The CLI has its answer; the directory left to delete is the monitor's last job.
+        // The CLI has its answer. Only now the container's namespaces go (unmounting its
+        // rootfs is the kernel's work when the last reference closes), and the directory left
+        // to delete is the monitor's last job.
+        ns_refs.clear();
         if let Some(t) = trash {
             let _ = self.delete_trash(&t);
         }
@@ -593,9 +597,20 @@ impl Engine {
             crate::network::bridge::prepare(self, c).map_err(|message| (125, message))?;
         let mode = crate::network::NetworkMode::parse(&cfg.network)
             .unwrap_or(crate::network::NetworkMode::None);
-        let (join_netns, join_userns) = self
+        let (join_netns, mut join_userns) = self
             .network_to_join(&mode)
             .map_err(|e| (125, e.to_string()))?;
+        // Rootless with berth's own runtime: clone the container inside the per-user namespace
+        // holder's user namespace, with no id-mapping helper to run (user networks nest in
+        // their own holder's namespace instead; `--userns=host` has none).
+        if self.ident.rootless
+            && !cfg.userns_host
+            && join_userns.is_none()
+            && net_plan.is_none()
+            && cfg.runtime.is_none()
+        {
+            join_userns = crate::runtime::holder::userns(&self.paths.run_root, &self.ident);
+        }
         let mut net_hooks = super::net::NetHooks::new(
             mode,
             cfg.ports.clone(),
