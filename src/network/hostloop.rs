@@ -328,6 +328,16 @@ pub fn host_plan(opts: &[String]) -> Option<HostLoopback> {
     plan(opts, features(), &host_shape())
 }
 
+/// The plan for the pasta that connects the rootless network namespace of user networks to
+/// the outside; none when slirp4netns does (berth starts it without host loopback).
+pub fn outward_plan() -> Option<HostLoopback> {
+    if crate::hostpaths::has_helper("pasta") {
+        host_plan(&[])
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
