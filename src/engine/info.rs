@@ -30,6 +30,43 @@ pub struct HostInfo {
     pub network_backend: String,
     /// podman's name for the same: the program that gives rootless containers their network.
     pub rootless_network_cmd: String,
+    /// How a container on the default network reaches the host's loopback as
+    /// host.containers.internal.
+    pub host_containers_internal: HostContainersInternal,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HostContainersInternal {
+    /// The address /etc/hosts gives the name (empty when it is not written).
+    pub address: String,
+    /// How that address reaches the host's loopback, or why the name is not written.
+    pub method: String,
+}
+
+/// host.containers.internal on the default network of this user.
+fn host_containers_internal(rootless: bool) -> HostContainersInternal {
+    let mode = match crate::network::default_mode(rootless) {
+        Ok(m) => m,
+        Err(e) => {
+            return HostContainersInternal {
+                address: String::new(),
+                method: format!("not written: {e}"),
+            }
+        }
+    };
+    match mode.host_reach() {
+        Some(r) => HostContainersInternal {
+            address: r.address,
+            method: r.method,
+        },
+        None => HostContainersInternal {
+            address: String::new(),
+            method: match mode {
+                crate::network::NetworkMode::Pasta(_) => "not written: pasta cannot run on this host (no interface with an IPv4 address besides loopback)".into(),
+                _ => format!("not written: containers on --network {mode} have no route to the host's loopback"),
+            },
+        },
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -107,6 +144,7 @@ impl Engine {
                 },
                 network_backend: crate::network::default_backend().unwrap_or("none").into(),
                 rootless_network_cmd: crate::network::default_backend().unwrap_or_default().into(),
+                host_containers_internal: host_containers_internal(self.ident.rootless),
             },
             store: StoreInfo {
                 graph_root: self.paths.store_root.display().to_string(),

@@ -3,6 +3,7 @@
 
 pub mod bridge;
 pub mod dns;
+pub mod hostloop;
 pub mod hosts;
 pub mod ipam;
 pub mod netlink;
@@ -69,20 +70,11 @@ pub fn default_backend() -> Option<&'static str> {
     }
 }
 
-/// The host's IPv4 default gateway (from /proc/net/route), which pasta gives the container as
-/// its gateway and maps to the host's loopback.
-pub fn host_default_gateway() -> Option<std::net::Ipv4Addr> {
-    let text = std::fs::read_to_string("/proc/net/route").ok()?;
-    text.lines().skip(1).find_map(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        if f.len() > 2 && f[1] == "00000000" {
-            let g = u32::from_str_radix(f[2], 16).ok()?;
-            // /proc/net/route prints the address in host (little-endian) order.
-            Some(std::net::Ipv4Addr::from(g.swap_bytes()))
-        } else {
-            None
-        }
-    })
+/// Where a container reaches the host's loopback and by what means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostReach {
+    pub address: String,
+    pub method: String,
 }
 
 /// What `--network` asks for.
@@ -156,12 +148,27 @@ impl NetworkMode {
     /// The address at which the container reaches the host's loopback
     /// (`host.containers.internal`, `--add-host NAME:host-gateway`), when the mode has one.
     pub fn host_address(&self) -> Option<String> {
+        self.host_reach().map(|r| r.address)
+    }
+
+    /// The address at which the container reaches the host's loopback, and how (`info`).
+    pub fn host_reach(&self) -> Option<HostReach> {
         match self {
-            NetworkMode::Pasta(_) => host_default_gateway().map(|g| g.to_string()),
-            NetworkMode::Slirp4netns(o) if slirp::host_loopback_allowed(o) => {
-                Some(slirp::HOST_ADDRESS.to_string())
-            }
-            NetworkMode::Host => Some("127.0.0.1".to_string()),
+            NetworkMode::Pasta(opts) => hostloop::host_plan(opts).map(|p| HostReach {
+                address: p.address().to_string(),
+                method: p.method(),
+            }),
+            NetworkMode::Slirp4netns(o) if slirp::host_loopback_allowed(o) => Some(HostReach {
+                address: slirp::HOST_ADDRESS.to_string(),
+                method: format!(
+                    "slirp4netns maps {} to the host's loopback",
+                    slirp::HOST_ADDRESS
+                ),
+            }),
+            NetworkMode::Host => Some(HostReach {
+                address: "127.0.0.1".to_string(),
+                method: "the host's network namespace: its own loopback".to_string(),
+            }),
             _ => None,
         }
     }

@@ -307,6 +307,13 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
             "-U",
             "none",
         ])
+        // How containers on user networks reach the host's loopback (their /etc/hosts names
+        // the address).
+        .args(
+            super::hostloop::outward_plan()
+                .map(|p| p.pasta_args())
+                .unwrap_or_default(),
+        )
         .args([
             "--netns",
             &holder.netns_path(),

@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use super::hostloop::{self, HostLoopback};
 use super::NetworkError;
 use crate::store::containers::PortMapping;
 
@@ -32,15 +33,20 @@ fn forward_spec(p: &PortMapping) -> String {
     }
 }
 
-/// pasta's arguments for the namespaces of `pid` (before the user's `--network pasta:OPTS`).
+/// pasta's arguments for the namespaces of `pid` (before the user's `--network pasta:OPTS`);
+/// `host` is how the container reaches the host's loopback (the address its /etc/hosts names).
 pub fn args(
     pid: i32,
     ports: &[PortMapping],
     pid_file: &Path,
     opts: &[String],
     netns: &Path,
+    host: Option<&HostLoopback>,
 ) -> Vec<String> {
     let mut a: Vec<String> = vec!["--config-net".into(), "--quiet".into()];
+    if let Some(h) = host {
+        a.extend(h.pasta_args());
+    }
     for (flag, proto) in [("-t", "tcp"), ("-u", "udp")] {
         let specs: Vec<String> = ports
             .iter()
@@ -132,8 +138,9 @@ pub fn start(
     let netns = netns_mount
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("/proc/{pid}/ns/net")));
+    let host = hostloop::host_plan(opts);
     let child = Command::new(program)
-        .args(args(pid, ports, &pid_file, opts, &netns))
+        .args(args(pid, ports, &pid_file, opts, &netns, host.as_ref()))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -230,7 +237,7 @@ mod tests {
             },
         ];
         let ns = Path::new("/proc/1/ns/net");
-        let a = args(1, &ports, Path::new("/x/pasta.pid"), &[], ns).join(" ");
+        let a = args(1, &ports, Path::new("/x/pasta.pid"), &[], ns, None).join(" ");
         assert!(a.contains("-t 8080:80"), "{a}");
         assert!(a.contains("-u 127.0.0.1/5353:53"), "{a}");
         assert!(a.contains("-T none") && a.contains("-U none"), "{a}");
@@ -241,9 +248,30 @@ mod tests {
             Path::new("/x/pasta.pid"),
             &["-T".into(), "8080".into()],
             ns,
+            None,
         )
         .join(" ");
         assert!(a.contains("-t none -u none"), "{a}");
         assert!(!a.contains("-T none") && a.contains("-T 8080"), "{a}");
+    }
+
+    #[test]
+    fn args_carry_how_the_host_loopback_is_reached() {
+        let ns = Path::new("/proc/1/ns/net");
+        let pid = Path::new("/x/pasta.pid");
+        let a = args(1, &[], pid, &[], ns, Some(&HostLoopback::Dedicated)).join(" ");
+        assert!(a.contains("--map-host-loopback 169.254.1.2"), "{a}");
+        let own = HostLoopback::OwnAddresses(Some("eth0".into()));
+        let a = args(1, &[], pid, &[], ns, Some(&own)).join(" ");
+        assert!(
+            a.contains("-a 169.254.1.1 -n 24 -g 169.254.1.2 -i eth0"),
+            "{a}"
+        );
+        let copied = HostLoopback::CopiedGateway("192.0.2.1".parse().unwrap());
+        let a = args(1, &[], pid, &[], ns, Some(&copied)).join(" ");
+        assert!(
+            !a.contains("-g ") && !a.contains("--map-host-loopback"),
+            "{a}"
+        );
     }
 }

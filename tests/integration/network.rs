@@ -496,3 +496,187 @@ fn pasta_as_root_gives_the_container_an_address_and_a_default_route() {
     assert!(out.contains("default via"), "{out}");
     env.finish();
 }
+
+/// A network namespace shaped like a host: `addr` on eth0 (a veth whose peer stays inside),
+/// loopback up, and a default route via `gw` (on-link even outside the address's subnet)
+/// when given. Deleted when dropped.
+struct HostShape {
+    name: String,
+}
+
+impl HostShape {
+    fn new(name: &str, addr: &str, gw: Option<&str>) -> HostShape {
+        let _ = ip(&["netns", "del", name]);
+        let shape = HostShape {
+            name: name.to_string(),
+        };
+        let n = name;
+        let mut steps: Vec<Vec<&str>> = vec![
+            vec!["netns", "add", n],
+            vec!["-n", n, "link", "set", "lo", "up"],
+            vec![
+                "-n", n, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p",
+            ],
+            vec!["-n", n, "addr", "add", addr, "dev", "eth0"],
+            vec!["-n", n, "link", "set", "eth0", "up"],
+            vec!["-n", n, "link", "set", "eth0p", "up"],
+        ];
+        if let Some(gw) = gw {
+            steps.push(vec![
+                "-n", n, "route", "add", "default", "via", gw, "dev", "eth0", "onlink",
+            ]);
+        }
+        for s in steps {
+            let out = ip(&s);
+            assert!(out.status.success(), "ip {}: {out:?}", s.join(" "));
+        }
+        shape
+    }
+
+    /// Run `f` on a thread in this namespace: what it binds and the processes it starts are
+    /// in there (a thread's network namespace is its own; children inherit it).
+    fn run<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        use std::os::fd::AsRawFd;
+        let ns = std::fs::File::open(format!("/run/netns/{}", self.name)).unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // SAFETY: setns on this thread only, with a namespace file we hold open.
+                let rc = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+                assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
+                f()
+            })
+            .join()
+            .unwrap()
+        })
+    }
+}
+
+impl Drop for HostShape {
+    fn drop(&mut self) {
+        let _ = ip(&["netns", "del", &self.name]);
+    }
+}
+
+/// A one-shot greeter on 127.0.0.1 that gives up after a minute (so a container that never
+/// connects fails the test instead of hanging it); whether someone was greeted.
+fn greeter_with_deadline() -> (u16, std::thread::JoinHandle<bool>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            match l.accept() {
+                Ok((mut s, _)) => {
+                    s.set_nonblocking(false).unwrap();
+                    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                    let mut buf = [0u8; 512];
+                    let _ = s.read(&mut buf);
+                    let _ = s.write_all(
+                        b"HTTP/1.0 200 OK\r\nContent-Length: 20\r\n\r\nhello from the host\n",
+                    );
+                    return true;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        false
+    });
+    (port, h)
+}
+
+/// Whether the installed pasta maps an address of berth's choosing (passt 2024-08 and later).
+fn pasta_has_map_host_loopback() -> bool {
+    let out = std::process::Command::new("pasta")
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.contains("--map-host-loopback")
+}
+
+#[test]
+fn host_containers_internal_reaches_the_hosts_loopback_on_every_host_shape() {
+    let (env, img) = busybox_env("net-host-shapes");
+    let dedicated = pasta_has_map_host_loopback();
+    // (name, host address, gateway, the address pasta's containers get for the host)
+    let shapes: [(&str, &str, Option<&str>, &str); 4] = [
+        // The host: its own address and gateway are what pasta copies.
+        (
+            "berth-hs-pasta",
+            "192.0.2.2/24",
+            Some("192.0.2.1"),
+            "192.0.2.1",
+        ),
+        // An ordinary LAN host.
+        (
+            "berth-hs-lan",
+            "10.20.30.40/24",
+            Some("10.20.30.1"),
+            "10.20.30.1",
+        ),
+        // A cloud host: a /32 address and a gateway outside it, a route pasta cannot copy.
+        (
+            "berth-hs-cloud",
+            "203.0.113.7/32",
+            Some("172.31.1.1"),
+            "169.254.1.2",
+        ),
+        // No default route at all.
+        ("berth-hs-nogw", "198.51.100.9/24", None, "169.254.1.2"),
+    ];
+    for (name, addr, gw, old_pasta_address) in shapes {
+        let shape = HostShape::new(name, addr, gw);
+        let want = if dedicated && gw.is_some() {
+            "169.254.1.2"
+        } else {
+            old_pasta_address
+        };
+        shape.run(|| {
+            let info = env
+                .berth(&[
+                    "info",
+                    "--format",
+                    "{{.Host.HostContainersInternal.Address}} {{.Host.HostContainersInternal.Method}}",
+                ])
+                .assert_success()
+                .stdout_str();
+            assert!(info.starts_with(&format!("{want} ")), "{name}: {info}");
+            for network in ["pasta", "slirp4netns"] {
+                // The client keeps its sending side open until the answer is in: Debian 12's
+                // pasta (passt 2023-03-09) never passes the host's FIN on to a container that
+                // half-closed its connection first (any connection, not only this one).
+                let (port, server) = greeter_with_deadline();
+                let out = env.berth(&[
+                    "run",
+                    "--rm",
+                    "--network",
+                    network,
+                    &img,
+                    "sh",
+                    "-c",
+                    &format!(
+                        "grep host.containers.internal /etc/hosts; (echo GET; sleep 2) | timeout 30 busybox nc host.containers.internal {port}"
+                    ),
+                ]);
+                let greeted = server.join().unwrap();
+                let out = out.assert_success().stdout_str();
+                assert!(
+                    greeted && out.contains("hello from the host"),
+                    "{name} with {network}: {out}"
+                );
+                let expected = if network == "pasta" { want } else { "10.0.2.2" };
+                assert!(
+                    out.contains(&format!("{expected}\thost.containers.internal")),
+                    "{name} with {network}: {out}"
+                );
+            }
+        });
+        drop(shape);
+    }
+    env.finish();
+}

@@ -585,3 +585,69 @@ fn network_connect_and_disconnect_rewire_a_running_container_with_dns_and_hosts(
         .assert_success();
     env.finish();
 }
+
+#[test]
+fn a_container_on_a_user_network_reaches_the_hosts_loopback_but_not_from_an_internal_one() {
+    use std::io::{Read, Write};
+    chmod_tun();
+    let env = TestEnv::new("net-user-host");
+    let img = image("busybox");
+    env.berth(&["pull", "-q", &img]).assert_success();
+    env.berth(&["network", "create", "outnet"]).assert_success();
+    env.berth(&["network", "create", "--internal", "innet"])
+        .assert_success();
+    // A one-shot greeter on the host's loopback, giving up after a minute.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if let Ok((mut s, _)) = l.accept() {
+                s.set_nonblocking(false).unwrap();
+                let mut buf = [0u8; 64];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(b"hello from the host\n");
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    });
+    // The client keeps its side open until the answer is in (Debian 12's pasta loses the
+    // host's FIN after a half-close).
+    let out = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "outnet",
+            &img,
+            "sh",
+            "-c",
+            &format!(
+                "grep host.containers.internal /etc/hosts; (echo GET; sleep 2) | timeout 30 busybox nc host.containers.internal {port}"
+            ),
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(server.join().unwrap(), "{out}");
+    assert!(out.contains("hello from the host"), "{out}");
+    let hosts = env
+        .berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "innet",
+            &img,
+            "cat",
+            "/etc/hosts",
+        ])
+        .assert_success()
+        .stdout_str();
+    assert!(!hosts.contains("host.containers.internal"), "{hosts}");
+    env.berth(&["network", "rm", "outnet", "innet"])
+        .assert_success();
+    assert_no_network_leftovers(&env, false, "the last container's exit");
+    env.finish();
+}
