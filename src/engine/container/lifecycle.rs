@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::super::{Engine, EngineError, Result};
-use super::{spec::parse_signal, Container};
+use super::{process_start_time, spec::parse_signal, Container};
 use crate::store::containers::ContainerState;
 use crate::store::containers::Status;
 
@@ -174,6 +174,7 @@ impl Engine {
     /// `rm -f`: kill a running container and wait for its monitor to record the exit, then
     /// remove it.
     pub fn force_remove_container(&self, c: &Container) -> Result<()> {
+        self.store.allow_reserve();
         // A start in progress finishes first (the container then runs and is killed here).
         let _lifecycle = self.store.lifecycle_lock(&c.record.id)?;
         let c = &match self.find_container(&c.record.id) {
@@ -182,12 +183,22 @@ impl Engine {
             Err(e) => return Err(e),
         };
         if c.is_running() {
-            self.thaw_for_signal(c)?;
-            self.store.update_container_state(&c.record.id, |s| {
+            if c.damaged.is_none() {
+                self.thaw_for_signal(c)?;
+            }
+            // Only for the restart policy: a full disk must not keep the container alive.
+            let _ = self.store.update_container_state(&c.record.id, |s| {
                 s.stopped_by_user = true;
-            })?;
+            });
             self.emit_container(&c.record, "kill", &[("signal", "9")]);
-            send_signal(c.state.pid, libc::SIGKILL)?;
+            let s = &c.state;
+            if c.damaged.is_none() || process_start_time(s.pid) == Some(s.pid_start) {
+                send_signal(s.pid, libc::SIGKILL)?;
+            } else if process_start_time(s.monitor_pid) == Some(s.monitor_start) {
+                // What a damaged state.json names is signalled only when it is verified: here
+                // only the monitor is, which takes the container with it.
+                send_signal(s.monitor_pid, libc::SIGKILL)?;
+            }
             self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
         }
         match self.find_container(&c.record.id) {

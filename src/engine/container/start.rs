@@ -261,7 +261,10 @@ impl Engine {
         if c.is_running() {
             return Ok(StartOutcome::Running { pid: c.state.pid });
         }
+        c.check_usable()?;
         let image = self.image_of(c)?;
+        // A create killed before it finished: finish it now.
+        self.complete_userdata(c, &image)?;
         // Published ports must still be free: the backend would fail on them after the
         // container is half-made.
         if !c.record.config.ports.is_empty() {
@@ -420,6 +423,9 @@ impl Engine {
                 Ok(code) => (code, None),
                 Err((code, message)) => (code, Some(message)),
             };
+            // Recording the exit may use the reserve: on a full disk the exit code must not
+            // be lost (the container would read as killed).
+            self.store.allow_reserve();
             let _ = self.store.update_container_state(&id, |s| {
                 s.status = Status::Exited;
                 s.exit_code = code;
@@ -532,7 +538,7 @@ impl Engine {
         }
         let now = self.find_container(&c.record.id).ok()?;
         let trash = self.unlink_container(&now).ok().flatten();
-        self.store.forget_lifecycle_lock(&c.record.id);
+        self.store.forget_container_locks(&c.record.id);
         // docker's --rm also removes the container's anonymous volumes.
         let _ = self.remove_anonymous_volumes(&now.record.config.mounts);
         trash
@@ -796,6 +802,7 @@ impl Engine {
             }
         });
         crate::timing::mark("monitor: exited");
+        self.store.allow_reserve();
         let code = monitor::exit_code(outcome.status);
         // The backend goes with the container, before its state says exited.
         if let Some(b) = net_hooks.running.take() {
