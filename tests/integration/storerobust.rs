@@ -125,8 +125,34 @@ fn a_full_disk_leaves_reads_and_removals_working() {
     let ps = env.berth(&["ps", "-aq"]).assert_success().stdout_str();
     assert!(ps.trim().is_empty(), "{ps}");
 
-    run_filler(&env, &img, "filler2");
+    // The reserve already gone when the container fills the disk: its exit code is still kept.
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "filler2",
+        "--network",
+        "none",
+        &img,
+        "sh",
+        "-c",
+        "sleep 1; dd if=/dev/zero of=/fill bs=1M count=200 2>/dev/null; exit 0",
+    ])
+    .assert_success();
+    let _ = fs::remove_file(small.0.join("reserve"));
+    std::thread::sleep(Duration::from_secs(3));
     small.fill("hog2");
+    let ps = env
+        .berth(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"])
+        .assert_success()
+        .stdout_str();
+    assert!(ps.contains("filler2 Exited (0)"), "{ps}");
+    let note = env
+        .user
+        .runtime
+        .join("berth/exits")
+        .join(id_of(&env, "filler2"));
+    assert!(note.is_file(), "the monitor noted the exit in the runtime dir");
     env.berth(&["container", "prune", "-f"]).assert_success();
     assert!(!env
         .berth(&["ps", "-a"])

@@ -382,7 +382,14 @@ impl Engine {
             let monitor_alive = process_start_time(state.monitor_pid) == Some(state.monitor_start);
             if !container_alive && !monitor_alive {
                 state.status = Status::Exited;
-                state.exit_code = 255;
+                // The code its monitor could not record in the store (a full disk), if any.
+                match self.noted_exit(id) {
+                    Some((code, at)) => {
+                        state.exit_code = code;
+                        state.finished_at = Some(at);
+                    }
+                    None => state.exit_code = 255,
+                }
                 if state.finished_at.is_none() {
                     state.finished_at =
                         Some(self.store.container_state_time(id).unwrap_or_else(Utc::now));
@@ -689,6 +696,34 @@ impl Engine {
         Ok(record)
     }
 
+    fn exit_note_path(&self, id: &str) -> PathBuf {
+        self.paths.run_root.join("exits").join(id)
+    }
+
+    /// Leave a container's exit code where [`Engine::live_state`] finds it, for a monitor that
+    /// could not record it in the store (the runtime dir is another filesystem, usually tmpfs).
+    pub(crate) fn note_exit(&self, id: &str, code: i32) {
+        let p = self.exit_note_path(id);
+        if let Some(dir) = p.parent() {
+            let _ = fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir);
+        }
+        let _ = crate::store::atomic::write_replace(&p, code.to_string().as_bytes(), 0o600);
+    }
+
+    fn noted_exit(&self, id: &str) -> Option<(i32, chrono::DateTime<Utc>)> {
+        let p = self.exit_note_path(id);
+        let code = fs::read_to_string(&p).ok()?.trim().parse().ok()?;
+        let at = fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+        Some((code, at.into()))
+    }
+
+    pub(crate) fn forget_exit(&self, id: &str) {
+        let _ = fs::remove_file(self.exit_note_path(id));
+    }
+
     /// Finish what a create killed between writing the record and the end of userdata/ left
     /// undone: the files made from the record (hostname, hosts, resolv.conf, config.json,
     /// network files) and, with vfs, the copy of the image.
@@ -743,6 +778,7 @@ impl Engine {
     pub(crate) fn remove_container_locked(&self, c: &Container) -> Result<()> {
         let removed = self.unlink_container(c)?;
         self.store.forget_container_locks(&c.record.id);
+        self.forget_exit(&c.record.id);
         match removed {
             Some(trash) => self.delete_trash(&trash),
             None => Ok(()),

@@ -180,6 +180,7 @@ impl Engine {
             let trash = root.join("tmp").join(format!("container-{id}"));
             if fs::rename(&dir, &trash).is_ok() {
                 self.store.forget_container_locks(&id);
+                self.forget_exit(&id);
                 let _ = self.delete_trash(&trash);
                 collected += 1;
             }
@@ -193,6 +194,16 @@ impl Engine {
                 FileLock::try_exclusive(&self.store.lock_path(&format!("lifecycle-{id}")))
             {
                 self.store.forget_container_locks(&id);
+            }
+        }
+        // Exit codes noted in the runtime dir for containers that are gone.
+        for name in
+            crate::store::entry_names(&self.paths.run_root.join("exits")).unwrap_or_default()
+        {
+            if let Some(id) = name.to_str() {
+                if !known.contains(id) {
+                    self.forget_exit(id);
+                }
             }
         }
         Ok(collected)

@@ -426,7 +426,7 @@ impl Engine {
             // Recording the exit may use the reserve: on a full disk the exit code must not
             // be lost (the container would read as killed).
             self.store.allow_reserve();
-            let _ = self.store.update_container_state(&id, |s| {
+            let recorded = self.store.update_container_state(&id, |s| {
                 s.status = Status::Exited;
                 s.exit_code = code;
                 s.pid = 0;
@@ -435,6 +435,9 @@ impl Engine {
                     s.error = m.clone();
                 }
             });
+            if recorded.is_err() {
+                self.note_exit(&id, code);
+            }
             if !self.should_restart(c, code) {
                 break (code, failure);
             }
@@ -539,6 +542,7 @@ impl Engine {
         let now = self.find_container(&c.record.id).ok()?;
         let trash = self.unlink_container(&now).ok().flatten();
         self.store.forget_container_locks(&c.record.id);
+        self.forget_exit(&c.record.id);
         // docker's --rm also removes the container's anonymous volumes.
         let _ = self.remove_anonymous_volumes(&now.record.config.mounts);
         trash
@@ -763,6 +767,7 @@ impl Engine {
             // SAFETY: killing the process we just started.
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
+        self.forget_exit(&c.record.id);
         crate::timing::mark("monitor: running");
         self.emit_container(&c.record, "start", &[]);
         if let Some(st) = status.as_mut() {
@@ -814,7 +819,7 @@ impl Engine {
         *cgroup = kept;
         // Before the state says exited, so that `stop` (which waits for that) reports after it.
         self.emit_die(&c.record, code);
-        let _ = self.store.update_container_state(&c.record.id, |s| {
+        let recorded = self.store.update_container_state(&c.record.id, |s| {
             s.status = Status::Exited;
             s.exit_code = code;
             s.oom_killed = oom;
@@ -823,6 +828,9 @@ impl Engine {
             s.network_start = 0;
             s.finished_at = Some(Utc::now());
         });
+        if recorded.is_err() {
+            self.note_exit(&c.record.id, code);
+        }
         Ok(code)
     }
 }
