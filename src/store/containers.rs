@@ -494,4 +494,75 @@ mod tests {
         let s = store.container_state("a1").unwrap();
         assert_eq!((s.status, s.exit_code), (Status::Exited, 3));
     }
+
+    #[test]
+    fn a_damaged_entry_is_listed_as_such_and_kept_until_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        store
+            .update_containers(|c| {
+                c.push(record(&a, "one"));
+                c.push(record(&b, "two"));
+                Ok(())
+            })
+            .unwrap();
+        let path = dir.path().join("containers.json");
+        let mut db: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        db["containers"][1]["config"] = serde_json::json!(7);
+        fs::write(&path, serde_json::to_vec(&db).unwrap()).unwrap();
+
+        let all = store.containers().unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all[0].damaged.is_none());
+        assert_eq!(all[1].name, "two");
+        assert!(all[1]
+            .damaged
+            .as_deref()
+            .unwrap()
+            .starts_with("containers.json:"));
+        // Another container's update keeps the damaged entry as it was.
+        store
+            .update_containers(|c| {
+                c[0].name = "renamed".into();
+                Ok(())
+            })
+            .unwrap();
+        let db2: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(db2["containers"][1], db["containers"][1]);
+        store
+            .update_containers(|c| {
+                c.retain(|r| r.id != b);
+                Ok(())
+            })
+            .unwrap();
+        let all = store.containers().unwrap();
+        assert_eq!((all.len(), all[0].name.as_str()), (1, "renamed"));
+    }
+
+    #[test]
+    fn a_damaged_state_names_its_file_and_yields_the_processes_it_still_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
+        let id = "c".repeat(64);
+        fs::create_dir_all(store.container_dir(&id)).unwrap();
+        let cut = "{\n  \"status\": \"running\",\n  \"pid\": 4242,\n  \"pid_start\": 99,\n  \"monitor_pid\": 41";
+        fs::write(store.state_path(&id), cut).unwrap();
+        let err = store.container_state(&id).unwrap_err().to_string();
+        assert!(err.contains("state.json is corrupt"), "{err}");
+        assert!(err.contains("berth rm -f cccccccccccc"), "{err}");
+        let (s, why) = store.container_state_or_damage(&id).unwrap();
+        assert!(why.is_some());
+        assert_eq!(
+            (s.status, s.pid, s.pid_start, s.monitor_pid, s.monitor_start),
+            (Status::Running, 4242, 99, 41, 0)
+        );
+        assert_eq!(recover_state(b"garbage{").status, Status::Exited);
+        // An update replaces the damaged file with what was recovered.
+        store
+            .update_container_state(&id, |s| s.stopped_by_user = true)
+            .unwrap();
+        let s = store.container_state(&id).unwrap();
+        assert_eq!((s.pid, s.stopped_by_user), (4242, true));
+    }
 }

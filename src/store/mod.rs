@@ -39,7 +39,7 @@ pub enum StoreError {
     #[error("cannot use the store at {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     /// A record file that cannot be parsed; `fix` says what repairs it (it depends on the file).
-    #[error("{path} is damaged: {reason}; {fix}")]
+    #[error("{path} is corrupt: {reason}; {fix}")]
     CorruptDb {
         path: PathBuf,
         reason: String,
@@ -529,6 +529,39 @@ mod tests {
 
     fn store(dir: &Path) -> Store {
         Store::open(dir, |_| Driver::Vfs, None).unwrap()
+    }
+
+    #[test]
+    fn a_reserve_is_set_aside_and_given_up_only_by_commands_that_free_space() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let reserve = dir.path().join("reserve");
+        let Ok(m) = fs::metadata(&reserve) else {
+            // Not enough room where the tests run: nothing to check.
+            return;
+        };
+        assert_eq!(m.len(), RESERVE_BYTES);
+        assert!(
+            !s.release_reserve(),
+            "a command that frees nothing keeps it"
+        );
+        assert!(reserve.exists());
+        s.allow_reserve();
+        assert!(s.release_reserve());
+        assert!(!reserve.exists());
+        store(dir.path());
+        assert!(reserve.exists(), "set aside again once there is room");
+    }
+
+    #[test]
+    fn no_space_is_one_line_saying_what_to_remove() {
+        let e = io_err(Path::new("/s/containers.json"))(io::Error::from_raw_os_error(libc::ENOSPC));
+        let text = e.to_string();
+        assert!(text.starts_with("no space left on device writing /s/containers.json: "));
+        assert!(
+            text.contains("berth system prune") && !text.contains('\n'),
+            "{text}"
+        );
     }
 
     #[test]

@@ -152,7 +152,10 @@ fn a_full_disk_leaves_reads_and_removals_working() {
         .runtime
         .join("berth/exits")
         .join(id_of(&env, "filler2"));
-    assert!(note.is_file(), "the monitor noted the exit in the runtime dir");
+    assert!(
+        note.is_file(),
+        "the monitor noted the exit in the runtime dir"
+    );
     env.berth(&["container", "prune", "-f"]).assert_success();
     assert!(!env
         .berth(&["ps", "-a"])
