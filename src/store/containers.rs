@@ -288,6 +288,12 @@ struct DbFile {
     containers: Vec<serde_json::Value>,
 }
 
+/// containers.json when every entry is a good record (the fast way to read it).
+#[derive(Debug, Deserialize)]
+struct GoodDbFile {
+    containers: Vec<ContainerRecord>,
+}
+
 /// What can be told of a damaged state.json: the processes it names (each checked against its
 /// start time before anything is done to it), read from whatever of the file is left.
 pub fn recover_state(bytes: &[u8]) -> ContainerState {
@@ -334,8 +340,19 @@ impl Store {
     fn read_containers_unlocked(&self) -> Result<Vec<ContainerRecord>> {
         let path = self.containers_path();
         match fs::read(&path) {
-            // One damaged entry is that container's problem only: it is listed as damaged.
-            Ok(bytes) => serde_json::from_slice::<DbFile>(&bytes)
+            Ok(bytes) => match serde_json::from_slice::<GoodDbFile>(&bytes) {
+                Ok(db) => Ok(db.containers),
+                Err(_) => Self::read_damaged_containers(path, &bytes),
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// containers.json with entries that are not good records: one damaged entry is that
+    /// container's problem only, it is listed as damaged.
+    fn read_damaged_containers(path: PathBuf, bytes: &[u8]) -> Result<Vec<ContainerRecord>> {
+        serde_json::from_slice::<DbFile>(bytes)
                 .map(|db| {
                     db.containers
                         .into_iter()
@@ -349,10 +366,7 @@ impl Store {
                         p = path.display()
                     ),
                     path,
-                }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(StoreError::Io { path, source: e }),
-        }
+                })
     }
 
     /// All container records, for a caller that holds the `containers` lock.

@@ -200,6 +200,14 @@ impl Engine {
                 send_signal(s.monitor_pid, libc::SIGKILL)?;
             }
             self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
+            // The monitor has recorded the exit; it goes on to take the container's
+            // namespaces down. Nothing berth started outlives the record: wait for it.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while process_start_time(s.monitor_pid) == Some(s.monitor_start)
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(2));
+            }
         }
         match self.find_container(&c.record.id) {
             Ok(now) => self.remove_container_locked(&now),

@@ -435,7 +435,7 @@ impl Engine {
                     s.error = m.clone();
                 }
             });
-            if recorded.is_err() {
+            if matches!(recorded, Err(crate::store::StoreError::NoSpace { .. })) {
                 self.note_exit(&id, code);
             }
             if !self.should_restart(c, code) {
@@ -828,7 +828,7 @@ impl Engine {
             s.network_start = 0;
             s.finished_at = Some(Utc::now());
         });
-        if recorded.is_err() {
+        if matches!(recorded, Err(crate::store::StoreError::NoSpace { .. })) {
             self.note_exit(&c.record.id, code);
         }
         Ok(code)
