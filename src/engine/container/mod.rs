@@ -615,6 +615,9 @@ impl Engine {
             image,
         )?;
         let dir = self.store.container_dir(&id);
+        // Held until the container is complete (record, directory, userdata/): a `rm -f`
+        // racing the create waits for it rather than removing files it is writing.
+        let _lifecycle = self.store.lifecycle_lock(&id)?;
         let record = self
             .store
             .update_containers(|all| {
@@ -684,7 +687,7 @@ impl Engine {
         });
         if let Err(e) = written {
             if let Ok(c) = self.find_container(&record.id) {
-                let _ = self.remove_container(&c);
+                let _ = self.remove_container_locked(&c);
             }
             let _ = self.store.update_containers(|all| {
                 all.retain(|c| c.id != record.id);
