@@ -403,5 +403,12 @@ fn leftovers_of_killed_commands_are_collected_or_completed() {
     assert!(ps.trim().is_empty(), "{ps}");
     assert_eq!(entries(&store.join("containers")), Vec::<String>::new());
     assert_eq!(container_locks(&store), Vec::<String>::new());
+    // The image's layers go with it, and so do their lock files.
+    env.berth(&["rmi", &img]).assert_success();
+    let layer_locks: Vec<String> = entries(&store.join("locks"))
+        .into_iter()
+        .filter(|n| n.starts_with("layer-") || n.starts_with("unpack-"))
+        .collect();
+    assert_eq!(layer_locks, Vec::<String>::new());
     env.finish();
 }
