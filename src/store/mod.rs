@@ -287,9 +287,11 @@ impl Store {
         if fs.f_bavail.saturating_mul(fs.f_frsize) < 4 * RESERVE_BYTES {
             return;
         }
+        // Under tmp/: what a killed command leaves there is removed by the next one.
         let tmp = self
             .root
-            .join(format!(".reserve.tmp-{}", std::process::id()));
+            .join("tmp")
+            .join(format!("reserve-{}", std::process::id()));
         let made = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
