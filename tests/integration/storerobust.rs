@@ -412,3 +412,52 @@ fn leftovers_of_killed_commands_are_collected_or_completed() {
     assert_eq!(layer_locks, Vec::<String>::new());
     env.finish();
 }
+
+/// Item 10's class directly: `ps`, `inspect` and `system df` of a container whose monitor was
+/// killed (its state still says running) show it exited without rewriting anything.
+#[test]
+fn reading_a_dead_containers_state_does_not_rewrite_it() {
+    use std::os::unix::fs::MetadataExt;
+    let env = TestEnv::new("store-readonly");
+    let img = pulled(&env);
+    env.berth(&[
+        "run",
+        "-d",
+        "--name",
+        "dead",
+        "--network",
+        "none",
+        &img,
+        "sleep",
+        "60",
+    ])
+    .assert_success();
+    let id = id_of(&env, "dead");
+    let state_path = env.store().join("containers").join(&id).join("state.json");
+    let state: serde_json::Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
+    for key in ["monitor_pid", "pid"] {
+        let pid = state[key].as_i64().unwrap() as i32;
+        let _ = rustix::process::kill_process(
+            rustix::process::Pid::from_raw(pid).unwrap(),
+            rustix::process::Signal::Kill,
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let before = fs::metadata(&state_path).unwrap();
+    let ps = env
+        .berth(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"])
+        .assert_success()
+        .stdout_str();
+    assert!(ps.contains("dead Exited (255)"), "{ps}");
+    env.berth(&["inspect", "dead"]).assert_success();
+    env.berth(&["system", "df"]).assert_success();
+    env.berth(&["container", "ls", "-a"]).assert_success();
+    let after = fs::metadata(&state_path).unwrap();
+    assert_eq!(
+        (before.ino(), before.mtime(), before.mtime_nsec()),
+        (after.ino(), after.mtime(), after.mtime_nsec()),
+        "a read rewrote state.json"
+    );
+    env.berth(&["rm", "dead"]).assert_success();
+    env.finish();
+}
