@@ -381,6 +381,12 @@ impl Engine {
             let container_alive = process_start_time(state.pid) == Some(state.pid_start);
             let monitor_alive = process_start_time(state.monitor_pid) == Some(state.monitor_start);
             if !container_alive && !monitor_alive {
+                // The monitor may have recorded the real exit just before it went: look again.
+                if let Ok((again, None)) = self.store.container_state_or_damage(id) {
+                    if again.status == Status::Exited {
+                        return Ok((again, damage));
+                    }
+                }
                 state.status = Status::Exited;
                 // The code its monitor could not record in the store (a full disk), if any.
                 match self.noted_exit(id) {
