@@ -567,6 +567,24 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_driver_file_is_named_with_a_fix_that_works() {
+        let dir = tempfile::tempdir().unwrap();
+        store(dir.path());
+        fs::write(dir.path().join("driver"), "bogus\n").unwrap();
+        let err = Store::open(dir.path(), |_| Driver::Vfs, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("driver is corrupt"), "{err}");
+        assert!(err.contains("echo overlay >"), "{err}");
+        assert!(
+            !err.contains("image database") && !err.contains("berth pull"),
+            "{err}"
+        );
+        fs::write(dir.path().join("driver"), "vfs\n").unwrap();
+        assert_eq!(store(dir.path()).driver(), Driver::Vfs);
+    }
+
+    #[test]
     fn open_creates_layout_and_remembers_driver() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path(), |_| Driver::Overlay, None).unwrap();

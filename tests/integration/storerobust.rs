@@ -270,6 +270,9 @@ fn a_damaged_record_affects_only_its_own_container() {
     assert!(ps.contains("victim Damaged (state.json:"), "{ps}");
     assert!(ps.contains("badrec Damaged (containers.json:"), "{ps}");
     env.berth(&["system", "df"]).assert_success();
+    for name in ["bad", "badrec", "victim"] {
+        env.berth(&["inspect", name]).assert_success();
+    }
     env.berth(&["stop", "-t", "1", "good"]).assert_success();
     env.berth(&["start", "good"]).assert_success();
     let err = env
