@@ -66,7 +66,21 @@ fn one_line(e: &anyhow::Error) -> String {
             parts.push(s);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    let text = parts.join(": ").replace('\n', " ");
+    no_space_hint(text)
+}
+
+/// A full disk met anywhere (not only in a store record write, whose error says it already)
+/// is reported with what frees space.
+fn no_space_hint(text: String) -> String {
+    let full = ["No space left on device", "Disk quota exceeded"]
+        .iter()
+        .any(|m| text.contains(m));
+    if full && !text.contains("berth system prune") {
+        format!("{text}; {}", berth::store::NO_SPACE_HINT)
+    } else {
+        text
+    }
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {

@@ -146,6 +146,9 @@ impl Engine {
                 report.blobs.push(name);
             }
         }
+        // No command is adding content (we hold the sweep guard): the lock files of layers
+        // that are not in the store guard nothing.
+        self.store.forget_layer_locks();
         Ok(Some(report))
     }
 

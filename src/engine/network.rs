@@ -590,6 +590,7 @@ impl Engine {
         let c = Container {
             record: record.clone(),
             state: Default::default(),
+            damaged: None,
         };
         let nets = self.container_networks(&c)?;
         let Some((first, _)) = nets.first() else {

@@ -109,6 +109,7 @@ impl Engine {
     /// (inside the user namespace, where the containers' and layers' files are ours). The
     /// next command finds no store and creates an empty one.
     pub fn reset_system(&self) -> Result<()> {
+        self.store.allow_reserve();
         let mut failures = Vec::new();
         for c in self.list_containers()? {
             if let Err(e) = self.force_remove_container(&c) {

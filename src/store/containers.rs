@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{atomic, io_err, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
 
 /// Everything a container was created with. Fields are what the runtime needs, already resolved
 /// against the image config (the image config itself stays in the image).
@@ -161,6 +161,67 @@ pub struct ContainerRecord {
     pub image_name: String,
     pub created: DateTime<Utc>,
     pub config: ContainerConfig,
+    /// Why this entry of containers.json could not be read as a record (only its id and name
+    /// are known then); it is kept as it was until the container is removed.
+    #[serde(skip)]
+    pub damaged: Option<String>,
+    #[serde(skip)]
+    raw: Option<serde_json::Value>,
+}
+
+impl ContainerRecord {
+    pub fn new(
+        id: String,
+        name: String,
+        image_id: String,
+        image_name: String,
+        created: DateTime<Utc>,
+        config: ContainerConfig,
+    ) -> ContainerRecord {
+        ContainerRecord {
+            id,
+            name,
+            image_id,
+            image_name,
+            created,
+            config,
+            damaged: None,
+            raw: None,
+        }
+    }
+
+    /// An entry of containers.json: the record, or what can be told of a damaged one (`None`
+    /// when not even its id can).
+    fn from_entry(entry: serde_json::Value) -> Option<ContainerRecord> {
+        match serde_json::from_value::<ContainerRecord>(entry.clone()) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let field = |k: &str| entry.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                let id = field("id")
+                    .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))?;
+                Some(ContainerRecord {
+                    name: field("name").unwrap_or_else(|| id[..12].to_string()),
+                    image_id: field("image_id").unwrap_or_default(),
+                    image_name: field("image_name").unwrap_or_default(),
+                    created: entry
+                        .get("created")
+                        .and_then(|v| serde_json::from_value(v.clone()).ok())
+                        .unwrap_or_default(),
+                    config: ContainerConfig::default(),
+                    damaged: Some(format!("containers.json: {e}")),
+                    raw: Some(entry),
+                    id,
+                })
+            }
+        }
+    }
+
+    fn to_entry(&self) -> serde_json::Value {
+        match &self.raw {
+            Some(raw) => raw.clone(),
+            None => serde_json::to_value(self).expect("container records serialize"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -224,7 +285,47 @@ pub struct ContainerState {
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct DbFile {
+    containers: Vec<serde_json::Value>,
+}
+
+/// containers.json when every entry is a good record (the fast way to read it).
+#[derive(Debug, Deserialize)]
+struct GoodDbFile {
     containers: Vec<ContainerRecord>,
+}
+
+/// What can be told of a damaged state.json: the processes it names (each checked against its
+/// start time before anything is done to it), read from whatever of the file is left.
+pub fn recover_state(bytes: &[u8]) -> ContainerState {
+    let text = String::from_utf8_lossy(bytes);
+    let number = |key: &str| -> Option<u64> {
+        let pat = format!("\"{key}\"");
+        let at = text.find(&pat)? + pat.len();
+        let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        rest[..end].parse().ok()
+    };
+    let pid = number("pid")
+        .and_then(|p| i32::try_from(p).ok())
+        .unwrap_or(0);
+    let monitor_pid = number("monitor_pid")
+        .and_then(|p| i32::try_from(p).ok())
+        .unwrap_or(0);
+    ContainerState {
+        // Running if it named a process: whoever looks checks whether that still lives.
+        status: if pid > 0 || monitor_pid > 0 {
+            Status::Running
+        } else {
+            Status::Exited
+        },
+        pid,
+        pid_start: number("pid_start").unwrap_or(0),
+        monitor_pid,
+        monitor_start: number("monitor_start").unwrap_or(0),
+        ..Default::default()
+    }
 }
 
 impl Store {
@@ -239,15 +340,38 @@ impl Store {
     fn read_containers_unlocked(&self) -> Result<Vec<ContainerRecord>> {
         let path = self.containers_path();
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice::<DbFile>(&bytes)
-                .map(|db| db.containers)
-                .map_err(|e| StoreError::CorruptDb {
-                    path,
-                    reason: e.to_string(),
-                }),
+            Ok(bytes) => match serde_json::from_slice::<GoodDbFile>(&bytes) {
+                Ok(db) => Ok(db.containers),
+                Err(_) => Self::read_damaged_containers(path, &bytes),
+            },
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(StoreError::Io { path, source: e }),
         }
+    }
+
+    /// containers.json with entries that are not good records: one damaged entry is that
+    /// container's problem only, it is listed as damaged.
+    fn read_damaged_containers(path: PathBuf, bytes: &[u8]) -> Result<Vec<ContainerRecord>> {
+        serde_json::from_slice::<DbFile>(bytes)
+                .map(|db| {
+                    db.containers
+                        .into_iter()
+                        .filter_map(ContainerRecord::from_entry)
+                        .collect()
+                })
+                .map_err(|e| StoreError::CorruptDb {
+                    reason: e.to_string(),
+                    fix: format!(
+                        "it lists every container, so none can be used until it is repaired or restored; to start afresh stop the containers' processes, move it aside (`mv {p} {p}.damaged`) and run `berth container prune`, which removes the containers it listed",
+                        p = path.display()
+                    ),
+                    path,
+                })
+    }
+
+    /// All container records, for a caller that holds the `containers` lock.
+    pub fn containers_unlocked(&self) -> Result<Vec<ContainerRecord>> {
+        self.read_containers_unlocked()
     }
 
     /// All container records, oldest first.
@@ -267,10 +391,10 @@ impl Store {
         let out = f(&mut records)?;
         let path = self.containers_path();
         let bytes = serde_json::to_vec_pretty(&DbFile {
-            containers: records,
+            containers: records.iter().map(ContainerRecord::to_entry).collect(),
         })
         .expect("container records serialize");
-        atomic::write_replace(&path, &bytes, 0o600).map_err(io_err(&path))?;
+        self.write_record(&path, &bytes, false)?;
         Ok(out)
     }
 
@@ -280,15 +404,39 @@ impl Store {
 
     /// The recorded state, or `Created` when none was written yet.
     pub fn container_state(&self, id: &str) -> Result<ContainerState> {
+        match self.container_state_or_damage(id)? {
+            (state, None) => Ok(state),
+            (_, Some(reason)) => Err(StoreError::CorruptDb {
+                path: self.state_path(id),
+                reason,
+                fix: format!(
+                    "remove the container with `berth rm -f {}`",
+                    &id[..id.len().min(12)]
+                ),
+            }),
+        }
+    }
+
+    /// The recorded state, or for a damaged state.json what can be recovered of it (see
+    /// [`recover_state`]) and why it is damaged.
+    pub fn container_state_or_damage(&self, id: &str) -> Result<(ContainerState, Option<String>)> {
         let path = self.state_path(id);
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::CorruptDb {
-                path,
-                reason: e.to_string(),
+            Ok(bytes) => Ok(match serde_json::from_slice(&bytes) {
+                Ok(s) => (s, None),
+                Err(e) => (recover_state(&bytes), Some(e.to_string())),
             }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(ContainerState::default()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((ContainerState::default(), None)),
             Err(e) => Err(StoreError::Io { path, source: e }),
         }
+    }
+
+    /// When state.json was last written (for a state corrected without being rewritten).
+    pub fn container_state_time(&self, id: &str) -> Option<DateTime<Utc>> {
+        fs::metadata(self.state_path(id))
+            .and_then(|m| m.modified())
+            .ok()
+            .map(DateTime::<Utc>::from)
     }
 
     /// Change the state under the container's lock, so the monitor and a CLI command never
@@ -299,11 +447,12 @@ impl Store {
         f: impl FnOnce(&mut ContainerState) -> T,
     ) -> Result<T> {
         let _guard = self.lock_exclusive(&format!("container-{id}"))?;
-        let mut state = self.container_state(id)?;
+        // A damaged state is replaced by what could be recovered of it, changed by `f`.
+        let (mut state, _) = self.container_state_or_damage(id)?;
         let out = f(&mut state);
         let path = self.state_path(id);
         let bytes = serde_json::to_vec_pretty(&state).expect("state serializes");
-        atomic::write_replace(&path, &bytes, 0o600).map_err(io_err(&path))?;
+        self.write_record(&path, &bytes, false)?;
         Ok(out)
     }
 }
@@ -314,14 +463,14 @@ mod tests {
     use crate::store::Driver;
 
     fn record(id: &str, name: &str) -> ContainerRecord {
-        ContainerRecord {
-            id: id.into(),
-            name: name.into(),
-            image_id: "ab".repeat(32),
-            image_name: "busybox".into(),
-            created: Utc::now(),
-            config: ContainerConfig::default(),
-        }
+        ContainerRecord::new(
+            id.into(),
+            name.into(),
+            "ab".repeat(32),
+            "busybox".into(),
+            Utc::now(),
+            ContainerConfig::default(),
+        )
     }
 
     #[test]
@@ -358,5 +507,76 @@ mod tests {
             .unwrap();
         let s = store.container_state("a1").unwrap();
         assert_eq!((s.status, s.exit_code), (Status::Exited, 3));
+    }
+
+    #[test]
+    fn a_damaged_entry_is_listed_as_such_and_kept_until_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        store
+            .update_containers(|c| {
+                c.push(record(&a, "one"));
+                c.push(record(&b, "two"));
+                Ok(())
+            })
+            .unwrap();
+        let path = dir.path().join("containers.json");
+        let mut db: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        db["containers"][1]["config"] = serde_json::json!(7);
+        fs::write(&path, serde_json::to_vec(&db).unwrap()).unwrap();
+
+        let all = store.containers().unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all[0].damaged.is_none());
+        assert_eq!(all[1].name, "two");
+        assert!(all[1]
+            .damaged
+            .as_deref()
+            .unwrap()
+            .starts_with("containers.json:"));
+        // Another container's update keeps the damaged entry as it was.
+        store
+            .update_containers(|c| {
+                c[0].name = "renamed".into();
+                Ok(())
+            })
+            .unwrap();
+        let db2: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(db2["containers"][1], db["containers"][1]);
+        store
+            .update_containers(|c| {
+                c.retain(|r| r.id != b);
+                Ok(())
+            })
+            .unwrap();
+        let all = store.containers().unwrap();
+        assert_eq!((all.len(), all[0].name.as_str()), (1, "renamed"));
+    }
+
+    #[test]
+    fn a_damaged_state_names_its_file_and_yields_the_processes_it_still_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
+        let id = "c".repeat(64);
+        fs::create_dir_all(store.container_dir(&id)).unwrap();
+        let cut = "{\n  \"status\": \"running\",\n  \"pid\": 4242,\n  \"pid_start\": 99,\n  \"monitor_pid\": 41";
+        fs::write(store.state_path(&id), cut).unwrap();
+        let err = store.container_state(&id).unwrap_err().to_string();
+        assert!(err.contains("state.json is corrupt"), "{err}");
+        assert!(err.contains("berth rm -f cccccccccccc"), "{err}");
+        let (s, why) = store.container_state_or_damage(&id).unwrap();
+        assert!(why.is_some());
+        assert_eq!(
+            (s.status, s.pid, s.pid_start, s.monitor_pid, s.monitor_start),
+            (Status::Running, 4242, 99, 41, 0)
+        );
+        assert_eq!(recover_state(b"garbage{").status, Status::Exited);
+        // An update replaces the damaged file with what was recovered.
+        store
+            .update_container_state(&id, |s| s.stopped_by_user = true)
+            .unwrap();
+        let s = store.container_state(&id).unwrap();
+        assert_eq!((s.pid, s.stopped_by_user), (4242, true));
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::lock::FileLock;
-use super::{atomic, io_err, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
 
 /// A layer as an image uses it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -77,8 +77,12 @@ impl<'s> ImageDb<'s> {
             Ok(bytes) => serde_json::from_slice::<DbFile>(&bytes)
                 .map(|db| db.images)
                 .map_err(|e| StoreError::CorruptDb {
-                    path,
                     reason: e.to_string(),
+                    fix: format!(
+                        "move it aside (`mv {p} {p}.damaged`) and pull your images again: pulls reuse the layers still in the store",
+                        p = path.display()
+                    ),
+                    path,
                 }),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(StoreError::Io { path, source: e }),
@@ -88,7 +92,7 @@ impl<'s> ImageDb<'s> {
     fn write_unlocked(&self, images: Vec<ImageRecord>) -> Result<()> {
         let path = self.path();
         let bytes = serde_json::to_vec_pretty(&DbFile { images }).expect("image records serialize");
-        atomic::write_atomic(&path, &bytes, 0o600).map_err(io_err(&path))
+        self.store.write_record(&path, &bytes, true)
     }
 
     fn lock(&self, exclusive: bool) -> Result<FileLock> {

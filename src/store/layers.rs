@@ -86,6 +86,31 @@ impl Store {
         atomic::sync_dir(dest.parent().expect("layers dir")).map_err(io_err(&dest))
     }
 
+    /// Delete `locks/layer-<hex>.lock` and `locks/unpack-<hex>.lock` of layers that are not in
+    /// the store (each only while nobody holds it). For a caller holding the sweep guard, so
+    /// that no pull is about to unpack one of them.
+    pub fn forget_layer_locks(&self) {
+        let Ok(names) = super::entry_names(&self.root().join("locks")) else {
+            return;
+        };
+        for name in names {
+            let Some(name) = name.to_str() else { continue };
+            let Some(hex) = name.strip_suffix(".lock").and_then(|n| {
+                n.strip_prefix("layer-")
+                    .or_else(|| n.strip_prefix("unpack-"))
+            }) else {
+                continue;
+            };
+            if hex.is_empty() || self.layer_dir(hex).exists() {
+                continue;
+            }
+            let path = self.root().join("locks").join(name);
+            if let Ok(Some(_held)) = FileLock::try_exclusive(&path) {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+
     /// Remove a layer if nobody is using it. Returns whether it was removed.
     pub fn remove_layer_if_unused(&self, chain_id: &str) -> Result<bool> {
         let lock_path = self.lock_path(&format!("layer-{}", hex(chain_id)));

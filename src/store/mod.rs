@@ -8,6 +8,9 @@
 //! <root>/locks/                 flock files: images.lock, layer-<hex>.lock, blob-<hex>.lock
 //! <root>/volumes/<name>/      _data/ + volume.json (see volumes.rs)
 //! <root>/tmp/<name>/            work in progress, each guarded by tmp/<name>.lock while its owner lives
+//! <root>/reserve                a few MB set aside while there is room, given up by the commands
+//!                               that free space (rm, prune, reset, a monitor recording an exit)
+//!                               when the disk is full, so they can still write their records
 //! ```
 //! Nothing becomes visible except by an atomic rename, so a SIGKILL at any moment leaves at
 //! worst some orphaned entries in tmp/, which the next command removes.
@@ -22,7 +25,7 @@ pub mod volumes;
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -35,8 +38,16 @@ use lock::FileLock;
 pub enum StoreError {
     #[error("cannot use the store at {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("the image database {path} is corrupt: {reason} (move it aside; `berth pull` will recreate records)")]
-    CorruptDb { path: PathBuf, reason: String },
+    /// A record file that cannot be parsed; `fix` says what repairs it (it depends on the file).
+    #[error("{path} is corrupt: {reason}; {fix}")]
+    CorruptDb {
+        path: PathBuf,
+        reason: String,
+        fix: String,
+    },
+    /// ENOSPC (or EDQUOT) while writing in the store.
+    #[error("no space left on device writing {path}: {hint}", hint = NO_SPACE_HINT)]
+    NoSpace { path: PathBuf },
     #[error("layer {chain_id} is damaged: {reason} (remove the image with `berth rmi -f` and pull it again)")]
     CorruptLayer { chain_id: String, reason: String },
     #[error("blob {digest} is not in the store (pull the image again)")]
@@ -63,11 +74,30 @@ pub(crate) fn entry_names(dir: &Path) -> Result<Vec<std::ffi::OsString>> {
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
+    move |source| {
+        if is_no_space(&source) {
+            StoreError::NoSpace {
+                path: path.to_path_buf(),
+            }
+        } else {
+            StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
     }
 }
+
+/// Whether a write failed for want of space (the disk, or the user's quota, is full).
+pub fn is_no_space(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+}
+
+/// What frees space, for every error about a full disk.
+pub const NO_SPACE_HINT: &str = "remove containers (`berth rm -f NAME`, `berth container prune`) or images (`berth system prune -a`), or free space on that filesystem";
+
+/// The size of `<root>/reserve`: enough for the records a removal rewrites.
+pub const RESERVE_BYTES: u64 = 4 << 20;
 
 /// How layers are laid out on disk, and so how containers will mount them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +138,8 @@ impl Driver {
 pub struct Store {
     root: PathBuf,
     driver: Driver,
+    /// Set by commands that free space: on ENOSPC they may give up the reserve and retry.
+    freeing: std::sync::atomic::AtomicBool,
 }
 
 /// A directory under tmp/ that belongs to this process until it is committed or dropped.
@@ -191,6 +223,10 @@ impl Store {
                 let existing = Driver::parse(&s).ok_or_else(|| StoreError::CorruptDb {
                     path: driver_file.clone(),
                     reason: format!("unknown driver {:?}", s.trim()),
+                    fix: format!(
+                        "write the driver the store was made with (overlay, fuse-overlayfs or vfs) into it, e.g. `echo overlay > {}`",
+                        driver_file.display()
+                    ),
                 })?;
                 if let Some(f) = forced {
                     if f != existing {
@@ -228,9 +264,77 @@ impl Store {
         let store = Store {
             root: root.to_path_buf(),
             driver,
+            freeing: std::sync::atomic::AtomicBool::new(false),
         };
         store.clean_tmp();
+        store.ensure_reserve();
         Ok(store)
+    }
+
+    fn reserve_path(&self) -> PathBuf {
+        self.root.join("reserve")
+    }
+
+    /// Set the reserve aside again when it is missing and there is plenty of room.
+    fn ensure_reserve(&self) {
+        let path = self.reserve_path();
+        if path.exists() {
+            return;
+        }
+        let Ok(fs) = rustix::fs::statvfs(&self.root) else {
+            return;
+        };
+        if fs.f_bavail.saturating_mul(fs.f_frsize) < 4 * RESERVE_BYTES {
+            return;
+        }
+        // Under tmp/: what a killed command leaves there is removed by the next one.
+        let tmp = self
+            .root
+            .join("tmp")
+            .join(format!("reserve-{}", std::process::id()));
+        let made = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|f| {
+                rustix::fs::fallocate(&f, rustix::fs::FallocateFlags::empty(), 0, RESERVE_BYTES)?;
+                Ok(())
+            })
+            .and_then(|()| fs::rename(&tmp, &path));
+        if made.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+    }
+
+    /// Let this command give up the reserve when the disk is full: for commands that free
+    /// space (rm, prune, reset) and for a monitor recording its container's exit.
+    pub fn allow_reserve(&self) {
+        self.freeing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Give up the reserve (if this command may); whether there was one to give up.
+    fn release_reserve(&self) -> bool {
+        self.freeing.load(std::sync::atomic::Ordering::Relaxed)
+            && fs::remove_file(self.reserve_path()).is_ok()
+    }
+
+    /// Replace a record file atomically (temp file, rename; `durable`: fsynced). On a full
+    /// disk a command that frees space gives up the reserve and tries again; otherwise the
+    /// error says what to remove.
+    pub fn write_record(&self, path: &Path, data: &[u8], durable: bool) -> Result<()> {
+        let write = || {
+            if durable {
+                atomic::write_atomic(path, data, 0o600)
+            } else {
+                atomic::write_replace(path, data, 0o600)
+            }
+        };
+        match write() {
+            Err(e) if is_no_space(&e) && self.release_reserve() => write().map_err(io_err(path)),
+            r => r.map_err(io_err(path)),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -269,7 +373,7 @@ impl Store {
         if p.is_file() {
             return Ok(());
         }
-        atomic::write_atomic(&p, data, 0o600).map_err(io_err(&p))
+        self.write_record(&p, data, true)
     }
 
     /// Names of every file under blobs/sha256/: digests' hex, and any temp file a killed
@@ -325,10 +429,31 @@ impl Store {
         self.lock_exclusive(&format!("lifecycle-{id}"))
     }
 
-    /// Forget a removed container's lifecycle lock file (called with the lock held: a command
-    /// waiting on it then finds the container gone).
-    pub fn forget_lifecycle_lock(&self, id: &str) {
+    /// Forget a removed container's lock files (called with the lifecycle lock held: a command
+    /// waiting on it then finds the container gone; the state lock guards a state.json that no
+    /// longer exists).
+    pub fn forget_container_locks(&self, id: &str) {
+        let _ = std::fs::remove_file(self.lock_path(&format!("container-{id}")));
         let _ = std::fs::remove_file(self.lock_path(&format!("lifecycle-{id}")));
+    }
+
+    /// The ids of `locks/container-<id>.lock` and `locks/lifecycle-<id>.lock` files.
+    pub fn container_lock_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = entry_names(&self.root.join("locks"))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|n| {
+                let n = n.to_str()?.strip_suffix(".lock")?;
+                let id = n
+                    .strip_prefix("container-")
+                    .or_else(|| n.strip_prefix("lifecycle-"))?;
+                (id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| id.to_string())
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
     }
 
     /// Held (shared) by every command that adds content to the store (pull, load, import,
@@ -406,6 +531,57 @@ mod tests {
 
     fn store(dir: &Path) -> Store {
         Store::open(dir, |_| Driver::Vfs, None).unwrap()
+    }
+
+    #[test]
+    fn a_reserve_is_set_aside_and_given_up_only_by_commands_that_free_space() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let reserve = dir.path().join("reserve");
+        let Ok(m) = fs::metadata(&reserve) else {
+            // Not enough room where the tests run: nothing to check.
+            return;
+        };
+        assert_eq!(m.len(), RESERVE_BYTES);
+        assert!(
+            !s.release_reserve(),
+            "a command that frees nothing keeps it"
+        );
+        assert!(reserve.exists());
+        s.allow_reserve();
+        assert!(s.release_reserve());
+        assert!(!reserve.exists());
+        store(dir.path());
+        assert!(reserve.exists(), "set aside again once there is room");
+    }
+
+    #[test]
+    fn no_space_is_one_line_saying_what_to_remove() {
+        let e = io_err(Path::new("/s/containers.json"))(io::Error::from_raw_os_error(libc::ENOSPC));
+        let text = e.to_string();
+        assert!(text.starts_with("no space left on device writing /s/containers.json: "));
+        assert!(
+            text.contains("berth system prune") && !text.contains('\n'),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_damaged_driver_file_is_named_with_a_fix_that_works() {
+        let dir = tempfile::tempdir().unwrap();
+        store(dir.path());
+        fs::write(dir.path().join("driver"), "bogus\n").unwrap();
+        let err = Store::open(dir.path(), |_| Driver::Vfs, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("driver is corrupt"), "{err}");
+        assert!(err.contains("echo overlay >"), "{err}");
+        assert!(
+            !err.contains("image database") && !err.contains("berth pull"),
+            "{err}"
+        );
+        fs::write(dir.path().join("driver"), "vfs\n").unwrap();
+        assert_eq!(store(dir.path()).driver(), Driver::Vfs);
     }
 
     #[test]

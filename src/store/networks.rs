@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{atomic, io_err, Result, Store, StoreError};
+use super::{io_err, Result, Store, StoreError};
 
 /// A network's configuration and its attached containers.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -70,8 +70,12 @@ impl Store {
                 serde_json::from_slice(&bytes)
                     .map(Some)
                     .map_err(|e| StoreError::CorruptDb {
-                        path,
                         reason: e.to_string(),
+                        fix: format!(
+                            "remove it (`rm {}`) and create the network again with `berth network create`",
+                            path.display()
+                        ),
+                        path,
                     })
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -103,7 +107,7 @@ impl Store {
             .map_err(io_err(&dir))?;
         let path = self.network_path(&rec.name);
         let bytes = serde_json::to_vec_pretty(rec).expect("network records serialize");
-        atomic::write_replace(&path, &bytes, 0o600).map_err(io_err(&path))
+        self.write_record(&path, &bytes, false)
     }
 
     /// Every network, sorted by name.

@@ -54,8 +54,12 @@ impl Store {
                 serde_json::from_slice(&bytes)
                     .map(Some)
                     .map_err(|e| StoreError::CorruptDb {
-                        path,
                         reason: e.to_string(),
+                        fix: format!(
+                            "remove the volume's directory {} (its data goes with it) or restore the file",
+                            path.parent().unwrap_or(&path).display()
+                        ),
+                        path,
                     })
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -120,7 +124,7 @@ impl Store {
         let _guard = self.lock_exclusive("volumes")?;
         let json = self.volume_dir(&rec.name).join("volume.json");
         let bytes = serde_json::to_vec_pretty(rec).expect("volume records serialize");
-        atomic::write_replace(&json, &bytes, 0o600).map_err(io_err(&json))
+        self.write_record(&json, &bytes, false)
     }
 
     /// Record that a volume has been filled from an image (or was mounted with copy-up on and
@@ -137,7 +141,7 @@ impl Store {
         rec.needs_copy_up = false;
         let json = self.volume_dir(name).join("volume.json");
         let bytes = serde_json::to_vec_pretty(&rec).expect("volume records serialize");
-        atomic::write_replace(&json, &bytes, 0o600).map_err(io_err(&json))
+        self.write_record(&json, &bytes, false)
     }
 
     /// Remove a volume and its data. `still_removable` runs under the volume lock, so a check

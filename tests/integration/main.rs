@@ -35,6 +35,7 @@ mod pull;
 mod push;
 mod run;
 mod store;
+mod storerobust;
 mod top;
 mod userfiles;
 mod volumes;

@@ -228,6 +228,9 @@ fn ellipsis(s: &str, width: usize) -> String {
 
 /// docker's STATUS column.
 fn status_text(c: &Container, now: DateTime<Utc>) -> String {
+    if let Some(why) = &c.damaged {
+        return format!("Damaged ({why})");
+    }
     let s = &c.state;
     let since = |t: Option<DateTime<Utc>>| output::human_duration(now - t.unwrap_or(now));
     match s.status {

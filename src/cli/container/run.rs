@@ -336,6 +336,7 @@ pub fn run(args: &RunArgs, engine: &Engine) -> anyhow::Result<()> {
     let c = crate::engine::container::Container {
         record: record.clone(),
         state: Default::default(),
+        damaged: None,
     };
     let attach = if args.detach {
         Attach::Detached

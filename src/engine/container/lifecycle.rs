@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::super::{Engine, EngineError, Result};
-use super::{spec::parse_signal, Container};
+use super::{process_start_time, spec::parse_signal, Container};
 use crate::store::containers::ContainerState;
 use crate::store::containers::Status;
 
@@ -174,6 +174,7 @@ impl Engine {
     /// `rm -f`: kill a running container and wait for its monitor to record the exit, then
     /// remove it.
     pub fn force_remove_container(&self, c: &Container) -> Result<()> {
+        self.store.allow_reserve();
         // A start in progress finishes first (the container then runs and is killed here).
         let _lifecycle = self.store.lifecycle_lock(&c.record.id)?;
         let c = &match self.find_container(&c.record.id) {
@@ -182,31 +183,30 @@ impl Engine {
             Err(e) => return Err(e),
         };
         if c.is_running() {
-            self.thaw_for_signal(c)?;
-            self.store.update_container_state(&c.record.id, |s| {
+            if c.damaged.is_none() {
+                self.thaw_for_signal(c)?;
+            }
+            // Only for the restart policy: a full disk must not keep the container alive.
+            let _ = self.store.update_container_state(&c.record.id, |s| {
                 s.stopped_by_user = true;
-            })?;
-            // The monitor outlives the container by its clean-up: held by a pidfd taken while
-            // the record still names it, so that rm returns only once nothing berth started for
-            // the container is left.
-            let monitor = (super::process_start_time(c.state.monitor_pid)
-                == Some(c.state.monitor_start))
-            .then(|| crate::monitor::pidfd_open(c.state.monitor_pid).ok())
-            .flatten()
-            .filter(|_| {
-                super::process_start_time(c.state.monitor_pid) == Some(c.state.monitor_start)
             });
             self.emit_container(&c.record, "kill", &[("signal", "9")]);
-            send_signal(c.state.pid, libc::SIGKILL)?;
+            let s = &c.state;
+            if c.damaged.is_none() || process_start_time(s.pid) == Some(s.pid_start) {
+                send_signal(s.pid, libc::SIGKILL)?;
+            } else if process_start_time(s.monitor_pid) == Some(s.monitor_start) {
+                // What a damaged state.json names is signalled only when it is verified: here
+                // only the monitor is, which takes the container with it.
+                send_signal(s.monitor_pid, libc::SIGKILL)?;
+            }
             self.wait_for_exit(&c.record.id, Some(Duration::from_secs(10)))?;
-            if let Some(fd) = monitor {
-                let mut p = libc::pollfd {
-                    fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                // SAFETY: polling a pidfd we own; readable once the process has exited.
-                unsafe { libc::poll(&mut p, 1, 5_000) };
+            // The monitor has recorded the exit; it goes on to take the container's
+            // namespaces down. Nothing berth started outlives the record: wait for it.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while process_start_time(s.monitor_pid) == Some(s.monitor_start)
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(2));
             }
         }
         match self.find_container(&c.record.id) {

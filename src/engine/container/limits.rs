@@ -260,9 +260,11 @@ impl Engine {
     /// (recorded in the state, with an `oom` event). A v1 cgroup is removed; one the monitor is
     /// in stays recorded and is returned, for a restart to reuse.
     pub(crate) fn finish_cgroup(&self, record: &ContainerRecord) -> (bool, Option<Cgroup>) {
-        let Ok(Some(mut cg)) = self
+        let Some(mut cg) = self
             .store
-            .update_container_state(&record.id, |s| s.cgroups.clone())
+            .container_state(&record.id)
+            .ok()
+            .and_then(|s| s.cgroups)
         else {
             return (false, None);
         };

@@ -98,14 +98,39 @@ pub struct CreateOptions {
     pub ulimits: Vec<String>,
 }
 
+/// Written into a container's userdata/ when its create has finished.
+const COMPLETE_MARK: &str = ".complete";
+
+fn mark_userdata_complete(dir: &std::path::Path) -> Result<()> {
+    let p = dir.join("userdata").join(COMPLETE_MARK);
+    fs::write(&p, b"").map_err(|e| EngineError::Io {
+        context: format!("writing {}", p.display()),
+        source: e,
+    })
+}
+
 /// A container record with its state as it is now (dead pids noticed).
 #[derive(Debug, Clone)]
 pub struct Container {
     pub record: ContainerRecord,
     pub state: ContainerState,
+    /// Why its record or state.json cannot be read ("state.json: ..."): such a container is
+    /// listed as damaged and can be removed, and nothing else can be done with it.
+    pub damaged: Option<String>,
 }
 
 impl Container {
+    /// The error for doing anything but removing a damaged container.
+    pub fn check_usable(&self) -> Result<()> {
+        match &self.damaged {
+            None => Ok(()),
+            Some(why) => Err(EngineError::Invalid(format!(
+                "container {} is damaged ({why}): remove it with `berth rm -f {}`",
+                self.record.name, self.record.name
+            ))),
+        }
+    }
+
     pub fn is_running(&self) -> bool {
         matches!(
             self.state.status,
@@ -370,19 +395,38 @@ impl Engine {
     /// All containers with their current state, oldest first.
     pub fn list_containers(&self) -> Result<Vec<Container>> {
         let records = self.store.containers()?;
-        records
-            .into_iter()
-            .map(|record| {
-                let state = self.live_state(&record.id)?;
-                Ok(Container { record, state })
-            })
-            .collect()
+        records.into_iter().map(|r| self.observe(r)).collect()
+    }
+
+    /// A record with its live state; a damaged record or state.json makes a damaged container.
+    fn observe(&self, record: ContainerRecord) -> Result<Container> {
+        let (state, state_damage) = self.live_state_or_damage(&record.id)?;
+        let damaged = record
+            .damaged
+            .clone()
+            .or_else(|| state_damage.map(|why| format!("state.json: {why}")));
+        Ok(Container {
+            record,
+            state,
+            damaged,
+        })
     }
 
     /// The recorded state, corrected when the processes it names are gone (a killed monitor,
-    /// or a reboot that emptied the runtime directory): such a container is exited.
+    /// or a reboot that emptied the runtime directory): such a container is exited. Only
+    /// looks: the correction is not written (reading must work on a full disk, and the next
+    /// start or removal rewrites the state anyway).
     pub fn live_state(&self, id: &str) -> Result<ContainerState> {
-        let mut state = self.store.container_state(id)?;
+        let (state, damage) = self.live_state_or_damage(id)?;
+        match damage {
+            None => Ok(state),
+            // As the store reports it (naming the file and the fix).
+            Some(_) => Ok(self.store.container_state(id)?),
+        }
+    }
+
+    fn live_state_or_damage(&self, id: &str) -> Result<(ContainerState, Option<String>)> {
+        let (mut state, damage) = self.store.container_state_or_damage(id)?;
         if matches!(
             state.status,
             Status::Running | Status::Paused | Status::Stopping
@@ -390,31 +434,34 @@ impl Engine {
             let container_alive = process_start_time(state.pid) == Some(state.pid_start);
             let monitor_alive = process_start_time(state.monitor_pid) == Some(state.monitor_start);
             if !container_alive && !monitor_alive {
-                let mut orphan = None;
-                // Re-read under the lock: the monitor may have just recorded the real exit.
-                state = self.store.update_container_state(id, |s| {
-                    if matches!(
-                        s.status,
-                        Status::Running | Status::Paused | Status::Stopping
-                    ) && process_start_time(s.pid) != Some(s.pid_start)
-                    {
-                        s.status = Status::Exited;
-                        s.exit_code = 255;
-                        s.finished_at.get_or_insert_with(Utc::now);
-                        s.pid = 0;
-                        // The monitor that would have stopped the network backend is gone.
-                        orphan = Some((s.network_pid, s.network_start));
-                        s.network_pid = 0;
-                        s.network_start = 0;
+                // The monitor may have recorded the real exit just before it went: look again.
+                if let Ok((again, None)) = self.store.container_state_or_damage(id) {
+                    if again.status == Status::Exited {
+                        return Ok((again, damage));
                     }
-                    s.clone()
-                })?;
-                if let Some((pid, start)) = orphan {
-                    net::stop_backend(pid, start);
                 }
+                state.status = Status::Exited;
+                // The code its monitor could not record in the store (a full disk), if any.
+                match self.noted_exit(id) {
+                    Some((code, at)) => {
+                        state.exit_code = code;
+                        state.finished_at = Some(at);
+                    }
+                    None => state.exit_code = 255,
+                }
+                if state.finished_at.is_none() {
+                    state.finished_at =
+                        Some(self.store.container_state_time(id).unwrap_or_else(Utc::now));
+                }
+                state.pid = 0;
+                // The monitor that would have stopped the network backend is gone (this
+                // checks the backend's start time before it signals anything).
+                net::stop_backend(state.network_pid, state.network_start);
+                state.network_pid = 0;
+                state.network_start = 0;
             }
         }
-        Ok(state)
+        Ok((state, damage))
     }
 
     /// Find a container by full name, full ID or unique ID prefix.
@@ -445,8 +492,7 @@ impl Engine {
         } else {
             return Err(EngineError::NoSuchContainer(name_or_id.to_string()));
         };
-        let state = self.live_state(&record.id)?;
-        Ok(Container { record, state })
+        self.observe(record)
     }
 
     /// Create a container from an image that is already in the store.
@@ -472,9 +518,6 @@ impl Engine {
                 break id;
             }
         };
-        // Held until the container is complete (record, directories, userdata): an `rm -f`
-        // that finds the record meanwhile waits, then removes a whole container.
-        let _lifecycle = self.store.lifecycle_lock(&id)?;
         let mut env_in = Vec::new();
         for f in &opts.env_files {
             env_in.extend(read_env_file(f)?);
@@ -632,6 +675,9 @@ impl Engine {
             image,
         )?;
         let dir = self.store.container_dir(&id);
+        // Held until the container is complete (record, directory, userdata/): a `rm -f`
+        // racing the create waits for it rather than removing files it is writing.
+        let _lifecycle = self.store.lifecycle_lock(&id)?;
         let record = self
             .store
             .update_containers(|all| {
@@ -647,18 +693,18 @@ impl Engine {
                     }
                     None => names::generate(|n| all.iter().any(|c| c.name == n)),
                 };
-                let record = ContainerRecord {
-                    id: id.clone(),
+                let record = ContainerRecord::new(
+                    id.clone(),
                     name,
-                    image_id: image.id.clone(),
-                    image_name: image
+                    image.id.clone(),
+                    image
                         .names
                         .first()
                         .cloned()
                         .unwrap_or_else(|| opts.image.clone()),
-                    created: Utc::now(),
-                    config: config.clone(),
-                };
+                    Utc::now(),
+                    config.clone(),
+                );
                 // The directory exists before the record points at it.
                 // The upper dir's mode becomes the mode of the container's `/`: 0755 as in an
                 // image, or users other than root could not reach anything.
@@ -675,7 +721,7 @@ impl Engine {
                         .mode(mode)
                         .create(&p)
                         .and_then(|()| fs::set_permissions(&p, fs::Permissions::from_mode(mode)))
-                        .map_err(|source| StoreError::Io { path: p, source })?;
+                        .map_err(crate::store::io_err(&p))?;
                 }
                 all.push(record.clone());
                 Ok(record)
@@ -697,7 +743,7 @@ impl Engine {
             if networked {
                 self.write_network_files(&record)?;
             }
-            Ok(())
+            mark_userdata_complete(&dir)
         });
         if let Err(e) = written {
             if let Ok(c) = self.find_container(&record.id) {
@@ -713,10 +759,78 @@ impl Engine {
         Ok(record)
     }
 
+    fn exit_note_path(&self, id: &str) -> PathBuf {
+        self.paths.run_root.join("exits").join(id)
+    }
+
+    /// Leave a container's exit code where [`Engine::live_state`] finds it, for a monitor that
+    /// could not record it in the store (the runtime dir is another filesystem, usually tmpfs).
+    pub(crate) fn note_exit(&self, id: &str, code: i32) {
+        let p = self.exit_note_path(id);
+        if let Some(dir) = p.parent() {
+            let _ = fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir);
+        }
+        let _ = crate::store::atomic::write_replace(&p, code.to_string().as_bytes(), 0o600);
+    }
+
+    fn noted_exit(&self, id: &str) -> Option<(i32, chrono::DateTime<Utc>)> {
+        let p = self.exit_note_path(id);
+        let code = fs::read_to_string(&p).ok()?.trim().parse().ok()?;
+        let at = fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+        Some((code, at.into()))
+    }
+
+    pub(crate) fn forget_exit(&self, id: &str) {
+        let _ = fs::remove_file(self.exit_note_path(id));
+    }
+
+    /// Finish what a create killed between writing the record and the end of userdata/ left
+    /// undone: the files made from the record (hostname, hosts, resolv.conf, config.json,
+    /// network files) and, with vfs, the copy of the image.
+    pub(crate) fn complete_userdata(&self, c: &Container, image: &ImageRecord) -> Result<()> {
+        let dir = self.store.container_dir(&c.record.id);
+        let ud = dir.join("userdata");
+        if ud.join(COMPLETE_MARK).exists() {
+            return Ok(());
+        }
+        // Containers made before the mark existed are complete when their files are there.
+        let has_files = ["hostname", "hosts", "resolv.conf"]
+            .iter()
+            .all(|f| ud.join(f).exists())
+            && fs::metadata(ud.join("config.json")).is_ok_and(|m| m.len() > 0);
+        if !has_files {
+            if self.store.driver() == crate::store::Driver::Vfs {
+                // The copy of the image may be partial: it is made again.
+                self.delete_trash(&dir.join("rootfs"))?;
+            }
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o755)
+                .create(&ud)
+                .map_err(|e| EngineError::Io {
+                    context: format!("creating {}", ud.display()),
+                    source: e,
+                })?;
+            let img_config = self.image_config(image)?;
+            spec::write_userdata(self, &c.record, image, &img_config)?;
+            if matches!(
+                crate::network::NetworkMode::parse(&c.record.config.network),
+                Ok(crate::network::NetworkMode::Networks(_))
+            ) {
+                self.write_network_files(&c.record)?;
+            }
+        }
+        mark_userdata_complete(&dir)
+    }
+
     /// Delete a container that is not running: its record, then its directory (whose writable
     /// layer holds files owned by the container's users, so rootless deletes them inside the
     /// user namespace when it must).
     pub fn remove_container(&self, c: &Container) -> Result<()> {
+        self.store.allow_reserve();
         let _lifecycle = self.store.lifecycle_lock(&c.record.id)?;
         // Looked at again under the lock: a start may have finished meanwhile.
         let now = self.find_container(&c.record.id)?;
@@ -726,7 +840,8 @@ impl Engine {
     /// [`Engine::remove_container`] with the container's lifecycle lock already held.
     pub(crate) fn remove_container_locked(&self, c: &Container) -> Result<()> {
         let removed = self.unlink_container(c)?;
-        self.store.forget_lifecycle_lock(&c.record.id);
+        self.store.forget_container_locks(&c.record.id);
+        self.forget_exit(&c.record.id);
         match removed {
             Some(trash) => self.delete_trash(&trash),
             None => Ok(()),
@@ -742,18 +857,12 @@ impl Engine {
                 name: c.record.name.clone(),
             });
         }
-        self.store
-            .update_containers(|all| {
+        let unlink = || {
+            self.store.update_containers(|all| {
                 all.retain(|r| r.id != c.record.id);
                 Ok(())
             })
-            .map_err(EngineError::unwrap_store)?;
-        let _ = self.release_networks(&c.record.id);
-        // A cgroup its monitor could not remove (the monitor was killed).
-        if let Some(cg) = &c.state.cgroups {
-            let _ = cg.remove();
-        }
-        self.emit_container(&c.record, "destroy", &[]);
+        };
         let id = &c.record.id;
         let dir = self.store.container_dir(id);
         let trash = self
@@ -761,6 +870,25 @@ impl Engine {
             .root()
             .join("tmp")
             .join(format!("container-{id}"));
+        match unlink() {
+            // The disk is full even without the reserve: the container's own files go first
+            // (a crash before the record goes leaves a damaged record, which `rm -f` removes).
+            Err(StoreError::NoSpace { .. }) if dir.exists() => {
+                fs::rename(&dir, &trash).map_err(|e| EngineError::Io {
+                    context: format!("removing {}", dir.display()),
+                    source: e,
+                })?;
+                self.delete_trash(&trash)?;
+                unlink().map_err(EngineError::unwrap_store)?;
+            }
+            r => r.map_err(EngineError::unwrap_store)?,
+        }
+        let _ = self.release_networks(&c.record.id);
+        // A cgroup its monitor could not remove (the monitor was killed).
+        if let Some(cg) = &c.state.cgroups {
+            let _ = cg.remove();
+        }
+        self.emit_container(&c.record, "destroy", &[]);
         match fs::rename(&dir, &trash) {
             Ok(()) => Ok(Some(trash)),
             // Someone else (the monitor of an --rm container) removed it first.

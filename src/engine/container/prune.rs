@@ -1,13 +1,15 @@
 //! `container prune`: remove every container that is not running, optionally only those
 //! created before a time or carrying (or lacking) labels.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
 
 use chrono::{DateTime, Utc};
 
 use super::super::{Engine, EngineError, Result};
 use super::logs::parse_time_arg;
-use super::Container;
+use super::{process_start_time, Container};
+use crate::store::lock::FileLock;
 
 /// One `label=`/`label!=` filter: a key, optionally with the value it must have.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,8 +101,10 @@ impl Engine {
     /// Remove the containers that are not running and pass the filters. Containers that fail
     /// to be removed are left and reported as errors after the others were removed.
     pub fn prune_containers(&self, filters: &PruneFilters) -> Result<Vec<Pruned>> {
+        self.store.allow_reserve();
         let mut removed = Vec::new();
         let mut failures = Vec::new();
+        self.collect_container_leftovers()?;
         for c in self.list_containers()? {
             if c.is_running() || filters.keep_out(&c) {
                 continue;
@@ -124,6 +128,85 @@ impl Engine {
             )));
         }
         Ok(removed)
+    }
+}
+
+impl Engine {
+    /// Remove what belongs to no container record: directories under containers/ that a
+    /// command killed while creating (or removing) a container left, and the lock files of
+    /// containers that are gone. Returns how many directories went.
+    pub fn collect_container_leftovers(&self) -> Result<usize> {
+        let root = self.store.root().to_path_buf();
+        // Under the shared lock on the records: a container's directory is made, and its
+        // record written, under the exclusive one, so a directory without a record now was
+        // left by a command that is gone, or belongs to a removal in progress (which holds
+        // the container's lifecycle lock until the directory has been moved away).
+        let (known, dirs) = {
+            let _records = self.store.lock_shared("containers")?;
+            let known: HashSet<String> = self
+                .store
+                .containers_unlocked()?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            let dirs: Vec<String> = crate::store::entry_names(&root.join("containers"))?
+                .into_iter()
+                .filter_map(|n| n.into_string().ok())
+                .filter(|n| !known.contains(n))
+                .collect();
+            (known, dirs)
+        };
+        let mut collected = 0;
+        for id in dirs {
+            if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            let Some(_lifecycle) =
+                FileLock::try_exclusive(&self.store.lock_path(&format!("lifecycle-{id}")))
+                    .ok()
+                    .flatten()
+            else {
+                continue;
+            };
+            // A monitor still running for it (its record was lost): not garbage yet.
+            if let Ok((s, _)) = self.store.container_state_or_damage(&id) {
+                if process_start_time(s.monitor_pid) == Some(s.monitor_start)
+                    || (s.pid_start != 0 && process_start_time(s.pid) == Some(s.pid_start))
+                {
+                    continue;
+                }
+            }
+            let dir = self.store.container_dir(&id);
+            let trash = root.join("tmp").join(format!("container-{id}"));
+            if fs::rename(&dir, &trash).is_ok() {
+                self.store.forget_container_locks(&id);
+                self.forget_exit(&id);
+                let _ = self.delete_trash(&trash);
+                collected += 1;
+            }
+        }
+        // Lock files of containers that have neither a record nor a directory.
+        for id in self.store.container_lock_ids() {
+            if known.contains(&id) || self.store.container_dir(&id).exists() {
+                continue;
+            }
+            if let Ok(Some(_held)) =
+                FileLock::try_exclusive(&self.store.lock_path(&format!("lifecycle-{id}")))
+            {
+                self.store.forget_container_locks(&id);
+            }
+        }
+        // Exit codes noted in the runtime dir for containers that are gone.
+        for name in
+            crate::store::entry_names(&self.paths.run_root.join("exits")).unwrap_or_default()
+        {
+            if let Some(id) = name.to_str() {
+                if !known.contains(id) {
+                    self.forget_exit(id);
+                }
+            }
+        }
+        Ok(collected)
     }
 }
 

@@ -501,19 +501,19 @@ mod tests {
     }
 
     fn record(network: &str, add_host: &[&str]) -> ContainerRecord {
-        ContainerRecord {
-            id: "a".repeat(64),
-            name: "n".into(),
-            image_id: "b".repeat(64),
-            image_name: "i".into(),
-            created: chrono::Utc::now(),
-            config: crate::store::containers::ContainerConfig {
+        ContainerRecord::new(
+            "a".repeat(64),
+            "n".into(),
+            "b".repeat(64),
+            "i".into(),
+            chrono::Utc::now(),
+            crate::store::containers::ContainerConfig {
                 hostname: "box".into(),
                 network: network.into(),
                 add_host: add_host.iter().map(|s| s.to_string()).collect(),
                 ..Default::default()
             },
-        }
+        )
     }
 
     #[test]

@@ -261,7 +261,10 @@ impl Engine {
         if c.is_running() {
             return Ok(StartOutcome::Running { pid: c.state.pid });
         }
+        c.check_usable()?;
         let image = self.image_of(c)?;
+        // A create killed before it finished: finish it now.
+        self.complete_userdata(c, &image)?;
         // Published ports must still be free: the backend would fail on them after the
         // container is half-made.
         if !c.record.config.ports.is_empty() {
@@ -420,16 +423,20 @@ impl Engine {
                 Ok(code) => (code, None),
                 Err((code, message)) => (code, Some(message)),
             };
-            // A run that ended normally has recorded its exit already (monitor_run); one that
-            // failed to start records it here, with why.
+            // A run that ended normally has recorded its exit already (monitor_run, with the
+            // reserve on a full disk); one that failed to start records it here, with why.
             if let Some(m) = &failure {
-                let _ = self.store.update_container_state(&id, |s| {
+                self.store.allow_reserve();
+                let recorded = self.store.update_container_state(&id, |s| {
                     s.status = Status::Exited;
                     s.exit_code = code;
                     s.pid = 0;
                     s.finished_at = Some(Utc::now());
                     s.error = m.clone();
                 });
+                if matches!(recorded, Err(crate::store::StoreError::NoSpace { .. })) {
+                    self.note_exit(&id, code);
+                }
             }
             if !self.should_restart(c, code) {
                 break (code, failure);
@@ -536,7 +543,8 @@ impl Engine {
         }
         let now = self.find_container(&c.record.id).ok()?;
         let trash = self.unlink_container(&now).ok().flatten();
-        self.store.forget_lifecycle_lock(&c.record.id);
+        self.store.forget_container_locks(&c.record.id);
+        self.forget_exit(&c.record.id);
         // docker's --rm also removes the container's anonymous volumes.
         let _ = self.remove_anonymous_volumes(&now.record.config.mounts);
         trash
@@ -772,6 +780,7 @@ impl Engine {
             // SAFETY: killing the process we just started.
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
+        self.forget_exit(&c.record.id);
         crate::timing::mark("monitor: running");
         self.emit_container(&c.record, "start", &[]);
         if let Some(st) = status.as_mut() {
@@ -811,6 +820,7 @@ impl Engine {
             }
         });
         crate::timing::mark("monitor: exited");
+        self.store.allow_reserve();
         let code = monitor::exit_code(outcome.status);
         // The backend goes with the container, before its state says exited.
         if let Some(b) = net_hooks.running.take() {
@@ -822,7 +832,7 @@ impl Engine {
         *cgroup = kept;
         // Before the state says exited, so that `stop` (which waits for that) reports after it.
         self.emit_die(&c.record, code);
-        let _ = self.store.update_container_state(&c.record.id, |s| {
+        let recorded = self.store.update_container_state(&c.record.id, |s| {
             s.status = Status::Exited;
             s.exit_code = code;
             s.oom_killed = oom;
@@ -831,6 +841,9 @@ impl Engine {
             s.network_start = 0;
             s.finished_at = Some(Utc::now());
         });
+        if matches!(recorded, Err(crate::store::StoreError::NoSpace { .. })) {
+            self.note_exit(&c.record.id, code);
+        }
         Ok(code)
     }
 }
