@@ -69,15 +69,64 @@ pub const OPAQUE_XATTRS: &[&str] = &["user.overlay.opaque", "user.fuseoverlayfs.
 const STREAM_BUF: usize = 256 * 1024;
 const COPY_BUF: usize = 1024 * 1024;
 
+/// Every byte read is hashed (the layer's diff_id) on a thread of its own, so that SHA-256
+/// overlaps with creating the files (and the inflating thread) instead of adding to them.
 struct Hashing<R> {
     inner: R,
-    hasher: Sha256,
+    /// Chunks for the hasher; `None` once [`Hashing::finish`] has closed it.
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    hasher: Option<std::thread::JoinHandle<Sha256>>,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(16);
+        let hasher = std::thread::spawn(move || {
+            let mut h = Sha256::new();
+            for chunk in rx {
+                h.update(&chunk);
+            }
+            h
+        });
+        Hashing {
+            inner,
+            tx: Some(tx),
+            hasher: Some(hasher),
+        }
+    }
+
+    /// The digest of everything read.
+    fn finish(mut self) -> io::Result<String> {
+        drop(self.tx.take());
+        let h = self
+            .hasher
+            .take()
+            .and_then(|t| t.join().ok())
+            .ok_or_else(|| io::Error::other("the hashing thread failed"))?;
+        Ok(format!("sha256:{}", hex::encode(h.finalize())))
+    }
+}
+
+/// An unpack that fails part-way still ends its thread before returning: callers fork, and
+/// must be single-threaded then.
+impl<R> Drop for Hashing<R> {
+    fn drop(&mut self) {
+        drop(self.tx.take());
+        if let Some(t) = self.hasher.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if n > 0 {
+            if let Some(tx) = &self.tx {
+                tx.send(buf[..n].to_vec())
+                    .map_err(|_| io::Error::other("the hashing thread stopped"))?;
+            }
+        }
         Ok(n)
     }
 }
@@ -781,13 +830,7 @@ pub fn unpack(
         buf: vec![0; COPY_BUF],
     };
     // The hasher sits under the buffer so it sees every byte read, read-ahead included.
-    let stream = BufReader::with_capacity(
-        STREAM_BUF,
-        Hashing {
-            inner: tar,
-            hasher: Sha256::new(),
-        },
-    );
+    let stream = BufReader::with_capacity(STREAM_BUF, Hashing::new(tar));
     let mut archive = tar::Archive::new(stream);
     let corrupt = |e: io::Error| LayerError::Corrupt {
         reason: e.to_string(),
@@ -799,11 +842,8 @@ pub fn unpack(
     u.finish_dir_times()?;
     let mut rest = archive.into_inner();
     copy_with(&mut u.buf, &mut rest, &mut io::sink()).map_err(corrupt)?;
-    let hasher = rest.into_inner().hasher;
-    Ok(UnpackSummary {
-        diff_id: format!("sha256:{}", hex::encode(hasher.finalize())),
-        size,
-    })
+    let diff_id = rest.into_inner().finish().map_err(corrupt)?;
+    Ok(UnpackSummary { diff_id, size })
 }
 
 /// Copy a directory tree (vfs driver: snapshot of the parent layer) preserving type, ownership,
