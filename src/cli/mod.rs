@@ -1,7 +1,7 @@
 //! Command-line definitions (clap) and output. One file per verb; each parses its flags, calls
 //! exactly one engine operation and prints the result.
 
-/// `outln!` for command output: never panics on a closed stdout (see `stdout`).
+/// `println!` for command output: never panics on a closed stdout (see `stdout`).
 macro_rules! outln {
     () => {
         $crate::cli::stdout::write(format_args!("\n"))

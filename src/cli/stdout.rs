@@ -5,7 +5,7 @@
 //! Streaming commands (`logs -f`, `events`, `stats`) stop at the first failed write.
 //!
 //! Rust ignores SIGPIPE, so a closed pipe shows up as EPIPE: `outln!`/`out!` record it instead
-//! of panicking as `outln!` does, a panic hook catches any `outln!`/`eprintln!` left in
+//! of panicking as `println!` does, a panic hook catches any `println!`/`eprintln!` left in
 //! library code, and `main` turns the record (or a BrokenPipe error that reached it while stdout
 //! or stderr is a broken pipe) into the SIGPIPE exit.
 
@@ -87,7 +87,7 @@ pub fn die_of_sigpipe() -> ! {
     }
 }
 
-/// Make a `outln!`/`eprintln!` that hits a closed pipe (a panic in std) end the process as
+/// Make a `println!`/`eprintln!` that hits a closed pipe (a panic in std) end the process as
 /// above instead of printing a panic.
 pub fn install_panic_hook() {
     let default = std::panic::take_hook();

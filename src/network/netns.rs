@@ -197,6 +197,70 @@ fn close_all_but(keep: &[RawFd]) {
     }
 }
 
+/// Start a holder daemon named `name` in a new user namespace mapped like `ident` (newuidmap
+/// run by us, the parent), as root of it; `inside` then finishes its set-up (e.g. a network
+/// namespace) before it reports ready and waits for the signal that ends it. Returns its pid
+/// once it is ready; on a failure it is killed and the error says which step failed.
+pub fn spawn_mapped_daemon(
+    name: &str,
+    ident: &Identity,
+    inside: impl FnOnce() -> Result<(), &'static str>,
+) -> Result<i32, String> {
+    let (ready_r, ready_w) = pipe().map_err(|e| e.to_string())?;
+    let (maps_r, maps_w) = pipe().map_err(|e| e.to_string())?;
+    let (why_r, why_w) = pipe().map_err(|e| e.to_string())?;
+    let keep = [ready_w.as_raw_fd(), maps_r.as_raw_fd(), why_w.as_raw_fd()];
+    let pid = spawn_daemon(&keep, || {
+        set_process_name(name);
+        // SAFETY: a new user namespace for this (single-threaded) process.
+        if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
+            return 1;
+        }
+        if write_bytes(&ready_w, b"1").is_err() || read_byte(&maps_r).is_err() {
+            return 1;
+        }
+        // SAFETY: become root of the new namespace.
+        unsafe {
+            libc::setresgid(0, 0, 0);
+            libc::setresuid(0, 0, 0);
+        }
+        if let Err(why) = inside() {
+            let _ = write_bytes(&why_w, why.as_bytes());
+            return 1;
+        }
+        if write_bytes(&ready_w, b"2").is_err() {
+            return 1;
+        }
+        loop {
+            // SAFETY: wait for the SIGTERM that ends us.
+            unsafe { libc::pause() };
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    drop(ready_w);
+    drop(maps_r);
+    drop(why_w);
+    let fail = |what: String| {
+        // SAFETY: killing the holder we just started.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        what
+    };
+    if read_byte(&ready_r).ok() != Some(b'1') {
+        return Err(fail("the holder process died".into()));
+    }
+    userns::write_maps(pid, ident).map_err(|e| fail(e.to_string()))?;
+    write_bytes(&maps_w, b"1").map_err(|e| fail(e.to_string()))?;
+    if read_byte(&ready_r).ok() != Some(b'2') {
+        let mut why = String::new();
+        let _ = fs::File::from(why_r).read_to_string(&mut why);
+        if why.is_empty() {
+            why = "the holder process died".into();
+        }
+        return Err(fail(why));
+    }
+    Ok(pid)
+}
+
 /// The running holder: its pid (for /proc/PID/ns/{user,net}).
 pub struct Holder {
     pub pid: i32,
@@ -220,52 +284,21 @@ pub fn ensure_holder(run_root: &Path, ident: &Identity) -> Result<Holder, String
         return Ok(Holder { pid });
     }
     kill_pidfile(&dir.join("outward.pid"));
-    let (ready_r, ready_w) = pipe().map_err(|e| e.to_string())?;
-    let (maps_r, maps_w) = pipe().map_err(|e| e.to_string())?;
-    let keep = [ready_w.as_raw_fd(), maps_r.as_raw_fd()];
-    let pid = spawn_daemon(&keep, || {
-        set_process_name("berth-netns");
-        // SAFETY: a new user namespace for this (single-threaded) process.
-        if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
-            return 1;
+    let pid = spawn_mapped_daemon("berth-netns", ident, || {
+        // SAFETY: the network namespace of the new user namespace.
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+            return Err("the holder could not create its network namespace");
         }
-        if write_bytes(&ready_w, b"1").is_err() || read_byte(&maps_r).is_err() {
-            return 1;
-        }
-        // SAFETY: become root of the new namespace, then make its network namespace.
-        unsafe {
-            libc::setresgid(0, 0, 0);
-            libc::setresuid(0, 0, 0);
-            if libc::unshare(libc::CLONE_NEWNET) != 0 {
-                return 1;
-            }
-        }
-        let lo =
-            super::netlink::Netlink::open().and_then(|mut nl| nl.set_link("lo", None, None, true));
-        if lo.is_err() || write_bytes(&ready_w, b"2").is_err() {
-            return 1;
-        }
-        loop {
-            // SAFETY: wait for the SIGTERM that ends us.
-            unsafe { libc::pause() };
-        }
+        super::netlink::Netlink::open()
+            .and_then(|mut nl| nl.set_link("lo", None, None, true))
+            .map_err(|_| "the holder could not create its network namespace")
     })
     .map_err(|e| format!("starting the rootless network namespace: {e}"))?;
-    drop(ready_w);
-    drop(maps_r);
     let fail = |what: &str| {
         // SAFETY: killing the holder we just started.
         unsafe { libc::kill(pid, libc::SIGKILL) };
         format!("starting the rootless network namespace: {what}")
     };
-    if read_byte(&ready_r).ok() != Some(b'1') {
-        return Err(fail("the holder process died"));
-    }
-    userns::write_maps(pid, ident).map_err(|e| fail(&e.to_string()))?;
-    write_bytes(&maps_w, b"1").map_err(|e| fail(&e.to_string()))?;
-    if read_byte(&ready_r).ok() != Some(b'2') {
-        return Err(fail("the holder could not create its network namespace"));
-    }
     write_pidfile(&dir.join("holder.pid"), pid).map_err(|e| fail(&e.to_string()))?;
     let holder = Holder { pid };
     if let Err(e) = start_outward(&dir, &holder) {

@@ -12,11 +12,10 @@
 //! `--userns=host` are as before.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
-use super::userns::{self, IdMap, Identity};
+use super::userns::{IdMap, Identity};
 use crate::network::netns;
 
 /// Where the holder's pid file and lock live.
@@ -85,48 +84,18 @@ fn parse_map(text: &str) -> Vec<IdMap> {
 }
 
 fn start(run_root: &Path, ident: &Identity) -> Result<(), String> {
-    let (ready_r, ready_w) = crate::monitor::pipe().map_err(|e| e.to_string())?;
-    let (maps_r, maps_w) = crate::monitor::pipe().map_err(|e| e.to_string())?;
-    let keep = [ready_w.as_raw_fd(), maps_r.as_raw_fd()];
-    let pid = netns::spawn_daemon(&keep, || {
-        netns::set_process_name("berth-userns");
+    let pid = netns::spawn_mapped_daemon("berth-userns", ident, || {
         // It outlives the command that started it: that command's arguments and environment
-        // are not kept in its memory (or shown by ps).
+        // are not kept in its memory (or shown by ps), nor is its directory kept busy.
         super::seal::scrub_caller_memory();
-        // Nor does it keep the directory it was started in busy.
         let _ = std::env::set_current_dir("/");
-        // SAFETY: a new user namespace for this single-threaded process.
-        if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
-            return 1;
-        }
-        let mut byte = [0u8; 1];
-        if rustix::io::write(&ready_w, b"1") != Ok(1)
-            || rustix::io::read(&maps_r, &mut byte) != Ok(1)
-        {
-            return 1;
-        }
-        loop {
-            // SAFETY: wait for the signal that ends us.
-            unsafe { libc::pause() };
-        }
-    })
-    .map_err(|e| format!("starting it: {e}"))?;
-    drop(ready_w);
-    drop(maps_r);
-    let fail = |what: String| {
+        Ok(())
+    })?;
+    netns::write_pidfile(&pidfile(run_root), pid).map_err(|e| {
         // SAFETY: killing the holder we just started.
         unsafe { libc::kill(pid, libc::SIGKILL) };
-        what
-    };
-    let mut byte = [0u8; 1];
-    if fs::File::from(ready_r).read_exact(&mut byte).is_err() {
-        return Err(fail("it died before its namespace was made".into()));
-    }
-    userns::write_maps(pid, ident).map_err(|e| fail(e.to_string()))?;
-    fs::File::from(maps_w)
-        .write_all(b"1")
-        .map_err(|e| fail(e.to_string()))?;
-    netns::write_pidfile(&pidfile(run_root), pid).map_err(|e| fail(e.to_string()))
+        e.to_string()
+    })
 }
 
 /// Stop the holder (`system migrate`, `system reset`). Running containers keep their namespace:

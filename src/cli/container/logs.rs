@@ -83,20 +83,13 @@ pub fn run(args: &LogsArgs, engine: &Engine) -> anyhow::Result<()> {
         }
         Ok(())
     });
-    match result {
-        // The reader went away (`berth logs c | head`): not an error.
-        Err(EngineError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
-            crate::cli::stdout::failed(source);
-            Ok(())
-        }
-        Err(e) => Err(e.into()),
-        Ok(()) => {
-            if reader_gone() {
-                crate::cli::stdout::failed(io::ErrorKind::BrokenPipe.into());
-                return Ok(());
-            }
-            stdout.flush()?;
-            Ok(())
-        }
+    // A write that found the reader gone (`berth logs c | head`) comes back as BrokenPipe, which
+    // main turns into the quiet SIGPIPE exit, as for every command.
+    result?;
+    if reader_gone() {
+        crate::cli::stdout::failed(io::ErrorKind::BrokenPipe.into());
+        return Ok(());
     }
+    stdout.flush()?;
+    Ok(())
 }
