@@ -19,9 +19,10 @@ say() { printf '==> %s\n' "$*"; }
 
 # --- packages --------------------------------------------------------------------------------
 # Only what is missing is fetched, so a second run needs no network.
-# passt (pasta) or slirp4netns give rootless containers their network.
+# passt (pasta) or slirp4netns give rootless containers their network; nftables gives root's
+# containers theirs (the default bridge's NAT).
 scripts/deps.sh build-essential pkg-config uidmap fuse-overlayfs busybox-static docker-registry curl ca-certificates \
-    passt slirp4netns
+    passt slirp4netns nftables
 # Rootless networking opens /dev/net/tun as you: Debian makes it 0666, some hosts 0600.
 if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
     say "making /dev/net/tun usable by unprivileged users (chmod 666, Debian's default)"
