@@ -48,9 +48,14 @@ pub struct GlobalOptions {
     pub storage_driver: Option<String>,
 }
 
+/// The program's name, as clap shows it.
+const NAME: &str = "berth";
+/// `run`'s one-line help, shared by the full command tree and `run`'s own (see [`parse`]).
+const RUN_ABOUT: &str = "Run a command in a new container";
+
 #[derive(Debug, Parser)]
 #[command(
-    name = "berth",
+    name = NAME,
     version,
     about = "Rootless, daemonless containers",
     long_about = "berth runs OCI containers without a daemon and without root.\n\
@@ -67,7 +72,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a command in a new container
+    #[command(about = RUN_ABOUT)]
     Run(container::run::RunArgs),
     /// Create a new container
     Create(container::run::CreateArgs),
@@ -254,27 +259,13 @@ impl Command {
 /// tree holding only itself: building clap's tree for every verb costs about a millisecond,
 /// a tenth of a container start. The result, help and errors are the same.
 pub fn parse() -> Result<Cli, clap::Error> {
-    use clap::{Args, CommandFactory, FromArgMatches};
+    use clap::{CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if verb(&args) != Some("run") {
         let m = negative_values(Cli::command()).try_get_matches_from(args)?;
         return Cli::from_arg_matches(&m);
     }
-    let full = Cli::command();
-    let name = full.get_name().to_string();
-    let mut cmd = GlobalOptions::augment_args(
-        clap::Command::new(name)
-            .version(env!("CARGO_PKG_VERSION"))
-            .disable_help_subcommand(true)
-            .subcommand_required(true),
-    );
-    let about = full
-        .find_subcommand("run")
-        .and_then(|c| c.get_about().cloned())
-        .unwrap_or_default();
-    cmd = cmd
-        .subcommand(container::run::RunArgs::augment_args(clap::Command::new("run")).about(about));
-    let m = negative_values(cmd).try_get_matches_from(args)?;
+    let m = negative_values(run_tree()).try_get_matches_from(args)?;
     let global = GlobalOptions::from_arg_matches(&m)?;
     let (_, sub) = m.subcommand().expect("subcommand_required");
     let run = container::run::RunArgs::from_arg_matches(sub)?;
@@ -282,6 +273,18 @@ pub fn parse() -> Result<Cli, clap::Error> {
         global,
         command: Command::Run(run),
     })
+}
+
+/// berth's command tree with `run` as its only verb.
+fn run_tree() -> clap::Command {
+    use clap::Args;
+    GlobalOptions::augment_args(
+        clap::Command::new(NAME)
+            .version(env!("CARGO_PKG_VERSION"))
+            .disable_help_subcommand(true)
+            .subcommand_required(true),
+    )
+    .subcommand(container::run::RunArgs::augment_args(clap::Command::new("run")).about(RUN_ABOUT))
 }
 
 /// Let every option that takes a value take a negative number (`--cpus -1`, `--oom-score-adj
@@ -498,5 +501,35 @@ pub fn dispatch(
         | Command::System {
             command: system::SystemCommand::Docs(_),
         } => unreachable!("handled above"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_alone_parses_and_helps_as_in_the_full_command_tree() {
+        use clap::CommandFactory;
+        let mut fast = run_tree();
+        let mut full = Cli::command();
+        let help = |c: &mut clap::Command| {
+            c.find_subcommand_mut("run")
+                .expect("run")
+                .render_long_help()
+                .to_string()
+        };
+        assert_eq!(help(&mut fast), help(&mut full));
+        let argv = ["berth", "--root", "/x", "run", "--rm", "-e", "A=1", "img", "true"];
+        let a = fast.try_get_matches_from(argv).expect("fast tree parses");
+        let b = full.try_get_matches_from(argv).expect("full tree parses");
+        let global = |m: &clap::ArgMatches| m.get_one::<PathBuf>("root").cloned();
+        assert_eq!(global(&a), global(&b));
+        let env = |m: &clap::ArgMatches| {
+            let (_, sub) = m.subcommand().expect("run");
+            sub.get_many::<String>("env")
+                .map(|v| v.cloned().collect::<Vec<_>>())
+        };
+        assert_eq!(env(&a), env(&b));
     }
 }

@@ -6,13 +6,13 @@
 //! section (per audit arch):
 //!   ld nr
 //!   [x86_64 only: nr ≥ X32_SYSCALL_BIT → the x32 tree, or KILL_PROCESS without x32]
-//!   binary search tree on nr (jge), leaves of up to 4 `jeq nr`, each leaf ending in
-//!   `ret default` and followed by its syscalls' blocks
+//!   binary search tree on nr (jge) over runs of numbers with one outcome; a leaf is
+//!   `ret action`, or the block of a syscall with argument rules:
 //! block (per syscall):
 //!   for each conditional rule in profile order: the argument checks, `ret action`
 //!   ret <the unconditional rule's action, or default>
 //! ```
-//! A lookup among ~370 syscalls costs about 9 comparisons. Classic BPF jumps only forward and a
+//! A lookup costs about seven comparisons. Classic BPF jumps only forward and a
 //! conditional jump reaches 255 instructions, so code is emitted with labels and a far
 //! conditional jump is rewritten as `jcond +0/+1; ja true; ja false` until the layout settles.
 //!
@@ -283,6 +283,12 @@ struct Compiler {
     labels: usize,
 }
 
+/// What a run of syscall numbers leads to: an action, or one syscall's argument checks.
+enum Outcome<'a> {
+    Ret(u32),
+    Checks(&'a SyscallRules),
+}
+
 /// The rules of one syscall on one architecture.
 #[derive(Default)]
 struct SyscallRules {
@@ -385,60 +391,66 @@ impl Compiler {
         Ok(())
     }
 
-    /// A binary search on the syscall number in A; leaves are short `jeq` chains.
+    /// A binary search on the syscall number in A over runs of numbers that share an outcome:
+    /// every number from 0 up is in exactly one run, a run of unconditional numbers (and the
+    /// unlisted ones between them) with one action is one leaf, and a syscall with argument
+    /// rules is a run of its own whose leaf holds its checks. Most of a profile allows, so a
+    /// few dozen runs cover ~400 numbers: a short program that the kernel checks and JITs
+    /// quickly at every container start, and a lookup of about seven comparisons.
     fn tree(&mut self, entries: &[(u32, SyscallRules)], default_ret: u32) {
-        const LEAF: usize = 4;
-        if entries.len() > LEAF {
-            let mid = entries.len() / 2;
-            let (left, right) = (self.label(), self.label());
-            self.jmp(BPF_JGE_K, entries[mid].0, right, left);
-            self.bind(left);
-            self.tree(&entries[..mid], default_ret);
-            self.bind(right);
-            self.tree(&entries[mid..], default_ret);
+        fn push<'a>(runs: &mut Vec<(u32, Outcome<'a>)>, start: u32, outcome: Outcome<'a>) {
+            match (runs.last(), &outcome) {
+                (Some((_, Outcome::Ret(a))), Outcome::Ret(b)) if a == b => {}
+                _ => runs.push((start, outcome)),
+            }
+        }
+        let mut runs: Vec<(u32, Outcome)> = Vec::new();
+        let mut next = 0u32;
+        for (nr, rules) in entries {
+            if *nr > next {
+                push(&mut runs, next, Outcome::Ret(default_ret));
+            }
+            push(
+                &mut runs,
+                *nr,
+                if rules.conditional.is_empty() {
+                    Outcome::Ret(rules.unconditional.unwrap_or(default_ret))
+                } else {
+                    Outcome::Checks(rules)
+                },
+            );
+            next = nr + 1;
+        }
+        push(&mut runs, next, Outcome::Ret(default_ret));
+        self.runs(&runs, default_ret);
+    }
+
+    fn runs(&mut self, runs: &[(u32, Outcome)], default_ret: u32) {
+        if let [(_, outcome)] = runs {
+            match outcome {
+                Outcome::Ret(ret) => self.ops.push(Op::Ret(*ret)),
+                Outcome::Checks(rules) => {
+                    for (args, ret) in &rules.conditional {
+                        let fail = self.label();
+                        for cmp in args {
+                            self.arg_check(cmp, fail);
+                        }
+                        self.ops.push(Op::Ret(*ret));
+                        self.bind(fail);
+                    }
+                    self.ops
+                        .push(Op::Ret(rules.unconditional.unwrap_or(default_ret)));
+                }
+            }
             return;
         }
-        // Syscalls with only an unconditional rule share one `ret` per action in the leaf.
-        let mut rets: Vec<(u32, Label)> = Vec::new();
-        let mut blocks: Vec<(Label, &SyscallRules)> = Vec::new();
-        for (nr, rules) in entries {
-            let target = if rules.conditional.is_empty() {
-                let ret = rules.unconditional.unwrap_or(default_ret);
-                match rets.iter().find(|(r, _)| *r == ret) {
-                    Some((_, l)) => *l,
-                    None => {
-                        let l = self.label();
-                        rets.push((ret, l));
-                        l
-                    }
-                }
-            } else {
-                let l = self.label();
-                blocks.push((l, rules));
-                l
-            };
-            let next = self.label();
-            self.jmp(BPF_JEQ_K, *nr, target, next);
-            self.bind(next);
-        }
-        self.ops.push(Op::Ret(default_ret));
-        for (ret, l) in rets {
-            self.bind(l);
-            self.ops.push(Op::Ret(ret));
-        }
-        for (l, rules) in blocks {
-            self.bind(l);
-            for (args, ret) in &rules.conditional {
-                let fail = self.label();
-                for cmp in args {
-                    self.arg_check(cmp, fail);
-                }
-                self.ops.push(Op::Ret(*ret));
-                self.bind(fail);
-            }
-            self.ops
-                .push(Op::Ret(rules.unconditional.unwrap_or(default_ret)));
-        }
+        let mid = runs.len() / 2;
+        let (left, right) = (self.label(), self.label());
+        self.jmp(BPF_JGE_K, runs[mid].0, right, left);
+        self.bind(left);
+        self.runs(&runs[..mid], default_ret);
+        self.bind(right);
+        self.runs(&runs[mid..], default_ret);
     }
 
     /// Falls through when `cmp` holds for the 64-bit argument, jumps to `fail` otherwise. The

@@ -17,7 +17,7 @@ use crate::runtime::caps::CapSet;
 use crate::store::atomic::write_atomic;
 
 /// Bumped whenever the compiler's output for the same input changes.
-const COMPILER_VERSION: u32 = 1;
+const COMPILER_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"BERTHBPF";
 const HEADER_LEN: usize = 8 + 4 + 32 + 32;
 
