@@ -26,6 +26,6 @@ pub fn note(message: &str) {
         // SAFETY: getpid has no preconditions.
         let pid = unsafe { libc::getpid() };
         let line = format!("berth-debug {pid} {}\n", message.replace('\n', " "));
-        crate::timing::append_line(file, &line);
+        crate::timing::append_line(file, &line, false);
     }
 }

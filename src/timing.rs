@@ -28,22 +28,62 @@ pub fn mark(label: &str) {
     // SAFETY: getpid has no preconditions.
     let pid = unsafe { libc::getpid() };
     let line = format!("berth-timing {ms:.3} {pid} {label}\n");
-    append_line(file, &line);
+    // Inside a container (after pivot_root) the file's path is gone: write through the
+    // descriptor kept from an earlier mark, if it still is that file.
+    if !append_line(file, &line, true) {
+        let fd = KEPT.load(std::sync::atomic::Ordering::Relaxed);
+        if fd >= 0 && same_file(fd, KEPT_ID.load(std::sync::atomic::Ordering::Relaxed)) {
+            // SAFETY: a write of our buffer to a descriptor checked to be the timing file.
+            unsafe { libc::write(fd, line.as_ptr() as *const libc::c_void, line.len()) };
+        }
+    }
+}
+
+/// A descriptor of the timing file (close-on-exec, numbered high), and its device and inode.
+static KEPT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+static KEPT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn file_id(st: &libc::stat) -> u64 {
+    (st.st_dev << 40) ^ st.st_ino
+}
+
+fn same_file(fd: i32, id: u64) -> bool {
+    // SAFETY: fstat into a zeroed stat we own.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    (unsafe { libc::fstat(fd, &mut st) } == 0) && file_id(&st) == id
 }
 
 /// Append `line` to `file` (made 0600 when missing) with one O_APPEND write, so that lines of
-/// several processes never interleave. Best effort: nothing is reported.
-pub(crate) fn append_line(file: &std::ffi::CStr, line: &str) {
-    // SAFETY: open/write/close of a path and buffer we own.
+/// several processes never interleave. Best effort: nothing is reported; false when the file
+/// could not be opened. With `keep`, a descriptor of the file is kept for [`mark`].
+pub(crate) fn append_line(file: &std::ffi::CStr, line: &str, keep: bool) -> bool {
+    // SAFETY: open/write/fcntl/fstat/close of a path, buffer and descriptors we own.
     unsafe {
         let fd = libc::open(
             file.as_ptr(),
             libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_CLOEXEC,
             0o600,
         );
-        if fd >= 0 {
-            libc::write(fd, line.as_ptr() as *const libc::c_void, line.len());
-            libc::close(fd);
+        if fd < 0 {
+            return false;
         }
+        libc::write(fd, line.as_ptr() as *const libc::c_void, line.len());
+        let mut st: libc::stat = std::mem::zeroed();
+        let kept = KEPT.load(std::sync::atomic::Ordering::Relaxed);
+        if keep && libc::fstat(fd, &mut st) == 0 && !(kept >= 0 && same_file(kept, file_id(&st)))
+        {
+            let high = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 900);
+            if high >= 0 {
+                // Only if it is still ours: a daemon's fork may have closed it since, and the
+                // number may name another file now.
+                if kept >= 0 && same_file(kept, KEPT_ID.load(std::sync::atomic::Ordering::Relaxed)) {
+                    libc::close(kept);
+                }
+                KEPT.store(high, std::sync::atomic::Ordering::Relaxed);
+                KEPT_ID.store(file_id(&st), std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        libc::close(fd);
+        true
     }
 }

@@ -440,7 +440,8 @@ impl Store {
     }
 
     /// Change the state under the container's lock, so the monitor and a CLI command never
-    /// overwrite each other's fields.
+    /// overwrite each other's fields. A change that changes nothing writes nothing (a start
+    /// clearing a `stopped_by_user` that was never set costs no file).
     pub fn update_container_state<T>(
         &self,
         id: &str,
@@ -448,11 +449,13 @@ impl Store {
     ) -> Result<T> {
         let _guard = self.lock_exclusive(&format!("container-{id}"))?;
         // A damaged state is replaced by what could be recovered of it, changed by `f`.
-        let (mut state, _) = self.container_state_or_damage(id)?;
+        let (mut state, damage) = self.container_state_or_damage(id)?;
+        let before = serde_json::to_vec_pretty(&state).expect("state serializes");
         let out = f(&mut state);
-        let path = self.state_path(id);
         let bytes = serde_json::to_vec_pretty(&state).expect("state serializes");
-        self.write_record(&path, &bytes, false)?;
+        if bytes != before || damage.is_some() {
+            self.write_record(&self.state_path(id), &bytes, false)?;
+        }
         Ok(out)
     }
 }
@@ -507,6 +510,29 @@ mod tests {
             .unwrap();
         let s = store.container_state("a1").unwrap();
         assert_eq!((s.status, s.exit_code), (Status::Exited, 3));
+    }
+
+    #[test]
+    fn a_state_update_that_changes_nothing_writes_nothing_unless_the_file_is_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), |_| Driver::Vfs, None).unwrap();
+        fs::create_dir_all(store.container_dir("a1")).unwrap();
+        let path = store.state_path("a1");
+        store
+            .update_container_state("a1", |s| s.stopped_by_user = false)
+            .unwrap();
+        assert!(!path.exists(), "a no-op update made state.json");
+        store
+            .update_container_state("a1", |s| s.exit_code = 4)
+            .unwrap();
+        let written = fs::read(&path).unwrap();
+        store
+            .update_container_state("a1", |s| s.exit_code = 4)
+            .unwrap();
+        assert_eq!(fs::read(&path).unwrap(), written);
+        fs::write(&path, b"{\"status\": ").unwrap();
+        store.update_container_state("a1", |_| ()).unwrap();
+        assert!(store.container_state_or_damage("a1").unwrap().1.is_none());
     }
 
     #[test]
