@@ -70,13 +70,13 @@ pub(crate) fn append_line(file: &std::ffi::CStr, line: &str, keep: bool) -> bool
         libc::write(fd, line.as_ptr() as *const libc::c_void, line.len());
         let mut st: libc::stat = std::mem::zeroed();
         let kept = KEPT.load(std::sync::atomic::Ordering::Relaxed);
-        if keep && libc::fstat(fd, &mut st) == 0 && !(kept >= 0 && same_file(kept, file_id(&st)))
-        {
+        if keep && libc::fstat(fd, &mut st) == 0 && !(kept >= 0 && same_file(kept, file_id(&st))) {
             let high = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 900);
             if high >= 0 {
                 // Only if it is still ours: a daemon's fork may have closed it since, and the
                 // number may name another file now.
-                if kept >= 0 && same_file(kept, KEPT_ID.load(std::sync::atomic::Ordering::Relaxed)) {
+                if kept >= 0 && same_file(kept, KEPT_ID.load(std::sync::atomic::Ordering::Relaxed))
+                {
                     libc::close(kept);
                 }
                 KEPT.store(high, std::sync::atomic::Ordering::Relaxed);

@@ -520,7 +520,9 @@ mod tests {
                 .to_string()
         };
         assert_eq!(help(&mut fast), help(&mut full));
-        let argv = ["berth", "--root", "/x", "run", "--rm", "-e", "A=1", "img", "true"];
+        let argv = [
+            "berth", "--root", "/x", "run", "--rm", "-e", "A=1", "img", "true",
+        ];
         let a = fast.try_get_matches_from(argv).expect("fast tree parses");
         let b = full.try_get_matches_from(argv).expect("full tree parses");
         let global = |m: &clap::ArgMatches| m.get_one::<PathBuf>("root").cloned();

@@ -13,14 +13,26 @@ fn busybox_env(name: &str) -> (TestEnv, String) {
     (env, img)
 }
 
+/// The container directories left in the store, once a removal under way has finished: the
+/// monitor of a `--rm` container reports the exit before it removes the container, and
+/// `ps -a` waits for that removal.
 fn container_dirs(env: &TestEnv) -> Vec<String> {
-    match fs::read_dir(env.store().join("containers")) {
+    env.berth(&["ps", "-aq"]).assert_success();
+    let list = || match fs::read_dir(env.store().join("containers")) {
         Ok(rd) => rd
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect(),
         Err(_) => Vec::new(),
+    };
+    // The directory moves out just after the record goes.
+    for _ in 0..100 {
+        if list().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    list()
 }
 
 #[test]
@@ -962,5 +974,37 @@ fn restart_stops_and_starts_in_place_and_events_record_exec_and_attach() {
     env.berth(&["restart", "nosuch"])
         .assert_error("no container");
     env.berth(&["rm", "-f", "r"]).assert_success();
+    env.finish();
+}
+
+#[test]
+fn after_run_rm_returns_its_name_is_free_and_no_command_lists_it() {
+    // The monitor reports the exit before it removes the container: every command after
+    // `run --rm` must still see it gone.
+    let (env, img) = busybox_env("run-rm-gone");
+    for i in 0..15 {
+        env.berth(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--name",
+            "again",
+            &img,
+            "true",
+        ])
+        .assert_success();
+        let ps = env
+            .berth(&["ps", "-a", "--format", "{{.Names}}"])
+            .stdout_str();
+        assert!(!ps.contains("again"), "round {i}: ps -a lists it: {ps}");
+        env.berth(&["inspect", "again"])
+            .assert_error("no such object: again");
+    }
+    let code = env.berth(&["run", "--rm", "--name", "again", &img, "sh", "-c", "exit 7"]);
+    assert_eq!(code.code(), 7);
+    env.berth(&["create", "--name", "again", &img, "true"])
+        .assert_success();
+    env.berth(&["rm", "again"]).assert_success();
     env.finish();
 }

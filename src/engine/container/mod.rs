@@ -395,7 +395,15 @@ impl Engine {
     /// All containers with their current state, oldest first.
     pub fn list_containers(&self) -> Result<Vec<Container>> {
         let records = self.store.containers()?;
-        records.into_iter().map(|r| self.observe(r)).collect()
+        let mut all = Vec::with_capacity(records.len());
+        for r in records {
+            let c = self.observe(r)?;
+            if self.being_removed(&c) && self.await_removal(&c.record.id) {
+                continue;
+            }
+            all.push(c);
+        }
+        Ok(all)
     }
 
     /// A record with its live state; a damaged record or state.json makes a damaged container.
@@ -492,7 +500,56 @@ impl Engine {
         } else {
             return Err(EngineError::NoSuchContainer(name_or_id.to_string()));
         };
-        self.observe(record)
+        let c = self.observe(record)?;
+        if self.being_removed(&c) && self.await_removal(&c.record.id) {
+            return Err(EngineError::NoSuchContainer(name_or_id.to_string()));
+        }
+        Ok(c)
+    }
+
+    /// A `--rm` container that has exited while its monitor lives: the monitor reports the
+    /// exit to `run` first and removes the container right after, so for the instant between
+    /// the two it is still listed.
+    fn being_removed(&self, c: &Container) -> bool {
+        // SAFETY: getpid has no preconditions.
+        let me = unsafe { libc::getpid() };
+        c.record.config.auto_remove
+            && c.state.status == Status::Exited
+            && c.state.monitor_pid > 0
+            && c.state.monitor_pid != me
+            && process_start_time(c.state.monitor_pid) == Some(c.state.monitor_start)
+    }
+
+    /// Wait (at most 10 s) for the removal of the container whose id starts with `id`, if one
+    /// is under way; true when the container is gone (its record, and its directory from
+    /// where the store keeps containers).
+    fn await_removal(&self, id: &str) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut full_id: Option<String> = None;
+        loop {
+            let Ok(records) = self.store.containers() else {
+                return false;
+            };
+            let Some(r) = records.into_iter().find(|r| r.id.starts_with(id)) else {
+                // The monitor moves the directory away just after the record.
+                while full_id
+                    .as_ref()
+                    .is_some_and(|f| self.store.container_dir(f).exists())
+                    && std::time::Instant::now() < deadline
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                return true;
+            };
+            full_id = Some(r.id.clone());
+            let Ok(c) = self.observe(r) else {
+                return false;
+            };
+            if !self.being_removed(&c) || std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
     }
 
     /// Create a container from an image that is already in the store.
@@ -678,9 +735,9 @@ impl Engine {
         // Held until the container is complete (record, directory, userdata/): a `rm -f`
         // racing the create waits for it rather than removing files it is writing.
         let _lifecycle = self.store.lifecycle_lock(&id)?;
-        let record = self
-            .store
-            .update_containers(|all| {
+        let mut retried = false;
+        let record = loop {
+            let made = self.store.update_containers(|all| {
                 let name = match &name_wanted {
                     Some(n) => {
                         if let Some(owner) = all.iter().find(|c| &c.name == n) {
@@ -725,8 +782,18 @@ impl Engine {
                 }
                 all.push(record.clone());
                 Ok(record)
-            })
-            .map_err(EngineError::unwrap_store)?;
+            });
+            match made.map_err(EngineError::unwrap_store) {
+                // The name's owner may be a `--rm` container whose monitor is removing it
+                // right now (the exit was reported first): once it is gone, the name is free.
+                Err(EngineError::NameInUse { id: owner, .. })
+                    if !retried && self.await_removal(&owner) =>
+                {
+                    retried = true;
+                }
+                other => break other?,
+            }
+        };
         let networked = match &mode {
             crate::network::NetworkMode::Networks(names) => self
                 .attach_networks(&record.id, &record.name, names, &opts.network_attach)

@@ -470,8 +470,10 @@ impl Engine {
         };
         dev_null_onto(&[0, 1, 2]);
         crate::network::bridge::container_stopped(self, c);
-        let trash = self.auto_remove(c);
-        crate::timing::mark("monitor: removed");
+        // The exit is recorded and the network released: the CLI gets the exit now, and the
+        // removal of a `--rm` container is off its path. Commands that meet the container
+        // between here and its removal wait for the removal (`being_removed`), so once
+        // `run --rm` has returned the container is gone for every command.
         if let Some(mut st) = status {
             let report = match failure {
                 Some(m) => Report::Failed(code, m),
@@ -479,9 +481,11 @@ impl Engine {
             };
             let _ = st.write_all(report.encode().as_bytes());
         }
-        // The CLI has its answer. Only now the container's namespaces go (unmounting its
-        // rootfs is the kernel's work when the last reference closes), and the directory left
-        // to delete is the monitor's last job.
+        let trash = self.auto_remove(c);
+        crate::timing::mark("monitor: removed");
+        // Only now the container's namespaces go (unmounting its rootfs is the kernel's work
+        // when the last reference closes), and the directory left to delete is the monitor's
+        // last job.
         ns_refs.clear();
         if let Some(t) = trash {
             let _ = self.delete_trash(&t);

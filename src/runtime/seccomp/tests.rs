@@ -441,7 +441,11 @@ fn every_syscall_number_listed_or_not_gets_the_rules_action_and_the_program_stay
                 instruction_pointer: 0,
                 args: [0; 6],
             };
-            assert_eq!(prog.evaluate(&d), reference(&filter, &d), "{arch:?} nr {nr}");
+            assert_eq!(
+                prog.evaluate(&d),
+                reference(&filter, &d),
+                "{arch:?} nr {nr}"
+            );
         }
     }
 }
