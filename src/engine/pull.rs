@@ -562,12 +562,14 @@ struct LayerJob {
 
 type LayerResult = std::result::Result<unpack::UnpackSummary, LayerError>;
 
+/// Unpack a pulled blob. Its digest is checked (as it downloads, or when it was stored) and so
+/// is the diff_id of what it inflates to, before the layer is committed.
 fn unpack_reader(
     r: Box<dyn Read + Send>,
     diff: &Path,
     opts: &unpack::UnpackOptions,
 ) -> LayerResult {
-    let (_, tar) = compress::decompressor(r).map_err(|e| LayerError::Corrupt {
+    let (_, tar) = compress::decompressor_verified(r).map_err(|e| LayerError::Corrupt {
         reason: e.to_string(),
     })?;
     unpack::unpack(tar, diff, opts)
