@@ -731,6 +731,7 @@ impl Engine {
             &config.user,
             image,
         )?;
+        crate::timing::mark("create: checked");
         let dir = self.store.container_dir(&id);
         // Held until the container is complete (record, directory, userdata/): a `rm -f`
         // racing the create waits for it rather than removing files it is writing.
@@ -805,6 +806,7 @@ impl Engine {
             }
             _ => Ok(false),
         };
+        crate::timing::mark("create: recorded");
         let written = networked.and_then(|networked| {
             spec::write_userdata(self, &record, image, &img_config)?;
             if networked {

@@ -282,6 +282,7 @@ impl Engine {
                 source: e,
             }
         };
+        crate::timing::mark("start: checked");
         let (status_r, status_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
         let (alive_r, alive_w) = monitor::pipe().map_err(io_err("creating a pipe"))?;
         let alive_w = std::fs::File::from(alive_w);
@@ -564,6 +565,7 @@ impl Engine {
         ns_refs: &mut Vec<OwnedFd>,
         cgroup: &mut Option<crate::cgroups::Cgroup>,
     ) -> std::result::Result<i32, (i32, String)> {
+        crate::timing::mark("monitor: begin");
         let setup = |e: io::Error| (125, e.to_string());
         let cfg = &c.record.config;
         let null = std::fs::OpenOptions::new()
