@@ -166,6 +166,7 @@ impl Engine {
             options: parse_opts(&opts.opts)?,
             created: Some(chrono::Utc::now()),
             needs_copy_up: true,
+            damaged: None,
         };
         Ok(self.store.create_volume(&rec)?.0)
     }

@@ -31,6 +31,10 @@ pub struct VolumeRecord {
     pub needs_copy_up: bool,
     /// Created for an image's VOLUME entry or an unnamed `-v /path`.
     pub anonymous: bool,
+    /// Set on a listed volume whose volume.json cannot be read: why, and what to do. Only
+    /// that volume is affected; `volume rm` removes it.
+    #[serde(skip)]
+    pub damaged: Option<String>,
 }
 
 impl Store {
@@ -73,7 +77,22 @@ impl Store {
         self.read_volume(name)
     }
 
-    /// Every volume, sorted by name.
+    /// A volume's record, or (a damaged volume.json) one that says so, naming the file.
+    fn read_volume_or_damage(&self, name: &str) -> Result<Option<VolumeRecord>> {
+        match self.read_volume(name) {
+            Err(e @ StoreError::CorruptDb { .. }) => Ok(Some(VolumeRecord {
+                name: name.to_string(),
+                driver: "local".into(),
+                damaged: Some(format!(
+                    "{e}; or remove the volume with `berth volume rm {name}`"
+                )),
+                ..Default::default()
+            })),
+            other => other,
+        }
+    }
+
+    /// Every volume, sorted by name; a damaged one is listed as such.
     pub fn volumes(&self) -> Result<Vec<VolumeRecord>> {
         let _guard = self.lock_shared("volumes")?;
         let dir = self.volumes_dir();
@@ -82,7 +101,7 @@ impl Store {
             let Some(name) = file.to_str().map(str::to_string) else {
                 continue;
             };
-            if let Some(rec) = self.read_volume(&name)? {
+            if let Some(rec) = self.read_volume_or_damage(&name)? {
                 out.push(rec);
             }
         }
@@ -152,14 +171,17 @@ impl Store {
         still_removable: impl FnOnce(&VolumeRecord) -> Result<()>,
     ) -> Result<bool> {
         let _guard = self.lock_exclusive("volumes")?;
-        let Some(rec) = self.read_volume(name)? else {
+        let Some(rec) = self.read_volume_or_damage(name)? else {
             return Ok(false);
         };
         still_removable(&rec)?;
         let dir = self.volume_dir(name);
         // The record goes first, so a crash half-way leaves no volume that looks whole.
         let json = dir.join("volume.json");
-        fs::remove_file(&json).map_err(io_err(&json))?;
+        match fs::remove_file(&json) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&json)(e)),
+            _ => {}
+        }
         remove_tree(&dir).map_err(io_err(&dir))?;
         Ok(true)
     }
@@ -216,5 +238,39 @@ mod tests {
         assert_eq!(now.labels, rec.labels);
         s.mark_volume_copied_up("gone").unwrap();
         assert!(s.volume("gone").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_damaged_volume_record_is_listed_as_such_and_removable_and_spares_the_others() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        for name in ["good", "bad"] {
+            let rec = VolumeRecord {
+                name: name.into(),
+                driver: "local".into(),
+                ..Default::default()
+            };
+            s.create_volume(&rec).unwrap();
+        }
+        let json = s.volume_dir("bad").join("volume.json");
+        std::fs::write(&json, b"{\"name\": ").unwrap();
+        let all = s.volumes().unwrap();
+        assert_eq!(all.len(), 2);
+        let bad = all.iter().find(|v| v.name == "bad").unwrap();
+        let why = bad.damaged.as_deref().unwrap();
+        assert!(why.contains(&json.display().to_string()), "{why}");
+        assert!(why.contains("berth volume rm bad"), "{why}");
+        assert!(all
+            .iter()
+            .find(|v| v.name == "good")
+            .unwrap()
+            .damaged
+            .is_none());
+        // Only its own lookups fail, naming the file.
+        let e = s.volume("bad").unwrap_err().to_string();
+        assert!(e.contains("volume.json"), "{e}");
+        assert!(s.remove_volume("bad", |_| Ok(())).unwrap());
+        assert!(!s.volume_dir("bad").exists());
+        assert_eq!(s.volumes().unwrap().len(), 1);
     }
 }

@@ -327,6 +327,33 @@ fn a_damaged_record_affects_only_its_own_container() {
     env.finish();
 }
 
+/// Item 11 for volumes: a damaged volume.json affects only its own volume; `volume ls` lists
+/// it and says so, and `volume rm` removes it.
+#[test]
+fn a_damaged_volume_record_affects_only_its_own_volume() {
+    let env = TestEnv::new("store-damaged-volume");
+    for v in ["keep", "broken"] {
+        env.berth(&["volume", "create", v]).assert_success();
+    }
+    let json = env.store().join("volumes/broken/volume.json");
+    as_user(&env, &format!("echo '{{\"name\": ' > {}", json.display())).assert_success();
+    let ls = env
+        .berth(&["volume", "ls", "--format", "{{.Name}}"])
+        .assert_success();
+    assert_eq!(ls.stdout_str(), "broken\nkeep\n");
+    let warning = ls.stderr_str();
+    assert!(warning.contains(&json.display().to_string()), "{warning}");
+    assert!(warning.contains("berth volume rm broken"), "{warning}");
+    env.berth(&["volume", "inspect", "keep"]).assert_success();
+    env.berth(&["volume", "inspect", "broken"])
+        .assert_error("volume.json");
+    env.berth(&["volume", "rm", "broken"]).assert_success();
+    let ls = env.berth(&["volume", "ls", "-q"]).assert_success();
+    assert_eq!(ls.stdout_str(), "keep\n");
+    assert!(ls.stderr_str().is_empty(), "{}", ls.stderr_str());
+    env.finish();
+}
+
 fn container_locks(store: &Path) -> Vec<String> {
     entries(&store.join("locks"))
         .into_iter()

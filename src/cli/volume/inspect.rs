@@ -20,7 +20,13 @@ pub struct InspectArgs {
 
 pub fn run(args: &InspectArgs, engine: &Engine) -> anyhow::Result<()> {
     let records = if args.all {
-        engine.list_volumes(&[])?
+        let all = engine.list_volumes(&[])?;
+        for v in all.iter() {
+            if let Some(why) = &v.damaged {
+                eprintln!("Warning: volume {}: {why}", v.name);
+            }
+        }
+        all.into_iter().filter(|v| v.damaged.is_none()).collect()
     } else {
         args.volumes
             .iter()

@@ -29,6 +29,11 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
         .map(|f| VolumeFilter::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
     let volumes = engine.list_volumes(&filters)?;
+    for v in volumes.iter() {
+        if let Some(why) = &v.damaged {
+            eprintln!("Warning: volume {}: {why}", v.name);
+        }
+    }
     if args.quiet {
         let mut out = String::new();
         for v in &volumes {
