@@ -263,8 +263,16 @@ impl Engine {
         Ok(with_default(self.store.networks()?))
     }
 
-    /// The network named (or with the id) `name`.
+    /// The network named (or with the id) `name`; a damaged one is an error naming its file.
     pub fn find_network(&self, name: &str) -> Result<NetworkRecord> {
+        let net = self.find_network_even_damaged(name)?;
+        match &net.damaged {
+            Some(why) => Err(EngineError::Invalid(format!("network {}: {why}", net.name))),
+            None => Ok(net),
+        }
+    }
+
+    fn find_network_even_damaged(&self, name: &str) -> Result<NetworkRecord> {
         let nets = self.all_networks()?;
         pick(&nets, name).cloned().ok_or_else(|| not_found(name))
     }
@@ -395,6 +403,7 @@ impl Engine {
                     options: options.clone(),
                     bridge,
                     endpoints: BTreeMap::new(),
+                    damaged: None,
                 })
             })
             .map_err(EngineError::unwrap_store)?;
@@ -451,7 +460,7 @@ impl Engine {
     /// Remove a network. In use: refused, or with `force` its containers are removed first.
     /// The default network cannot be removed.
     pub fn remove_network(&self, name: &str, force: bool) -> Result<String> {
-        let net = self.find_network(name)?;
+        let net = self.find_network_even_damaged(name)?;
         if net.name == DEFAULT_NETWORK {
             return Err(EngineError::Invalid(format!(
                 "network {DEFAULT_NETWORK} is the default network and cannot be removed"
@@ -476,7 +485,9 @@ impl Engine {
         self.store
             .remove_network(&net.name, |_| Ok(()))
             .map_err(EngineError::unwrap_store)?;
-        crate::network::bridge::network_removed(self, &net);
+        if net.damaged.is_none() {
+            crate::network::bridge::network_removed(self, &net);
+        }
         Ok(net.name)
     }
 

@@ -40,6 +40,10 @@ pub struct NetworkRecord {
     pub bridge: String,
     /// Attached containers by container id.
     pub endpoints: BTreeMap<String, Endpoint>,
+    /// Set on a listed network whose record cannot be read: why, and what to do. Only that
+    /// network is affected: it is left out of every change, and `network rm` removes it.
+    #[serde(skip)]
+    pub damaged: Option<String>,
 }
 
 /// One container's place on a network.
@@ -83,6 +87,22 @@ impl Store {
         }
     }
 
+    /// A network's record, or (a damaged file) one that says so, naming the file.
+    fn read_network_or_damage(&self, name: &str) -> Result<Option<NetworkRecord>> {
+        match self.read_network(name) {
+            Err(e @ StoreError::CorruptDb { .. }) => Ok(Some(NetworkRecord {
+                name: name.to_string(),
+                driver: "bridge".into(),
+                damaged: Some(format!(
+                    "{e}; or remove the network with `berth network rm {name}`"
+                )),
+                ..Default::default()
+            })),
+            other => other,
+        }
+    }
+
+    /// Every network, sorted by name, damaged ones included (as such).
     fn read_networks(&self) -> Result<Vec<NetworkRecord>> {
         let dir = self.networks_dir();
         let mut out = Vec::new();
@@ -90,12 +110,19 @@ impl Store {
             let Some(name) = file.to_str().and_then(|f| f.strip_suffix(".json")) else {
                 continue;
             };
-            if let Some(rec) = self.read_network(name)? {
+            if let Some(rec) = self.read_network_or_damage(name)? {
                 out.push(rec);
             }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// The networks whose records can be changed (damaged ones left out).
+    fn read_sound_networks(&self) -> Result<Vec<NetworkRecord>> {
+        let mut all = self.read_networks()?;
+        all.retain(|n| n.damaged.is_none());
+        Ok(all)
     }
 
     fn write_network(&self, rec: &NetworkRecord) -> Result<()> {
@@ -142,7 +169,7 @@ impl Store {
         f: impl FnOnce(&mut Vec<NetworkRecord>) -> Result<T>,
     ) -> Result<T> {
         let _guard = self.lock_exclusive("networks")?;
-        let before = self.read_networks()?;
+        let before = self.read_sound_networks()?;
         let mut after = before.clone();
         let out = f(&mut after)?;
         for rec in &after {
@@ -160,7 +187,7 @@ impl Store {
         still_removable: impl FnOnce(&NetworkRecord) -> Result<()>,
     ) -> Result<Option<NetworkRecord>> {
         let _guard = self.lock_exclusive("networks")?;
-        let Some(rec) = self.read_network(name)? else {
+        let Some(rec) = self.read_network_or_damage(name)? else {
             return Ok(None);
         };
         still_removable(&rec)?;
@@ -211,5 +238,38 @@ mod tests {
         assert!(s.network("n1").unwrap().is_some());
         assert!(s.remove_network("n1", |_| Ok(())).unwrap().is_some());
         assert!(s.networks().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_damaged_network_record_is_listed_as_such_left_out_of_changes_and_removable() {
+        let (_d, s) = store();
+        for (name, subnet) in [("good", "10.89.0.0/24"), ("bad", "10.89.1.0/24")] {
+            s.create_network(|_| {
+                Ok(NetworkRecord {
+                    name: name.into(),
+                    subnet: subnet.into(),
+                    ..Default::default()
+                })
+            })
+            .unwrap();
+        }
+        let path = s.network_path("bad");
+        fs::write(&path, b"{\"name\": ").unwrap();
+        let all = s.networks().unwrap();
+        assert_eq!(all.len(), 2);
+        let why = all[0].damaged.as_deref().unwrap();
+        assert!(why.contains(&path.display().to_string()), "{why}");
+        assert!(why.contains("berth network rm bad"), "{why}");
+        // Changes see only the sound networks, and leave the damaged file alone.
+        s.update_networks(|nets| {
+            assert_eq!(nets.len(), 1);
+            nets[0].endpoints.insert("c1".into(), Endpoint::default());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"{\"name\": ");
+        assert!(s.network("bad").is_err());
+        assert!(s.remove_network("bad", |_| Ok(())).unwrap().is_some());
+        assert_eq!(s.networks().unwrap().len(), 1);
     }
 }

@@ -354,6 +354,37 @@ fn a_damaged_volume_record_affects_only_its_own_volume() {
     env.finish();
 }
 
+/// Item 11 for networks: a damaged network record affects only its own network; containers
+/// still run on the others, `network ls` lists it and says so, and `network rm` removes it.
+#[test]
+fn a_damaged_network_record_affects_only_its_own_network() {
+    let env = TestEnv::new("store-damaged-network");
+    let img = pulled(&env);
+    for n in ["fine", "broken"] {
+        env.berth(&["network", "create", n]).assert_success();
+    }
+    let json = env.store().join("networks/broken.json");
+    as_user(&env, &format!("echo '{{\"name\": ' > {}", json.display())).assert_success();
+    let ls = env
+        .berth(&["network", "ls", "--format", "{{.Name}}"])
+        .assert_success();
+    assert!(ls.stdout_str().contains("broken\n"), "{}", ls.stdout_str());
+    assert!(ls.stdout_str().contains("fine\n"), "{}", ls.stdout_str());
+    let warning = ls.stderr_str();
+    assert!(warning.contains(&json.display().to_string()), "{warning}");
+    assert!(warning.contains("berth network rm broken"), "{warning}");
+    env.berth(&["run", "--rm", "--network", "fine", &img, "true"])
+        .assert_success();
+    env.berth(&["network", "inspect", "broken"])
+        .assert_error("broken.json");
+    env.berth(&["network", "rm", "broken"]).assert_success();
+    assert!(!json.exists());
+    let ls = env.berth(&["network", "ls"]).assert_success();
+    assert!(ls.stderr_str().is_empty(), "{}", ls.stderr_str());
+    env.berth(&["network", "rm", "fine"]).assert_success();
+    env.finish();
+}
+
 fn container_locks(store: &Path) -> Vec<String> {
     entries(&store.join("locks"))
         .into_iter()

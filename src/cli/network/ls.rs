@@ -32,6 +32,11 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
         .map(|f| NetworkFilter::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
     let nets = engine.list_networks(&filters)?;
+    for n in nets.iter() {
+        if let Some(why) = &n.damaged {
+            eprintln!("Warning: network {}: {why}", n.name);
+        }
+    }
     let short = |id: &str| {
         if args.no_trunc {
             id.to_string()
@@ -40,7 +45,11 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
         }
     };
     if args.quiet {
-        let out: String = nets.iter().map(|n| format!("{}\n", short(&n.id))).collect();
+        let out: String = nets
+            .iter()
+            .filter(|n| n.damaged.is_none())
+            .map(|n| format!("{}\n", short(&n.id)))
+            .collect();
         out!("{out}");
         return Ok(());
     }
