@@ -54,7 +54,7 @@ fn host_containers_internal(rootless: bool) -> HostContainersInternal {
             }
         }
     };
-    match mode.host_reach() {
+    match mode.host_reach(rootless) {
         Some(r) => HostContainersInternal {
             address: r.address,
             method: r.method,

@@ -136,6 +136,25 @@ fn nft(netns_path: &str, script: &str) -> std::result::Result<(), String> {
     }
 }
 
+/// Apply berth's table (`script`, which replaces it whole) in the namespace at `netns_path`,
+/// unless it is exactly what was applied there last: a container whose networks' rules are
+/// unchanged (every start on the default network after the first) spawns no nft.
+fn apply_rules(
+    run_root: &std::path::Path,
+    netns_path: &str,
+    script: &str,
+) -> std::result::Result<(), String> {
+    let applied = netns::applied_path(run_root);
+    if fs::read_to_string(&applied).is_ok_and(|s| s == script) {
+        return Ok(());
+    }
+    // Whatever happens next, the table may no longer be what the file says.
+    netns::forget_applied(run_root);
+    nft(netns_path, script)?;
+    let _ = fs::write(&applied, script);
+    Ok(())
+}
+
 /// berth's nftables table of the store whose run root is `run_root`: `berth_` and a hash of
 /// the path, so two stores on one host (root's and a test's) never replace each other's rules.
 fn table(run_root: &std::path::Path) -> String {
@@ -307,8 +326,17 @@ impl Plan {
                 i == 0,
             )?;
         }
-        let active = active_networks(&self.store_root, &self.run_root, &self.nets);
-        nft(&self.bridge_netns, &rules(&table(&self.run_root), &active))?;
+        let active = active_networks(
+            &self.store_root,
+            &self.run_root,
+            &self.nets,
+            self.direct_maps.is_some(),
+        );
+        apply_rules(
+            &self.run_root,
+            &self.bridge_netns,
+            &rules(&table(&self.run_root), &active),
+        )?;
         // docker's default bridge network has no name resolution: its containers use the
         // host's resolvers (and podman's likewise has dns_enabled false).
         for (net, _) in self
@@ -319,6 +347,21 @@ impl Plan {
             super::dns::ensure(&self.run_root, &self.store_root, net, &self.bridge_netns)?;
         }
         Ok(())
+    }
+}
+
+impl Plan {
+    /// Where the forwarder of published ports connects: the container's address on its first
+    /// network, and (rootless) the namespace holding the bridges, which it joins first.
+    pub fn forward_target(&self) -> Option<(std::net::IpAddr, Option<String>)> {
+        let (_, ep) = self.nets.first()?;
+        let ip = ep.ip.parse().ok()?;
+        Some((
+            ip,
+            self.direct_maps
+                .is_some()
+                .then(|| self.bridge_netns.clone()),
+        ))
     }
 }
 
@@ -359,30 +402,38 @@ fn live_users(run_root: &std::path::Path) -> Vec<String> {
     out
 }
 
-/// The networks with at least one wired container (plus `extra`).
+/// The networks with at least one wired container (plus `extra`), by name. Rootless
+/// (`keep_default`) the default network always: its bridge stays in R between containers, so
+/// its rules do too, and the table does not change with every container on it.
 fn active_networks(
     store_root: &std::path::Path,
     run_root: &std::path::Path,
     extra: &[(NetworkRecord, Endpoint)],
+    keep_default: bool,
 ) -> Vec<NetworkRecord> {
     let users = live_users(run_root);
     let mut nets: Vec<NetworkRecord> = read_networks(store_root)
         .into_iter()
-        .filter(|n| n.endpoints.keys().any(|id| users.contains(id)))
+        .filter(|n| {
+            (keep_default && n.name == crate::engine::network::DEFAULT_NETWORK)
+                || n.endpoints.keys().any(|id| users.contains(id))
+        })
         .collect();
     for (n, _) in extra {
         if !nets.iter().any(|x| x.name == n.name) {
             nets.push(n.clone());
         }
     }
+    nets.sort_by(|a, b| a.name.cmp(&b.name));
     nets
 }
 
 /// The container's process has exited: stop the DNS responders and bridges no running
 /// container uses any more (whether or not their network still lists this container: `rm`
-/// may have released its endpoints already), and (rootless) the holder and pasta when no
-/// container uses any user network; as root, berth's nft table then. Every process is gone
-/// when this returns; the container's marker goes last, so `wait_torn_down` waits for all of it.
+/// may have released its endpoints already). Rootless, the holder and its pasta stay (the
+/// next container only adds a veth), and so does the default network's bridge; as root, with
+/// the last container berth's nft table goes. Every process is gone when this returns; the
+/// container's marker goes last, so `wait_torn_down` waits for all of it.
 pub fn container_stopped(engine: &Engine, c: &Container) {
     let run_root = &engine.paths.run_root;
     let marker = users_dir(run_root).join(&c.record.id);
@@ -393,6 +444,7 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
         let _ = fs::remove_file(&marker);
         return;
     };
+    let rootless = engine.ident.rootless;
     let live: Vec<String> = live_users(run_root)
         .into_iter()
         .filter(|id| id != &c.record.id)
@@ -400,30 +452,32 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
     let store_root = engine.store.root();
     let nets = read_networks(store_root);
     let used = |name: &str| {
-        nets.iter()
-            .find(|n| n.name == name)
-            .is_some_and(|n| n.endpoints.keys().any(|id| live.contains(id)))
+        (rootless && name == crate::engine::network::DEFAULT_NETWORK)
+            || nets
+                .iter()
+                .find(|n| n.name == name)
+                .is_some_and(|n| n.endpoints.keys().any(|id| live.contains(id)))
     };
     for name in super::dns::recorded(run_root) {
         if !used(&name) {
             super::dns::stop(run_root, &name);
         }
     }
-    let bridge_netns = if engine.ident.rootless {
+    let bridge_netns = if rootless {
         netns::read_pidfile(&netns::state_dir(run_root).join("holder.pid"))
             .map(|pid| format!("/proc/{pid}/ns/net"))
     } else {
         Some("/proc/self/ns/net".to_string())
     };
-    if live.is_empty() && engine.ident.rootless {
-        // R and its bridges go with the holder.
-        netns::stop_holder(run_root);
-    } else if let Some(ns) = &bridge_netns {
+    if let Some(ns) = &bridge_netns {
         if let Ok(f) = fs::File::open(ns) {
             if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
                 // The container's veth ends go with its namespace, but not at once: take them
                 // out now, so its bridges are seen empty.
-                for n in &nets {
+                for n in nets
+                    .iter()
+                    .filter(|n| n.endpoints.contains_key(&c.record.id))
+                {
                     let _ = nl.del_link(&host_end(&c.record.id, n));
                 }
                 for n in nets.iter().filter(|n| !used(&n.name)) {
@@ -433,18 +487,29 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
                 }
             }
         }
-        let script = if live.is_empty() {
+        if live.is_empty() && !rootless {
             restore_forwarding(run_root);
-            delete_table(&table(run_root))
+            netns::forget_applied(run_root);
+            let _ = nft(ns, &delete_table(&table(run_root)));
         } else {
-            rules(
-                &table(run_root),
-                &active_networks(store_root, run_root, &[]),
-            )
-        };
-        let _ = nft(ns, &script);
+            let active = active_networks(store_root, run_root, &[], rootless);
+            let _ = apply_rules(run_root, ns, &rules(&table(run_root), &active));
+        }
     }
     let _ = fs::remove_file(&marker);
+}
+
+/// Stop the rootless network namespace (`system migrate`, `system reset`): the DNS responders,
+/// pasta (or slirp4netns) and the holder, with R and its bridges. The next container on a
+/// bridge network starts them again. Containers still wired into R lose their network.
+pub fn stop_rootless_namespace(run_root: &std::path::Path) {
+    let Ok(_guard) = lock(run_root) else {
+        return;
+    };
+    for name in super::dns::recorded(run_root) {
+        super::dns::stop(run_root, &name);
+    }
+    netns::stop_holder(run_root);
 }
 
 /// Wait (at most 30 s) until the network teardown of container `id`'s last run has finished:
@@ -576,6 +641,7 @@ pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> R
     })?;
     let pid = c.state.pid;
     let id = c.record.id.clone();
+    let rootless = engine.ident.rootless;
     let run_root = engine.paths.run_root.clone();
     let store_root = engine.store.root().to_path_buf();
     let failed = |m: String| {
@@ -606,8 +672,13 @@ pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> R
             &ifname,
             route,
         )?;
-        let active = active_networks(&store_root, &run_root, &[(net.clone(), ep.clone())]);
-        nft(bridge_netns, &rules(&table(&run_root), &active))?;
+        let active = active_networks(
+            &store_root,
+            &run_root,
+            &[(net.clone(), ep.clone())],
+            rootless,
+        );
+        apply_rules(&run_root, bridge_netns, &rules(&table(&run_root), &active))?;
         if net.name != crate::engine::network::DEFAULT_NETWORK {
             super::dns::ensure(&run_root, &store_root, net, bridge_netns)?;
         }
@@ -625,6 +696,8 @@ pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> R
 pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
     let ep = net.endpoints.get(&c.record.id).cloned().unwrap_or_default();
     let id = c.record.id.clone();
+    let rootless = engine.ident.rootless;
+    let keep_bridge = rootless && net.name == crate::engine::network::DEFAULT_NETWORK;
     let run_root = engine.paths.run_root.clone();
     let store_root = engine.store.root().to_path_buf();
     let failed = |m: String| {
@@ -649,15 +722,15 @@ pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -
             .any(|other| other != &id && live.contains(other));
         if !others {
             super::dns::stop(&run_root, &net.name);
-            if bridge_is_empty(bridge_netns, &net.bridge) {
+            if !keep_bridge && bridge_is_empty(bridge_netns, &net.bridge) {
                 let _ = outer.del_link(&net.bridge);
             }
         }
-        let mut active = active_networks(&store_root, &run_root, &[]);
-        if !others {
+        let mut active = active_networks(&store_root, &run_root, &[], rootless);
+        if !others && !keep_bridge {
             active.retain(|n| n.name != net.name);
         }
-        nft(bridge_netns, &rules(&table(&run_root), &active))
+        apply_rules(&run_root, bridge_netns, &rules(&table(&run_root), &active))
     })
     .map_err(failed)?;
     let prefix = format!("{}\t", ep.ip);

@@ -118,7 +118,8 @@ pub fn unprivileged_port_start() -> u16 {
         .unwrap_or(1024)
 }
 
-fn bind_addr(p: &PortMapping, port: u16) -> SocketAddr {
+/// Where the host side of `p` listens, on `port`.
+pub fn bind_addr(p: &PortMapping, port: u16) -> SocketAddr {
     let ip = p
         .host_ip
         .parse()
@@ -135,6 +136,20 @@ fn try_bind(p: &PortMapping, port: u16) -> std::io::Result<u16> {
     } else {
         TcpListener::bind(addr)?.local_addr().map(|a| a.port())
     }
+}
+
+/// The error for a host port of `p` that cannot be bound.
+pub fn in_use(p: &PortMapping, port: u16, e: std::io::Error) -> NetworkError {
+    let port = if p.host_ip.is_empty() {
+        format!("{port}/{}", p.protocol)
+    } else {
+        format!("{}:{port}/{}", p.host_ip, p.protocol)
+    };
+    let why = match e.kind() {
+        std::io::ErrorKind::AddrInUse => "another program has it bound".into(),
+        _ => e.to_string(),
+    };
+    NetworkError::PortInUse { port, why }
 }
 
 /// Check every mapping's host port before the backend starts, and give the random ones (0) a
@@ -170,16 +185,7 @@ pub fn assign_and_check(ports: &mut [PortMapping], rootless: bool) -> Result<(),
                 why: "published twice".into(),
             });
         }
-        let got = try_bind(&p, wanted).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AddrInUse => NetworkError::PortInUse {
-                port: shown(wanted),
-                why: "another program has it bound".into(),
-            },
-            _ => NetworkError::PortInUse {
-                port: shown(wanted),
-                why: e.to_string(),
-            },
-        })?;
+        let got = try_bind(&p, wanted).map_err(|e| in_use(&p, wanted, e))?;
         ports[i].host_port = got;
     }
     Ok(())

@@ -603,6 +603,14 @@ impl Engine {
         // User networks: the holder (rootless) and the wiring done at the handshake.
         let mut net_plan =
             crate::network::bridge::prepare(self, c).map_err(|message| (125, message))?;
+        // Published ports on bridge networks: their host side is bound now, before the
+        // container exists, so a port taken meanwhile fails the start with the clear error.
+        let listeners = match &net_plan {
+            Some(_) if !cfg.ports.is_empty() => {
+                Some(crate::network::forward::bind(&cfg.ports).map_err(|e| (125, e.to_string()))?)
+            }
+            _ => None,
+        };
         let mode = crate::network::NetworkMode::parse(&cfg.network)
             .unwrap_or(crate::network::NetworkMode::None);
         let (join_netns, mut join_userns) = self
@@ -714,6 +722,24 @@ impl Engine {
             }
         };
         drop(child_ends);
+        // The forwarder of the published ports, towards the container's address; it goes
+        // with the container (dropped when this run ends).
+        let _forwarder = match (
+            listeners,
+            net_plan.as_ref().and_then(|p| p.forward_target()),
+        ) {
+            (Some(l), Some((ip, ns))) => Some(
+                crate::network::forward::Forwarder::spawn(l, ip, ns.as_deref()).map_err(|e| {
+                    // SAFETY: killing the process we just started.
+                    unsafe { libc::kill(spawned.pid, libc::SIGKILL) };
+                    (
+                        125,
+                        format!("starting the forwarder of the published ports: {e}"),
+                    )
+                })?,
+            ),
+            _ => None,
+        };
         // Only berth's own runtime fills volumes from the image.
         if cfg.runtime.is_none() {
             self.mark_volumes_copied_up(&spec.rootfs.user_binds, &cfg.mounts);
@@ -820,6 +846,7 @@ impl Engine {
             }
         });
         crate::timing::mark("monitor: exited");
+        drop(_forwarder);
         self.store.allow_reserve();
         let code = monitor::exit_code(outcome.status);
         // The backend goes with the container, before its state says exited.
