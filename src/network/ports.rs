@@ -74,7 +74,8 @@ pub fn parse_publish(spec: &str) -> Result<Vec<PortMapping>, NetworkError> {
     };
     let (c_lo, c_hi) = parse_range(spec, container, "container port")?;
     let (h_lo, h_hi) = match host {
-        None | Some("") => (0, 0),
+        // docker's 0: a random host port, as when it is left out.
+        None | Some("") | Some("0") => (0, 0),
         Some(h) => parse_range(spec, h, "host port")?,
     };
     if h_lo != 0 && h_hi - h_lo != c_hi - c_lo {
@@ -232,6 +233,10 @@ mod tests {
             ]
         );
         assert_eq!(parse_publish("80-81").unwrap().len(), 2);
+        assert_eq!(
+            parse_publish("127.0.0.1:0:80").unwrap(),
+            vec![pm("127.0.0.1", 0, 80, "tcp")]
+        );
     }
 
     #[test]
