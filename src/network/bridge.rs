@@ -432,17 +432,17 @@ fn active_networks(
 /// container uses any more (whether or not their network still lists this container: `rm`
 /// may have released its endpoints already). Rootless, the holder and its pasta stay (the
 /// next container only adds a veth), and so does the default network's bridge; as root, with
-/// the last container berth's nft table goes. Every process is gone when this returns; the
-/// container's marker goes last, so `wait_torn_down` waits for all of it.
-pub fn container_stopped(engine: &Engine, c: &Container) {
+/// the last container berth's nft table goes. Every process is gone when this returns; what
+/// is left (see [`Leftover`]) the caller finishes once it has reported the exit.
+pub fn container_stopped(engine: &Engine, c: &Container) -> Option<Leftover> {
     let run_root = &engine.paths.run_root;
     let marker = users_dir(run_root).join(&c.record.id);
     if !marker.exists() {
-        return;
+        return None;
     }
     let Ok(_guard) = lock(run_root) else {
         let _ = fs::remove_file(&marker);
-        return;
+        return None;
     };
     let rootless = engine.ident.rootless;
     let live: Vec<String> = live_users(run_root)
@@ -469,20 +469,33 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
     } else {
         Some("/proc/self/ns/net".to_string())
     };
+    let mut later = Leftover {
+        netns: None,
+        links: Vec::new(),
+        marker: marker.clone(),
+    };
     if let Some(ns) = &bridge_netns {
-        if let Ok(f) = fs::File::open(ns) {
-            if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
-                // The container's veth ends go with its namespace, but not at once: take them
-                // out now, so its bridges are seen empty.
-                for n in nets
-                    .iter()
-                    .filter(|n| n.endpoints.contains_key(&c.record.id))
-                {
-                    let _ = nl.del_link(&host_end(&c.record.id, n));
-                }
-                for n in nets.iter().filter(|n| !used(&n.name)) {
-                    if bridge_is_empty(ns, &n.bridge) {
-                        let _ = nl.del_link(&n.bridge);
+        // The container's veth ends go with its namespace, but not at once: those on networks
+        // whose bridge goes now are taken out first, so the bridge is seen empty; the others
+        // (the rootless default network's, whose bridge stays) once the exit is reported,
+        // since deleting an interface waits for the kernel's RCU grace period.
+        let (now, after): (Vec<&NetworkRecord>, Vec<&NetworkRecord>) = nets
+            .iter()
+            .filter(|n| n.endpoints.contains_key(&c.record.id))
+            .partition(|n| !used(&n.name));
+        later.links = after.iter().map(|n| host_end(&c.record.id, n)).collect();
+        later.netns = Some(ns.clone());
+        let unused: Vec<&NetworkRecord> = nets.iter().filter(|n| !used(&n.name)).collect();
+        if !unused.is_empty() {
+            if let Ok(f) = fs::File::open(ns) {
+                if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+                    for n in now {
+                        let _ = nl.del_link(&host_end(&c.record.id, n));
+                    }
+                    for n in unused {
+                        if bridge_is_empty(ns, &n.bridge) {
+                            let _ = nl.del_link(&n.bridge);
+                        }
                     }
                 }
             }
@@ -496,7 +509,31 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
             let _ = apply_rules(run_root, ns, &rules(&table(run_root), &active));
         }
     }
-    let _ = fs::remove_file(&marker);
+    Some(later)
+}
+
+/// The end of a stopped container's network teardown, once its exit is reported: its veth
+/// ends on networks whose bridge stays, then its marker (so `wait_torn_down` waits for this).
+#[must_use = "finish() removes the container's marker"]
+pub struct Leftover {
+    netns: Option<String>,
+    links: Vec<String>,
+    marker: PathBuf,
+}
+
+impl Leftover {
+    pub fn finish(self) {
+        if let (Some(ns), false) = (&self.netns, self.links.is_empty()) {
+            if let Ok(f) = fs::File::open(ns) {
+                if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+                    for l in &self.links {
+                        let _ = nl.del_link(l);
+                    }
+                }
+            }
+        }
+        let _ = fs::remove_file(&self.marker);
+    }
 }
 
 /// Stop the rootless network namespace (`system migrate`, `system reset`): the DNS responders,

@@ -345,10 +345,31 @@ pub fn forget_applied(run_root: &Path) {
     let _ = fs::remove_file(applied_path(run_root));
 }
 
+/// Where the address the outward pasta maps to the host's loopback is recorded.
+fn hostloop_path(dir: &Path) -> PathBuf {
+    dir.join("hostloop")
+}
+
+/// The address at which containers on bridge networks reach the host's loopback
+/// (host.containers.internal): the one the running pasta was started with, as recorded then
+/// (so a container's create spawns no `pasta --help`), else what a pasta started now maps.
+/// None when the outward link has no such address (slirp4netns).
+pub fn host_loopback_address(run_root: &Path) -> Option<String> {
+    let dir = state_dir(run_root);
+    if read_pidfile(&dir.join("outward.pid")).is_some() {
+        if let Ok(s) = fs::read_to_string(hostloop_path(&dir)) {
+            let s = s.trim();
+            return (!s.is_empty()).then(|| s.to_string());
+        }
+    }
+    super::hostloop::outward_plan().map(|p| p.address().to_string())
+}
+
 /// Connect R to the outside: pasta, or slirp4netns without it.
 fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
     let pidfile = dir.join("outward.pid");
     let raw_pidfile = dir.join("pasta.raw.pid");
+    let _ = fs::remove_file(hostloop_path(dir));
     let Ok(pasta) = crate::hostpaths::helper("pasta") else {
         let slirp = crate::hostpaths::helper("slirp4netns").map_err(|_| {
             "neither pasta nor slirp4netns is installed: install the passt package (apt-get install passt)".to_string()
@@ -365,8 +386,11 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("starting slirp4netns: {e}"))?;
+        // Started without host loopback: no address for host.containers.internal.
+        let _ = fs::write(hostloop_path(dir), "");
         return write_pidfile(&pidfile, child.id() as i32).map_err(|e| e.to_string());
     };
+    let plan = super::hostloop::outward_plan();
     let pasta = Command::new(pasta)
         .env_clear()
         .env("PATH", OUTWARD_PATH)
@@ -385,11 +409,7 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
         ])
         // How containers on user networks reach the host's loopback (their /etc/hosts names
         // the address).
-        .args(
-            super::hostloop::outward_plan()
-                .map(|p| p.pasta_args())
-                .unwrap_or_default(),
-        )
+        .args(plan.as_ref().map(|p| p.pasta_args()).unwrap_or_default())
         .args([
             "--netns",
             &holder.netns_path(),
@@ -409,6 +429,8 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
                 .and_then(|s| s.trim().parse().ok())
                 .ok_or("pasta did not write its pid")?;
             let _ = fs::remove_file(&raw_pidfile);
+            let address = plan.map(|p| p.address().to_string()).unwrap_or_default();
+            let _ = fs::write(hostloop_path(dir), address);
             write_pidfile(&pidfile, pid).map_err(|e| e.to_string())
         }
         Ok(out) => Err(format!(

@@ -469,7 +469,7 @@ impl Engine {
             backoff = (backoff * 2).min(RESTART_MAX_DELAY);
         };
         dev_null_onto(&[0, 1, 2]);
-        crate::network::bridge::container_stopped(self, c);
+        let net_leftover = crate::network::bridge::container_stopped(self, c);
         let trash = self.auto_remove(c);
         crate::timing::mark("monitor: removed");
         if let Some(mut st) = status {
@@ -483,6 +483,9 @@ impl Engine {
         // rootfs is the kernel's work when the last reference closes), and the directory left
         // to delete is the monitor's last job.
         ns_refs.clear();
+        if let Some(l) = net_leftover {
+            l.finish();
+        }
         if let Some(t) = trash {
             let _ = self.delete_trash(&t);
         }
