@@ -94,11 +94,16 @@ fn exists_ok(r: std::io::Result<()>) -> std::io::Result<()> {
     }
 }
 
+/// The MTU of bridges and veths in the rootless network namespace: that of the link to the
+/// outside there (pasta's tap, slirp4netns --mtu=65520), as rootless docker has it. With 1500
+/// a container's TCP to the outside went through pasta at a tenth of the speed or less.
+pub const ROOTLESS_MTU: u32 = 65520;
+
 /// The bridge of `net` in the namespace `nl` acts on, with the gateway address, up.
-fn ensure_bridge(nl: &mut Netlink, net: &NetworkRecord) -> std::io::Result<()> {
+fn ensure_bridge(nl: &mut Netlink, net: &NetworkRecord, mtu: Option<u32>) -> std::io::Result<()> {
     let subnet: Subnet = net.subnet.parse().map_err(std::io::Error::other)?;
     let gw: Ipv4Addr = net.gateway.parse().map_err(std::io::Error::other)?;
-    exists_ok(nl.add_bridge(&net.bridge))?;
+    exists_ok(nl.add_bridge(&net.bridge, mtu))?;
     exists_ok(nl.add_addr(&net.bridge, gw, subnet.prefix))?;
     nl.set_link(&net.bridge, None, None, true)
 }
@@ -210,7 +215,7 @@ fn host_end(id: &str, net: &NetworkRecord) -> String {
 
 /// Wire container `id` into `net`: its bridge (made if missing), a veth whose container end is
 /// `ifname` with the endpoint's MAC and address, and (`route`) the default route through the
-/// network's gateway.
+/// network's gateway. `mtu`: of the bridge and veth (rootless: [`ROOTLESS_MTU`]).
 #[allow(clippy::too_many_arguments)]
 fn wire_one(
     outer: &mut Netlink,
@@ -221,14 +226,15 @@ fn wire_one(
     ep: &Endpoint,
     ifname: &str,
     route: bool,
+    mtu: Option<u32>,
 ) -> std::result::Result<(), String> {
     let what =
         |step: &str, e: std::io::Error| format!("connecting to network {}: {step}: {e}", net.name);
-    ensure_bridge(outer, net).map_err(|e| what("bridge", e))?;
+    ensure_bridge(outer, net, mtu).map_err(|e| what("bridge", e))?;
     let host_end = host_end(id, net);
     let _ = outer.del_link(&host_end);
     outer
-        .add_veth(&host_end, ifname, ctr_ns)
+        .add_veth(&host_end, ifname, ctr_ns, mtu)
         .map_err(|e| what("veth", e))?;
     outer
         .set_link(&host_end, Some(&net.bridge), None, true)
@@ -324,6 +330,7 @@ impl Plan {
                 ep,
                 &format!("eth{i}"),
                 i == 0,
+                self.direct_maps.is_some().then_some(ROOTLESS_MTU),
             )?;
         }
         let active = active_networks(
@@ -475,21 +482,19 @@ pub fn container_stopped(engine: &Engine, c: &Container) -> Option<Leftover> {
         marker: marker.clone(),
     };
     if let Some(ns) = &bridge_netns {
-        // The container's veth ends go with its namespace, but not at once: those on networks
-        // whose bridge goes now are taken out first, so the bridge is seen empty; the others
-        // (the rootless default network's, whose bridge stays) once the exit is reported,
-        // since deleting an interface waits for the kernel's RCU grace period.
-        let (now, after): (Vec<&NetworkRecord>, Vec<&NetworkRecord>) = nets
-            .iter()
-            .filter(|n| n.endpoints.contains_key(&c.record.id))
-            .partition(|n| !used(&n.name));
+        // The container's veth ends go with its namespace, but not at once (and on every
+        // network: `rm` may have released its endpoints already). Those on networks whose
+        // bridge goes now are taken out first, so the bridge is seen empty; the others (the
+        // rootless default network's, whose bridge stays) once the exit is reported, since
+        // deleting an interface waits for the kernel's RCU grace period.
+        let (after, unused): (Vec<&NetworkRecord>, Vec<&NetworkRecord>) =
+            nets.iter().partition(|n| used(&n.name));
         later.links = after.iter().map(|n| host_end(&c.record.id, n)).collect();
         later.netns = Some(ns.clone());
-        let unused: Vec<&NetworkRecord> = nets.iter().filter(|n| !used(&n.name)).collect();
         if !unused.is_empty() {
             if let Ok(f) = fs::File::open(ns) {
                 if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
-                    for n in now {
+                    for n in &unused {
                         let _ = nl.del_link(&host_end(&c.record.id, n));
                     }
                     for n in unused {
@@ -708,6 +713,7 @@ pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> R
             &ep,
             &ifname,
             route,
+            rootless.then_some(ROOTLESS_MTU),
         )?;
         let active = active_networks(
             &store_root,
@@ -791,6 +797,38 @@ mod tests {
             internal,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn rootless_rules_keep_the_default_network_so_they_do_not_change_per_container() {
+        let store = tempfile::tempdir().unwrap();
+        let run = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(store.path().join("networks")).unwrap();
+        let mut user = net("zeta", "berth5", false);
+        user.endpoints.insert("c1".into(), Endpoint::default());
+        for n in [net("bridge", "berth0", false), user] {
+            std::fs::write(
+                store
+                    .path()
+                    .join("networks")
+                    .join(format!("{}.json", n.name)),
+                serde_json::to_vec(&n).unwrap(),
+            )
+            .unwrap();
+        }
+        // No container is wired (c1's marker is missing): as root nothing is active; rootless
+        // the default network stays, whatever else comes and goes.
+        let names = |keep: bool, extra: &[(NetworkRecord, Endpoint)]| -> Vec<String> {
+            active_networks(store.path(), run.path(), extra, keep)
+                .into_iter()
+                .map(|n| n.name)
+                .collect()
+        };
+        assert!(names(false, &[]).is_empty());
+        assert_eq!(names(true, &[]), ["bridge"]);
+        // Sorted by name, so the same set always makes the same script.
+        let extra = [(net("alpha", "berth7", false), Endpoint::default())];
+        assert_eq!(names(true, &extra), ["alpha", "bridge"]);
     }
 
     #[test]

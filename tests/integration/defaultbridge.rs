@@ -115,6 +115,8 @@ fn rootless_default_network_is_the_bridge_whose_containers_reach_each_other_by_i
         .assert_success()
         .stdout_str();
     assert!(out.contains("inet 10.88."), "{out}");
+    // The MTU of the shared pasta's tap: a 1500 veth made TCP through pasta crawl.
+    assert!(out.contains("mtu 65520"), "{out}");
     assert!(out.contains("from-web"), "{out}");
     assert!(out.contains("host.containers.internal"), "{out}");
     for r in host_resolvers() {
@@ -168,24 +170,39 @@ fn holder_and_pasta_persist_after_the_last_container_are_restarted_when_killed_a
     while env.run_pid(Who::User, "networks/outward.pid").is_some() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
+    // A one-shot greeter on the host's loopback, giving up after a minute.
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
     let port = l.local_addr().unwrap().port();
     let server = std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        s.write_all(b"hello from the host\n").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok((mut s, _)) = l.accept() {
+                s.set_nonblocking(false).unwrap();
+                let _ = s.write_all(b"hello from the host\n");
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     });
-    let out = env
-        .berth(&[
-            "run",
-            "--rm",
-            &img,
-            "sh",
-            "-c",
-            &format!("timeout 20 busybox nc host.containers.internal {port} </dev/null"),
-        ])
-        .assert_success()
-        .stdout_str();
-    server.join().unwrap();
+    let out = env.berth(&[
+        "run",
+        "--rm",
+        &img,
+        "sh",
+        "-c",
+        // The client keeps its side open until the answer is in (Debian 12's pasta loses the
+        // host's FIN after a half-close).
+        &format!("sleep 2 | timeout 30 busybox nc host.containers.internal {port}"),
+    ]);
+    assert!(
+        server.join().unwrap(),
+        "nothing reached the host: {} {}",
+        out.stdout_str(),
+        out.stderr_str()
+    );
+    let out = out.assert_success().stdout_str();
     assert!(out.contains("hello from the host"), "{out}");
     let new_pasta = env.run_pid(Who::User, "networks/outward.pid");
     assert!(new_pasta.is_some_and(|p| p != pasta), "{new_pasta:?}");
