@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Networking benchmark, berth next to rootless podman in the same run, as the same unprivileged
 # user (setup shared with run.sh, in setup.sh):
-#   1. `run --rm IMAGE true` latency with each tool's default rootless network (berth: pasta;
-#      Debian's podman 4.3: slirp4netns, detected below), RUNS times each with hyperfine, with
-#      `--network none` and berth/slirp4netns alongside for reference;
+#   1. `run --rm IMAGE true` latency with each tool's default rootless network (berth: the
+#      default bridge network in the per-user network namespace, reached through one shared
+#      pasta that persists between containers; Debian's podman 4.3: slirp4netns, detected
+#      below), RUNS times each with hyperfine, with `--network none`, berth's own pasta per
+#      container (`--network pasta`, berth's default before) and berth/slirp4netns alongside;
 #   2. TCP throughput container -> host: an iperf3 server on the host's loopback, the client in
 #      the container (the host's iperf3 and its libraries bound read-only into the busybox
 #      image) talking to host.containers.internal, for berth/pasta, berth/slirp4netns and
@@ -28,7 +30,8 @@ bench_setup net
 # pasta and slirp4netns open the tun device inside the container's user namespace.
 [ -c /dev/net/tun ] && chmod 666 /dev/net/tun
 
-as_user "$B run --rm $IMG true" || { echo "berth cannot run the image with pasta" >&2; exit 1; }
+as_user "$B run --rm $IMG true" || { echo "berth cannot run the image on its default network" >&2; exit 1; }
+as_user "$B run --rm --network pasta $IMG true" || { echo "berth cannot run the image with pasta" >&2; exit 1; }
 as_user "$P run --rm $IMG true" 2>/dev/null || { echo "podman cannot run the image" >&2; exit 1; }
 
 # Which backend podman uses by default: the helper process its container runs with.
@@ -40,7 +43,8 @@ echo "podman $(podman --version | awk '{print $3}') default rootless network: $P
 OUT="$WORK/out"; mkdir -p "$OUT"; chown "$BUSER" "$OUT"
 as_user "hyperfine -N --warmup 3 --runs $RUNS --export-json $OUT/times.json \
   -n berth-none '$B run --rm --network none $IMG true' \
-  -n berth-pasta '$B run --rm $IMG true' \
+  -n berth-default '$B run --rm $IMG true' \
+  -n berth-pasta '$B run --rm --network pasta $IMG true' \
   -n berth-slirp '$B run --rm --network slirp4netns $IMG true' \
   -n podman-none '$P run --rm --network none $IMG true' \
   -n podman-default '$P run --rm $IMG true'" >"$WORK/hyperfine.out" 2>&1 \
@@ -50,11 +54,11 @@ stat_of() { jq -r --arg n "$1" ".results[] | select(.command == \$n) | $2" "$OUT
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 printf '\n`run --rm IMAGE true` (%s runs each, same machine, same run; milliseconds)\n' "$RUNS"
 printf '%-15s %8s %8s %8s %8s\n' "" median min max stddev
-for n in berth-none berth-pasta berth-slirp podman-none podman-default; do
+for n in berth-none berth-default berth-pasta berth-slirp podman-none podman-default; do
   printf '%-15s %8s %8s %8s %8s\n' "$n" "$(ms "$(stat_of $n .median)")" "$(ms "$(stat_of $n .min)")" \
     "$(ms "$(stat_of $n .max)")" "$(ms "$(stat_of $n .stddev)")"
 done
-printf '(podman-default is %s; target: berth-pasta median <= 40 ms)\n' "$PNET"
+printf '(berth-default is the default bridge network via the shared pasta; berth-pasta is a pasta per container, --network pasta; podman-default is %s; target: berth-default median <= 40 ms)\n' "$PNET"
 
 # The host's iperf3 in the busybox image: the binary and the (merged-/usr) library dirs.
 IPERF="-v /usr/bin/iperf3:/usr/bin/iperf3:ro -v /usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:ro -v /usr/lib64:/lib64:ro"
@@ -71,6 +75,7 @@ throughput() { # NAME HOST-ADDRESS TOOL-AND-NETWORK...: Gbit/s received by the h
   jq -r '.end.sum_received.bits_per_second / 1e9 | . * 100 | round / 100' "$OUT/$name.json"
 }
 printf '\nTCP throughput container -> host loopback, iperf3 -t %s (Gbit/s)\n' "$SECS"
-printf '%-26s %s\n' berth/pasta "$(throughput berth-pasta host.containers.internal "$B run")"
+printf '%-26s %s\n' "berth/default (bridge)" "$(throughput berth-default host.containers.internal "$B run")"
+printf '%-26s %s\n' berth/pasta "$(throughput berth-pasta host.containers.internal "$B run --network pasta")"
 printf '%-26s %s\n' berth/slirp4netns "$(throughput berth-slirp host.containers.internal "$B run --network slirp4netns")"
 printf '%-26s %s\n' "podman/$PNET" "$(throughput podman 10.0.2.2 "$P run --network slirp4netns:allow_host_loopback=true")"

@@ -22,7 +22,7 @@ bench_setup() {
   (cd "$TOP" && cargo build --release -q)
   WORK=$(mktemp -d "/tmp/berth-$1bench.XXXXXX")
   chmod 755 "$WORK"
-  install -m 0755 "$TOP/target/release/berth" "$WORK/berth"
+  install -m 0755 "${CARGO_TARGET_DIR:-$TOP/target}/release/berth" "$WORK/berth"
   BERTH="$WORK/berth"
   cleanup() {
     pkill -u "$BUSER" 2>/dev/null || true

@@ -89,7 +89,7 @@ complete -c berth -n "__fish_berth_using_subcommand run" -s h -l hostname -d 'Co
 complete -c berth -n "__fish_berth_using_subcommand run" -l domainname -d 'Container NIS domain name' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
-complete -c berth -n "__fish_berth_using_subcommand run" -l network -l net -d 'Network mode: none or host' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l network -l net -d 'Network: bridge (the default), a network\'s name, none, host, pasta[:OPTS], slirp4netns[:OPTS], container:NAME or ns:PATH' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l network-alias -d 'Add a network-scoped alias for the container (user networks)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l ip -d 'The container\'s IPv4 address on its user network' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l mac-address -d 'The container\'s MAC address on its user network' -r
@@ -166,7 +166,7 @@ complete -c berth -n "__fish_berth_using_subcommand create" -s h -l hostname -d 
 complete -c berth -n "__fish_berth_using_subcommand create" -l domainname -d 'Container NIS domain name' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
-complete -c berth -n "__fish_berth_using_subcommand create" -l network -l net -d 'Network mode: none or host' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l network -l net -d 'Network: bridge (the default), a network\'s name, none, host, pasta[:OPTS], slirp4netns[:OPTS], container:NAME or ns:PATH' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l network-alias -d 'Add a network-scoped alias for the container (user networks)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l ip -d 'The container\'s IPv4 address on its user network' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l mac-address -d 'The container\'s MAC address on its user network' -r
@@ -463,7 +463,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l domainname -d 'Container NIS domain name' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
-complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: none or host' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network: bridge (the default), a network\'s name, none, host, pasta[:OPTS], slirp4netns[:OPTS], container:NAME or ns:PATH' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l network-alias -d 'Add a network-scoped alias for the container (user networks)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l ip -d 'The container\'s IPv4 address on its user network' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l mac-address -d 'The container\'s MAC address on its user network' -r
@@ -540,7 +540,7 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l domainname -d 'Container NIS domain name' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
-complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: none or host' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network: bridge (the default), a network\'s name, none, host, pasta[:OPTS], slirp4netns[:OPTS], container:NAME or ns:PATH' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l network-alias -d 'Add a network-scoped alias for the container (user networks)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l ip -d 'The container\'s IPv4 address on its user network' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l mac-address -d 'The container\'s MAC address on its user network' -r
@@ -1195,7 +1195,7 @@ complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset migrate docs" -f -a "events" -d 'Show events from the store\'s journal (containers, images), then follow new ones'
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset migrate docs" -f -a "prune" -d 'Remove stopped containers, unused images and (with --volumes) unused volumes'
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset migrate docs" -f -a "reset" -d 'Remove every container, image and volume: an empty store'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset migrate docs" -f -a "migrate" -d 'Pick up changed subordinate id ranges: stop the user namespace holder'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset migrate docs" -f -a "migrate" -d 'Pick up changed subordinate id ranges: stop the user namespace holder and the rootless network namespace (its holder, pasta and DNS responders)'
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from info df events prune reset migrate docs" -f -a "docs" -d 'Regenerate the man pages and shell completions shipped in man/ and completions/'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d '"json" or a Go template, e.g. \'{{.Store.GraphDriverName}}\'' -r
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Path to the storage root (default: $XDG_DATA_HOME/berth, or /var/lib/berth as root)' -r -F

@@ -25,8 +25,9 @@ pub struct HostInfo {
     pub cgroup_manager: String,
     pub id_mappings: IdMappings,
     pub security: Security,
-    /// The backend of the default network: pasta or slirp4netns (none when neither is
-    /// installed).
+    /// The default network: a bridge; rootless "bridge via pasta" (or slirp4netns: the
+    /// program that connects the rootless network namespace holding the bridge to the
+    /// outside), "none" rootless when neither is installed.
     pub network_backend: String,
     /// podman's name for the same: the program that gives rootless containers their network.
     pub rootless_network_cmd: String,
@@ -43,6 +44,15 @@ pub struct HostContainersInternal {
     pub method: String,
 }
 
+/// What the default network is, and rootless through what it reaches the outside.
+fn network_backend(rootless: bool) -> String {
+    match (rootless, crate::network::default_backend()) {
+        (false, _) => "bridge".into(),
+        (true, Some(b)) => format!("bridge via {b}"),
+        (true, None) => "none".into(),
+    }
+}
+
 /// host.containers.internal on the default network of this user.
 fn host_containers_internal(rootless: bool) -> HostContainersInternal {
     let mode = match crate::network::default_mode(rootless) {
@@ -54,7 +64,7 @@ fn host_containers_internal(rootless: bool) -> HostContainersInternal {
             }
         }
     };
-    match mode.host_reach() {
+    match mode.host_reach(rootless) {
         Some(r) => HostContainersInternal {
             address: r.address,
             method: r.method,
@@ -142,7 +152,7 @@ impl Engine {
                     rootless: self.ident.rootless,
                     single_id_mapping: self.ident.single_id,
                 },
-                network_backend: crate::network::default_backend().unwrap_or("none").into(),
+                network_backend: network_backend(self.ident.rootless),
                 rootless_network_cmd: crate::network::default_backend().unwrap_or_default().into(),
                 host_containers_internal: host_containers_internal(self.ident.rootless),
             },

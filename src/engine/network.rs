@@ -632,12 +632,8 @@ impl Engine {
         // Rootless, a network that is not --internal leads out through the pasta of the
         // rootless network namespace, which maps an address to the host's loopback.
         if self.ident.rootless && nets.iter().any(|(n, _)| !n.internal) {
-            if let Some(p) = crate::network::hostloop::outward_plan() {
-                hosts.push_str(&format!(
-                    "{}\t{}\n",
-                    p.address(),
-                    crate::network::hosts::HOST_NAMES
-                ));
+            if let Some(a) = crate::network::netns::host_loopback_address(&self.paths.run_root) {
+                hosts.push_str(&format!("{a}\t{}\n", crate::network::hosts::HOST_NAMES));
             }
         }
         std::fs::write(&path, hosts).map_err(|e| io(&path, e))

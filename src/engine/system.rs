@@ -123,6 +123,9 @@ impl Engine {
             )));
         }
         crate::runtime::holder::stop(&self.paths.run_root);
+        if self.ident.rootless {
+            crate::network::bridge::stop_rootless_namespace(&self.paths.run_root);
+        }
         let roots = [self.store.root().to_path_buf(), self.paths.run_root.clone()];
         crate::runtime::userns::in_namespace(&self.ident, move || {
             for root in &roots {

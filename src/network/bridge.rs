@@ -94,11 +94,16 @@ fn exists_ok(r: std::io::Result<()>) -> std::io::Result<()> {
     }
 }
 
+/// The MTU of bridges and veths in the rootless network namespace: that of the link to the
+/// outside there (pasta's tap, slirp4netns --mtu=65520), as rootless docker has it. With 1500
+/// a container's TCP to the outside went through pasta at a tenth of the speed or less.
+pub const ROOTLESS_MTU: u32 = 65520;
+
 /// The bridge of `net` in the namespace `nl` acts on, with the gateway address, up.
-fn ensure_bridge(nl: &mut Netlink, net: &NetworkRecord) -> std::io::Result<()> {
+fn ensure_bridge(nl: &mut Netlink, net: &NetworkRecord, mtu: Option<u32>) -> std::io::Result<()> {
     let subnet: Subnet = net.subnet.parse().map_err(std::io::Error::other)?;
     let gw: Ipv4Addr = net.gateway.parse().map_err(std::io::Error::other)?;
-    exists_ok(nl.add_bridge(&net.bridge))?;
+    exists_ok(nl.add_bridge(&net.bridge, mtu))?;
     exists_ok(nl.add_addr(&net.bridge, gw, subnet.prefix))?;
     nl.set_link(&net.bridge, None, None, true)
 }
@@ -134,6 +139,25 @@ fn nft(netns_path: &str, script: &str) -> std::result::Result<(), String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }
+}
+
+/// Apply berth's table (`script`, which replaces it whole) in the namespace at `netns_path`,
+/// unless it is exactly what was applied there last: a container whose networks' rules are
+/// unchanged (every start on the default network after the first) spawns no nft.
+fn apply_rules(
+    run_root: &std::path::Path,
+    netns_path: &str,
+    script: &str,
+) -> std::result::Result<(), String> {
+    let applied = netns::applied_path(run_root);
+    if fs::read_to_string(&applied).is_ok_and(|s| s == script) {
+        return Ok(());
+    }
+    // Whatever happens next, the table may no longer be what the file says.
+    netns::forget_applied(run_root);
+    nft(netns_path, script)?;
+    let _ = fs::write(&applied, script);
+    Ok(())
 }
 
 /// berth's nftables table of the store whose run root is `run_root`: `berth_` and a hash of
@@ -191,7 +215,7 @@ fn host_end(id: &str, net: &NetworkRecord) -> String {
 
 /// Wire container `id` into `net`: its bridge (made if missing), a veth whose container end is
 /// `ifname` with the endpoint's MAC and address, and (`route`) the default route through the
-/// network's gateway.
+/// network's gateway. `mtu`: of the bridge and veth (rootless: [`ROOTLESS_MTU`]).
 #[allow(clippy::too_many_arguments)]
 fn wire_one(
     outer: &mut Netlink,
@@ -202,14 +226,15 @@ fn wire_one(
     ep: &Endpoint,
     ifname: &str,
     route: bool,
+    mtu: Option<u32>,
 ) -> std::result::Result<(), String> {
     let what =
         |step: &str, e: std::io::Error| format!("connecting to network {}: {step}: {e}", net.name);
-    ensure_bridge(outer, net).map_err(|e| what("bridge", e))?;
+    ensure_bridge(outer, net, mtu).map_err(|e| what("bridge", e))?;
     let host_end = host_end(id, net);
     let _ = outer.del_link(&host_end);
     outer
-        .add_veth(&host_end, ifname, ctr_ns)
+        .add_veth(&host_end, ifname, ctr_ns, mtu)
         .map_err(|e| what("veth", e))?;
     outer
         .set_link(&host_end, Some(&net.bridge), None, true)
@@ -305,10 +330,20 @@ impl Plan {
                 ep,
                 &format!("eth{i}"),
                 i == 0,
+                self.direct_maps.is_some().then_some(ROOTLESS_MTU),
             )?;
         }
-        let active = active_networks(&self.store_root, &self.run_root, &self.nets);
-        nft(&self.bridge_netns, &rules(&table(&self.run_root), &active))?;
+        let active = active_networks(
+            &self.store_root,
+            &self.run_root,
+            &self.nets,
+            self.direct_maps.is_some(),
+        );
+        apply_rules(
+            &self.run_root,
+            &self.bridge_netns,
+            &rules(&table(&self.run_root), &active),
+        )?;
         // docker's default bridge network has no name resolution: its containers use the
         // host's resolvers (and podman's likewise has dns_enabled false).
         for (net, _) in self
@@ -319,6 +354,21 @@ impl Plan {
             super::dns::ensure(&self.run_root, &self.store_root, net, &self.bridge_netns)?;
         }
         Ok(())
+    }
+}
+
+impl Plan {
+    /// Where the forwarder of published ports connects: the container's address on its first
+    /// network, and (rootless) the namespace holding the bridges, which it joins first.
+    pub fn forward_target(&self) -> Option<(std::net::IpAddr, Option<String>)> {
+        let (_, ep) = self.nets.first()?;
+        let ip = ep.ip.parse().ok()?;
+        Some((
+            ip,
+            self.direct_maps
+                .is_some()
+                .then(|| self.bridge_netns.clone()),
+        ))
     }
 }
 
@@ -359,40 +409,49 @@ fn live_users(run_root: &std::path::Path) -> Vec<String> {
     out
 }
 
-/// The networks with at least one wired container (plus `extra`).
+/// The networks with at least one wired container (plus `extra`), by name. Rootless
+/// (`keep_default`) the default network always: its bridge stays in R between containers, so
+/// its rules do too, and the table does not change with every container on it.
 fn active_networks(
     store_root: &std::path::Path,
     run_root: &std::path::Path,
     extra: &[(NetworkRecord, Endpoint)],
+    keep_default: bool,
 ) -> Vec<NetworkRecord> {
     let users = live_users(run_root);
     let mut nets: Vec<NetworkRecord> = read_networks(store_root)
         .into_iter()
-        .filter(|n| n.endpoints.keys().any(|id| users.contains(id)))
+        .filter(|n| {
+            (keep_default && n.name == crate::engine::network::DEFAULT_NETWORK)
+                || n.endpoints.keys().any(|id| users.contains(id))
+        })
         .collect();
     for (n, _) in extra {
         if !nets.iter().any(|x| x.name == n.name) {
             nets.push(n.clone());
         }
     }
+    nets.sort_by(|a, b| a.name.cmp(&b.name));
     nets
 }
 
 /// The container's process has exited: stop the DNS responders and bridges no running
 /// container uses any more (whether or not their network still lists this container: `rm`
-/// may have released its endpoints already), and (rootless) the holder and pasta when no
-/// container uses any user network; as root, berth's nft table then. Every process is gone
-/// when this returns; the container's marker goes last, so `wait_torn_down` waits for all of it.
-pub fn container_stopped(engine: &Engine, c: &Container) {
+/// may have released its endpoints already). Rootless, the holder and its pasta stay (the
+/// next container only adds a veth), and so does the default network's bridge; as root, with
+/// the last container berth's nft table goes. Every process is gone when this returns; what
+/// is left (see [`Leftover`]) the caller finishes once it has reported the exit.
+pub fn container_stopped(engine: &Engine, c: &Container) -> Option<Leftover> {
     let run_root = &engine.paths.run_root;
     let marker = users_dir(run_root).join(&c.record.id);
     if !marker.exists() {
-        return;
+        return None;
     }
     let Ok(_guard) = lock(run_root) else {
         let _ = fs::remove_file(&marker);
-        return;
+        return None;
     };
+    let rootless = engine.ident.rootless;
     let live: Vec<String> = live_users(run_root)
         .into_iter()
         .filter(|id| id != &c.record.id)
@@ -400,51 +459,99 @@ pub fn container_stopped(engine: &Engine, c: &Container) {
     let store_root = engine.store.root();
     let nets = read_networks(store_root);
     let used = |name: &str| {
-        nets.iter()
-            .find(|n| n.name == name)
-            .is_some_and(|n| n.endpoints.keys().any(|id| live.contains(id)))
+        (rootless && name == crate::engine::network::DEFAULT_NETWORK)
+            || nets
+                .iter()
+                .find(|n| n.name == name)
+                .is_some_and(|n| n.endpoints.keys().any(|id| live.contains(id)))
     };
     for name in super::dns::recorded(run_root) {
         if !used(&name) {
             super::dns::stop(run_root, &name);
         }
     }
-    let bridge_netns = if engine.ident.rootless {
+    let bridge_netns = if rootless {
         netns::read_pidfile(&netns::state_dir(run_root).join("holder.pid"))
             .map(|pid| format!("/proc/{pid}/ns/net"))
     } else {
         Some("/proc/self/ns/net".to_string())
     };
-    if live.is_empty() && engine.ident.rootless {
-        // R and its bridges go with the holder.
-        netns::stop_holder(run_root);
-    } else if let Some(ns) = &bridge_netns {
-        if let Ok(f) = fs::File::open(ns) {
-            if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
-                // The container's veth ends go with its namespace, but not at once: take them
-                // out now, so its bridges are seen empty.
-                for n in &nets {
-                    let _ = nl.del_link(&host_end(&c.record.id, n));
-                }
-                for n in nets.iter().filter(|n| !used(&n.name)) {
-                    if bridge_is_empty(ns, &n.bridge) {
-                        let _ = nl.del_link(&n.bridge);
+    let mut later = Leftover {
+        netns: None,
+        links: Vec::new(),
+        marker: marker.clone(),
+    };
+    if let Some(ns) = &bridge_netns {
+        // The container's veth ends go with its namespace, but not at once (and on every
+        // network: `rm` may have released its endpoints already). Those on networks whose
+        // bridge goes now are taken out first, so the bridge is seen empty; the others (the
+        // rootless default network's, whose bridge stays) once the exit is reported, since
+        // deleting an interface waits for the kernel's RCU grace period.
+        let (after, unused): (Vec<&NetworkRecord>, Vec<&NetworkRecord>) =
+            nets.iter().partition(|n| used(&n.name));
+        later.links = after.iter().map(|n| host_end(&c.record.id, n)).collect();
+        later.netns = Some(ns.clone());
+        if !unused.is_empty() {
+            if let Ok(f) = fs::File::open(ns) {
+                if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+                    for n in &unused {
+                        let _ = nl.del_link(&host_end(&c.record.id, n));
+                    }
+                    for n in unused {
+                        if bridge_is_empty(ns, &n.bridge) {
+                            let _ = nl.del_link(&n.bridge);
+                        }
                     }
                 }
             }
         }
-        let script = if live.is_empty() {
+        if live.is_empty() && !rootless {
             restore_forwarding(run_root);
-            delete_table(&table(run_root))
+            netns::forget_applied(run_root);
+            let _ = nft(ns, &delete_table(&table(run_root)));
         } else {
-            rules(
-                &table(run_root),
-                &active_networks(store_root, run_root, &[]),
-            )
-        };
-        let _ = nft(ns, &script);
+            let active = active_networks(store_root, run_root, &[], rootless);
+            let _ = apply_rules(run_root, ns, &rules(&table(run_root), &active));
+        }
     }
-    let _ = fs::remove_file(&marker);
+    Some(later)
+}
+
+/// The end of a stopped container's network teardown, once its exit is reported: its veth
+/// ends on networks whose bridge stays, then its marker (so `wait_torn_down` waits for this).
+#[must_use = "finish() removes the container's marker"]
+pub struct Leftover {
+    netns: Option<String>,
+    links: Vec<String>,
+    marker: PathBuf,
+}
+
+impl Leftover {
+    pub fn finish(self) {
+        if let (Some(ns), false) = (&self.netns, self.links.is_empty()) {
+            if let Ok(f) = fs::File::open(ns) {
+                if let Ok(mut nl) = Netlink::open_in(f.as_raw_fd()) {
+                    for l in &self.links {
+                        let _ = nl.del_link(l);
+                    }
+                }
+            }
+        }
+        let _ = fs::remove_file(&self.marker);
+    }
+}
+
+/// Stop the rootless network namespace (`system migrate`, `system reset`): the DNS responders,
+/// pasta (or slirp4netns) and the holder, with R and its bridges. The next container on a
+/// bridge network starts them again. Containers still wired into R lose their network.
+pub fn stop_rootless_namespace(run_root: &std::path::Path) {
+    let Ok(_guard) = lock(run_root) else {
+        return;
+    };
+    for name in super::dns::recorded(run_root) {
+        super::dns::stop(run_root, &name);
+    }
+    netns::stop_holder(run_root);
 }
 
 /// Wait (at most 30 s) until the network teardown of container `id`'s last run has finished:
@@ -576,6 +683,7 @@ pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> R
     })?;
     let pid = c.state.pid;
     let id = c.record.id.clone();
+    let rootless = engine.ident.rootless;
     let run_root = engine.paths.run_root.clone();
     let store_root = engine.store.root().to_path_buf();
     let failed = |m: String| {
@@ -605,9 +713,15 @@ pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> R
             &ep,
             &ifname,
             route,
+            rootless.then_some(ROOTLESS_MTU),
         )?;
-        let active = active_networks(&store_root, &run_root, &[(net.clone(), ep.clone())]);
-        nft(bridge_netns, &rules(&table(&run_root), &active))?;
+        let active = active_networks(
+            &store_root,
+            &run_root,
+            &[(net.clone(), ep.clone())],
+            rootless,
+        );
+        apply_rules(&run_root, bridge_netns, &rules(&table(&run_root), &active))?;
         if net.name != crate::engine::network::DEFAULT_NETWORK {
             super::dns::ensure(&run_root, &store_root, net, bridge_netns)?;
         }
@@ -625,6 +739,8 @@ pub fn connect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> R
 pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -> Result<()> {
     let ep = net.endpoints.get(&c.record.id).cloned().unwrap_or_default();
     let id = c.record.id.clone();
+    let rootless = engine.ident.rootless;
+    let keep_bridge = rootless && net.name == crate::engine::network::DEFAULT_NETWORK;
     let run_root = engine.paths.run_root.clone();
     let store_root = engine.store.root().to_path_buf();
     let failed = |m: String| {
@@ -649,15 +765,15 @@ pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -
             .any(|other| other != &id && live.contains(other));
         if !others {
             super::dns::stop(&run_root, &net.name);
-            if bridge_is_empty(bridge_netns, &net.bridge) {
+            if !keep_bridge && bridge_is_empty(bridge_netns, &net.bridge) {
                 let _ = outer.del_link(&net.bridge);
             }
         }
-        let mut active = active_networks(&store_root, &run_root, &[]);
-        if !others {
+        let mut active = active_networks(&store_root, &run_root, &[], rootless);
+        if !others && !keep_bridge {
             active.retain(|n| n.name != net.name);
         }
-        nft(bridge_netns, &rules(&table(&run_root), &active))
+        apply_rules(&run_root, bridge_netns, &rules(&table(&run_root), &active))
     })
     .map_err(failed)?;
     let prefix = format!("{}\t", ep.ip);
@@ -681,6 +797,38 @@ mod tests {
             internal,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn rootless_rules_keep_the_default_network_so_they_do_not_change_per_container() {
+        let store = tempfile::tempdir().unwrap();
+        let run = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(store.path().join("networks")).unwrap();
+        let mut user = net("zeta", "berth5", false);
+        user.endpoints.insert("c1".into(), Endpoint::default());
+        for n in [net("bridge", "berth0", false), user] {
+            std::fs::write(
+                store
+                    .path()
+                    .join("networks")
+                    .join(format!("{}.json", n.name)),
+                serde_json::to_vec(&n).unwrap(),
+            )
+            .unwrap();
+        }
+        // No container is wired (c1's marker is missing): as root nothing is active; rootless
+        // the default network stays, whatever else comes and goes.
+        let names = |keep: bool, extra: &[(NetworkRecord, Endpoint)]| -> Vec<String> {
+            active_networks(store.path(), run.path(), extra, keep)
+                .into_iter()
+                .map(|n| n.name)
+                .collect()
+        };
+        assert!(names(false, &[]).is_empty());
+        assert_eq!(names(true, &[]), ["bridge"]);
+        // Sorted by name, so the same set always makes the same script.
+        let extra = [(net("alpha", "berth7", false), Endpoint::default())];
+        assert_eq!(names(true, &extra), ["alpha", "bridge"]);
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub fn resolv_conf(c: &ContainerConfig, mode: &NetworkMode, host_resolv: &str) -
 pub fn add_host_entries(
     add_host: &[String],
     mode: &NetworkMode,
+    rootless: bool,
 ) -> Result<Vec<(String, String)>, NetworkError> {
     add_host
         .iter()
@@ -66,7 +67,7 @@ pub fn add_host_entries(
                 return Err(bad("the name is empty"));
             }
             let ip = if ip == "host-gateway" {
-                mode.host_address().ok_or_else(|| {
+                mode.host_address(rootless).ok_or_else(|| {
                     bad(&format!(
                         "--network {mode} has no route to the host; use pasta or slirp4netns"
                     ))
@@ -83,14 +84,16 @@ pub fn add_host_entries(
 }
 
 /// The container's /etc/hosts: localhost, `--add-host` entries, the host's own file with
-/// `--network host`, else the container's name and the host's address.
+/// `--network host`, else the container's name and the host's address (bridge networks: added
+/// with the container's addresses, see `Engine::write_network_files`).
 pub fn hosts_file(
     c: &ContainerConfig,
     mode: &NetworkMode,
+    rootless: bool,
     host_hosts: &str,
 ) -> Result<String, NetworkError> {
     let mut out = String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-    for (name, ip) in add_host_entries(&c.add_host, mode)? {
+    for (name, ip) in add_host_entries(&c.add_host, mode, rootless)? {
         out.push_str(&format!("{ip}\t{name}\n"));
     }
     if matches!(mode, NetworkMode::Host) {
@@ -105,7 +108,8 @@ pub fn hosts_file(
             c.hostname, c.domainname, c.hostname
         ));
     }
-    if let Some(addr) = mode.host_address() {
+    let bridged = matches!(mode, NetworkMode::Networks(_));
+    if let Some(addr) = mode.host_address(rootless).filter(|_| !bridged) {
         out.push_str(&format!("{addr}\t{HOST_NAMES}\n"));
     }
     Ok(out)
@@ -128,6 +132,7 @@ mod tests {
         let h = hosts_file(
             &cfg(&["db:10.0.0.5", "gw:host-gateway"]),
             &NetworkMode::Slirp4netns(vec![]),
+            true,
             "",
         )
         .unwrap();
@@ -141,22 +146,32 @@ mod tests {
     #[test]
     fn hosts_names_the_host_only_when_the_container_can_reach_it() {
         let closed = NetworkMode::Slirp4netns(vec!["allow_host_loopback=false".into()]);
-        let h = hosts_file(&cfg(&[]), &closed, "").unwrap();
+        let h = hosts_file(&cfg(&[]), &closed, true, "").unwrap();
         assert!(!h.contains("host.containers.internal"), "{h}");
-        assert!(add_host_entries(&["gw:host-gateway".into()], &closed).is_err());
+        assert!(add_host_entries(&["gw:host-gateway".into()], &closed, true).is_err());
         let open = NetworkMode::Slirp4netns(vec!["allow_host_loopback=true".into()]);
-        let h = hosts_file(&cfg(&[]), &open, "").unwrap();
+        let h = hosts_file(&cfg(&[]), &open, true, "").unwrap();
         assert!(h.contains("10.0.2.2\thost.containers.internal"), "{h}");
+    }
+
+    #[test]
+    fn bridge_networks_name_the_host_with_their_addresses_and_root_has_no_host_gateway() {
+        let bridge = NetworkMode::Networks(vec!["bridge".into()]);
+        // Written later, with the container's addresses (write_network_files), never twice.
+        let h = hosts_file(&cfg(&[]), &bridge, true, "").unwrap();
+        assert!(!h.contains("host.containers.internal"), "{h}");
+        // As root the default bridge has no mapped host loopback.
+        assert!(add_host_entries(&["gw:host-gateway".into()], &bridge, false).is_err());
     }
 
     #[test]
     fn add_host_refuses_bad_entries_and_host_gateway_without_a_host_route() {
         for bad in ["db", "db:nope", ":1.2.3.4"] {
-            assert!(add_host_entries(&[bad.into()], &NetworkMode::None).is_err());
+            assert!(add_host_entries(&[bad.into()], &NetworkMode::None, true).is_err());
         }
-        assert!(add_host_entries(&["h:host-gateway".into()], &NetworkMode::None).is_err());
+        assert!(add_host_entries(&["h:host-gateway".into()], &NetworkMode::None, true).is_err());
         assert_eq!(
-            add_host_entries(&["v6:::1".into()], &NetworkMode::None).unwrap(),
+            add_host_entries(&["v6:::1".into()], &NetworkMode::None, true).unwrap(),
             vec![("v6".to_string(), "::1".to_string())]
         );
     }

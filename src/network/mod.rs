@@ -3,6 +3,7 @@
 
 pub mod bridge;
 pub mod dns;
+pub mod forward;
 pub mod hostloop;
 pub mod hosts;
 pub mod ipam;
@@ -40,26 +41,27 @@ pub enum NetworkError {
 /// The default network's name (docker's; `podman` is accepted for it too).
 pub const DEFAULT_NETWORK: &str = "bridge";
 
-/// The network a container gets without `--network`: rootless, pasta when it is installed, else
-/// slirp4netns; as root the default bridge network. The one place that choice is made.
+/// The network a container gets without `--network`: the default bridge network, as docker's
+/// and podman 5's. As root its bridge is in the host's namespace; rootless it is in the per-user
+/// network namespace ([`netns`]), which reaches the outside through one shared pasta (slirp4netns
+/// when pasta is missing), so neither is started per container. The one place that choice is
+/// made.
 pub fn default_mode(rootless: bool) -> Result<NetworkMode, NetworkError> {
-    // As root, docker's default: the default bridge network in the host's namespace.
-    if !rootless {
-        return Ok(NetworkMode::Networks(vec![DEFAULT_NETWORK.to_string()]));
+    if rootless {
+        // A broken berth.conf is its own error, not "nothing installed".
+        if let Err(crate::hostpaths::HelperError::Config(e)) = crate::hostpaths::helper("pasta") {
+            return Err(NetworkError::Backend(e));
+        }
+        // The rootless namespace needs one of them to reach the outside.
+        if default_backend().is_none() {
+            return Err(NetworkError::NoBackend);
+        }
     }
-    // A broken berth.conf is its own error, not "nothing installed".
-    if let Err(crate::hostpaths::HelperError::Config(e)) = crate::hostpaths::helper("pasta") {
-        return Err(NetworkError::Backend(e));
-    }
-    match default_backend() {
-        Some("pasta") => Ok(NetworkMode::Pasta(Vec::new())),
-        Some(_) => Ok(NetworkMode::Slirp4netns(Vec::new())),
-        None => Err(NetworkError::NoBackend),
-    }
+    Ok(NetworkMode::Networks(vec![DEFAULT_NETWORK.to_string()]))
 }
 
-/// The rootless backend in use on this host (`info`'s networkBackend): "pasta", "slirp4netns"
-/// or none.
+/// The program that connects the rootless network namespace (and so the default network) to the
+/// outside on this host (`info`'s networkBackend): "pasta", "slirp4netns" or none.
 pub fn default_backend() -> Option<&'static str> {
     if crate::hostpaths::has_helper("pasta") {
         Some("pasta")
@@ -147,13 +149,22 @@ impl NetworkMode {
 
     /// The address at which the container reaches the host's loopback
     /// (`host.containers.internal`, `--add-host NAME:host-gateway`), when the mode has one.
-    pub fn host_address(&self) -> Option<String> {
-        self.host_reach().map(|r| r.address)
+    pub fn host_address(&self, rootless: bool) -> Option<String> {
+        self.host_reach(rootless).map(|r| r.address)
     }
 
     /// The address at which the container reaches the host's loopback, and how (`info`).
-    pub fn host_reach(&self) -> Option<HostReach> {
+    /// Rootless, bridge networks lead out through the pasta of the rootless network namespace,
+    /// which maps an address to the host's loopback.
+    pub fn host_reach(&self, rootless: bool) -> Option<HostReach> {
         match self {
+            NetworkMode::Networks(_) if rootless => hostloop::outward_plan().map(|p| HostReach {
+                address: p.address().to_string(),
+                method: format!(
+                    "{} (in the rootless network namespace of bridge networks)",
+                    p.method()
+                ),
+            }),
             NetworkMode::Pasta(opts) => hostloop::host_plan(opts).map(|p| HostReach {
                 address: p.address().to_string(),
                 method: p.method(),

@@ -23,6 +23,7 @@ const NLM_F_CREATE: u16 = 0x400;
 
 const IFLA_ADDRESS: u16 = 1;
 const IFLA_IFNAME: u16 = 3;
+const IFLA_MTU: u16 = 4;
 const IFLA_MASTER: u16 = 10;
 const IFLA_LINKINFO: u16 = 18;
 const IFLA_NET_NS_FD: u16 = 28;
@@ -214,26 +215,45 @@ impl Netlink {
             .ok_or_else(|| io::Error::other(format!("interface {name} does not exist")))
     }
 
-    /// Create a bridge named `name` (EEXIST when it is there already).
-    pub fn add_bridge(&mut self, name: &str) -> io::Result<()> {
+    /// Create a bridge named `name` (EEXIST when it is there already), with MTU `mtu` (None:
+    /// the kernel's default).
+    pub fn add_bridge(&mut self, name: &str, mtu: Option<u32>) -> io::Result<()> {
         let mut m = Msg::new(&ifinfomsg(0, 0, 0));
-        m.str_attr(IFLA_IFNAME, name).nest(IFLA_LINKINFO, |li| {
+        m.str_attr(IFLA_IFNAME, name);
+        if let Some(mtu) = mtu {
+            m.attr(IFLA_MTU, &mtu.to_ne_bytes());
+        }
+        m.nest(IFLA_LINKINFO, |li| {
             li.str_attr(IFLA_INFO_KIND, "bridge");
         });
         self.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &m.0)
             .map(drop)
     }
 
-    /// Create a veth pair: `name` here, `peer` created directly in the namespace `peer_netns`.
-    pub fn add_veth(&mut self, name: &str, peer: &str, peer_netns: RawFd) -> io::Result<()> {
+    /// Create a veth pair: `name` here, `peer` created directly in the namespace `peer_netns`,
+    /// both with MTU `mtu` (None: the kernel's default).
+    pub fn add_veth(
+        &mut self,
+        name: &str,
+        peer: &str,
+        peer_netns: RawFd,
+        mtu: Option<u32>,
+    ) -> io::Result<()> {
         let mut m = Msg::new(&ifinfomsg(0, 0, 0));
-        m.str_attr(IFLA_IFNAME, name).nest(IFLA_LINKINFO, |li| {
+        m.str_attr(IFLA_IFNAME, name);
+        if let Some(mtu) = mtu {
+            m.attr(IFLA_MTU, &mtu.to_ne_bytes());
+        }
+        m.nest(IFLA_LINKINFO, |li| {
             li.str_attr(IFLA_INFO_KIND, "veth")
                 .nest(IFLA_INFO_DATA, |d| {
                     d.nest(VETH_INFO_PEER, |p| {
                         p.0.extend_from_slice(&ifinfomsg(0, 0, 0));
                         p.str_attr(IFLA_IFNAME, peer)
                             .attr(IFLA_NET_NS_FD, &(peer_netns as u32).to_ne_bytes());
+                        if let Some(mtu) = mtu {
+                            p.attr(IFLA_MTU, &mtu.to_ne_bytes());
+                        }
                     });
                 });
         });

@@ -1,6 +1,9 @@
 //! The rootless network namespace: one long-lived holder process per user, in a user namespace
 //! U (mapped like berth's own) and a network namespace R owned by U, which holds the bridges
-//! of user networks and reaches the outside through pasta (slirp4netns when pasta is missing).
+//! of the default network and of user networks and reaches the outside through one pasta
+//! (slirp4netns when pasta is missing). Holder and pasta start with the first container on a
+//! bridge network and persist after the last one (so a container start only adds a veth pair);
+//! they are started again when gone, and `system migrate`/`system reset` stop them.
 //! Containers on user networks get user namespaces that are children of U, so a process in U
 //! has CAP_NET_ADMIN over R and over every such container's network namespace.
 //!
@@ -158,17 +161,7 @@ pub fn spawn_daemon(keep: &[RawFd], body: impl FnOnce() -> i32) -> io::Result<i3
         }
         drop(pid_r);
         drop(pid_w);
-        if let Ok(null) = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/null")
-        {
-            for fd in 0..3 {
-                // SAFETY: dup2 onto stdio.
-                unsafe { libc::dup2(null.as_raw_fd(), fd) };
-            }
-        }
-        close_all_but(keep);
+        detach_stdio_and_close_all_but(keep);
         let code = body();
         // SAFETY: as above.
         unsafe { libc::_exit(code) };
@@ -180,6 +173,22 @@ pub fn spawn_daemon(keep: &[RawFd], body: impl FnOnce() -> i32) -> io::Result<i3
     let mut b = [0u8; 4];
     fs::File::from(pid_r).read_exact(&mut b)?;
     Ok(i32::from_ne_bytes(b))
+}
+
+/// In a freshly forked helper: stdio onto /dev/null and every other descriptor but `keep`
+/// closed (nothing of its parent's pipes stays open in it).
+pub fn detach_stdio_and_close_all_but(keep: &[RawFd]) {
+    if let Ok(null) = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    {
+        for fd in 0..3 {
+            // SAFETY: dup2 onto stdio.
+            unsafe { libc::dup2(null.as_raw_fd(), fd) };
+        }
+    }
+    close_all_but(keep);
 }
 
 fn close_all_but(keep: &[RawFd]) {
@@ -281,10 +290,23 @@ impl Holder {
 pub fn ensure_holder(run_root: &Path, ident: &Identity) -> Result<Holder, String> {
     let dir = state_dir(run_root);
     if let Some(pid) = read_pidfile(&dir.join("holder.pid")) {
-        return Ok(Holder { pid });
+        let holder = Holder { pid };
+        // Its pasta (or slirp4netns) was killed or crashed: R gets a new one, and the
+        // containers wired into R keep their addresses.
+        if read_pidfile(&dir.join("outward.pid")).is_none() {
+            start_outward(&dir, &holder)?;
+        }
+        return Ok(holder);
     }
     kill_pidfile(&dir.join("outward.pid"));
+    // A new R has no bridges and no rules: forget what was applied to the last one.
+    forget_applied(run_root);
     let pid = spawn_mapped_daemon("berth-netns", ident, || {
+        // It outlives the command that started it (it persists between containers): that
+        // command's arguments and environment are not kept in its memory, nor is its
+        // directory kept busy.
+        crate::runtime::seal::scrub_caller_memory();
+        let _ = std::env::set_current_dir("/");
         // SAFETY: the network namespace of the new user namespace.
         if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
             return Err("the holder could not create its network namespace");
@@ -308,15 +330,54 @@ pub fn ensure_holder(run_root: &Path, ident: &Identity) -> Result<Holder, String
     Ok(holder)
 }
 
+/// The environment of the outward link, which persists between containers: nothing of the
+/// command that happened to start it.
+const OUTWARD_PATH: &str = "/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The nftables script last applied in R (or, as root, the host), so that a container whose
+/// networks' rules are unchanged spawns no nft.
+pub fn applied_path(run_root: &Path) -> PathBuf {
+    state_dir(run_root).join("nft.applied")
+}
+
+/// Forget the applied rules (their namespace is new, or the table was deleted).
+pub fn forget_applied(run_root: &Path) {
+    let _ = fs::remove_file(applied_path(run_root));
+}
+
+/// Where the address the outward pasta maps to the host's loopback is recorded.
+fn hostloop_path(dir: &Path) -> PathBuf {
+    dir.join("hostloop")
+}
+
+/// The address at which containers on bridge networks reach the host's loopback
+/// (host.containers.internal): the one the running pasta was started with, as recorded then
+/// (so a container's create spawns no `pasta --help`), else what a pasta started now maps.
+/// None when the outward link has no such address (slirp4netns).
+pub fn host_loopback_address(run_root: &Path) -> Option<String> {
+    let dir = state_dir(run_root);
+    if read_pidfile(&dir.join("outward.pid")).is_some() {
+        if let Ok(s) = fs::read_to_string(hostloop_path(&dir)) {
+            let s = s.trim();
+            return (!s.is_empty()).then(|| s.to_string());
+        }
+    }
+    super::hostloop::outward_plan().map(|p| p.address().to_string())
+}
+
 /// Connect R to the outside: pasta, or slirp4netns without it.
 fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
     let pidfile = dir.join("outward.pid");
     let raw_pidfile = dir.join("pasta.raw.pid");
+    let _ = fs::remove_file(hostloop_path(dir));
     let Ok(pasta) = crate::hostpaths::helper("pasta") else {
         let slirp = crate::hostpaths::helper("slirp4netns").map_err(|_| {
             "neither pasta nor slirp4netns is installed: install the passt package (apt-get install passt)".to_string()
         })?;
         let child = Command::new(slirp)
+            .env_clear()
+            .env("PATH", OUTWARD_PATH)
+            .current_dir("/")
             .args(["--configure", "--mtu=65520", "--disable-host-loopback"])
             .arg(format!("--userns-path={}", holder.userns_path()))
             .args(["--netns-type=path", &holder.netns_path(), "tap0"])
@@ -325,9 +386,15 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("starting slirp4netns: {e}"))?;
+        // Started without host loopback: no address for host.containers.internal.
+        let _ = fs::write(hostloop_path(dir), "");
         return write_pidfile(&pidfile, child.id() as i32).map_err(|e| e.to_string());
     };
+    let plan = super::hostloop::outward_plan();
     let pasta = Command::new(pasta)
+        .env_clear()
+        .env("PATH", OUTWARD_PATH)
+        .current_dir("/")
         .args([
             "--config-net",
             "--quiet",
@@ -342,11 +409,7 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
         ])
         // How containers on user networks reach the host's loopback (their /etc/hosts names
         // the address).
-        .args(
-            super::hostloop::outward_plan()
-                .map(|p| p.pasta_args())
-                .unwrap_or_default(),
-        )
+        .args(plan.as_ref().map(|p| p.pasta_args()).unwrap_or_default())
         .args([
             "--netns",
             &holder.netns_path(),
@@ -366,6 +429,8 @@ fn start_outward(dir: &Path, holder: &Holder) -> Result<(), String> {
                 .and_then(|s| s.trim().parse().ok())
                 .ok_or("pasta did not write its pid")?;
             let _ = fs::remove_file(&raw_pidfile);
+            let address = plan.map(|p| p.address().to_string()).unwrap_or_default();
+            let _ = fs::write(hostloop_path(dir), address);
             write_pidfile(&pidfile, pid).map_err(|e| e.to_string())
         }
         Ok(out) => Err(format!(
@@ -381,6 +446,7 @@ pub fn stop_holder(run_root: &Path) {
     let dir = state_dir(run_root);
     kill_pidfile(&dir.join("outward.pid"));
     kill_pidfile(&dir.join("holder.pid"));
+    forget_applied(run_root);
 }
 
 /// Join the user namespace at `path` unless this process is in it already. Irreversible: the

@@ -74,7 +74,8 @@ pub fn parse_publish(spec: &str) -> Result<Vec<PortMapping>, NetworkError> {
     };
     let (c_lo, c_hi) = parse_range(spec, container, "container port")?;
     let (h_lo, h_hi) = match host {
-        None | Some("") => (0, 0),
+        // docker's 0: a random host port, as when it is left out.
+        None | Some("") | Some("0") => (0, 0),
         Some(h) => parse_range(spec, h, "host port")?,
     };
     if h_lo != 0 && h_hi - h_lo != c_hi - c_lo {
@@ -118,7 +119,8 @@ pub fn unprivileged_port_start() -> u16 {
         .unwrap_or(1024)
 }
 
-fn bind_addr(p: &PortMapping, port: u16) -> SocketAddr {
+/// Where the host side of `p` listens, on `port`.
+pub fn bind_addr(p: &PortMapping, port: u16) -> SocketAddr {
     let ip = p
         .host_ip
         .parse()
@@ -135,6 +137,20 @@ fn try_bind(p: &PortMapping, port: u16) -> std::io::Result<u16> {
     } else {
         TcpListener::bind(addr)?.local_addr().map(|a| a.port())
     }
+}
+
+/// The error for a host port of `p` that cannot be bound.
+pub fn in_use(p: &PortMapping, port: u16, e: std::io::Error) -> NetworkError {
+    let port = if p.host_ip.is_empty() {
+        format!("{port}/{}", p.protocol)
+    } else {
+        format!("{}:{port}/{}", p.host_ip, p.protocol)
+    };
+    let why = match e.kind() {
+        std::io::ErrorKind::AddrInUse => "another program has it bound".into(),
+        _ => e.to_string(),
+    };
+    NetworkError::PortInUse { port, why }
 }
 
 /// Check every mapping's host port before the backend starts, and give the random ones (0) a
@@ -170,16 +186,7 @@ pub fn assign_and_check(ports: &mut [PortMapping], rootless: bool) -> Result<(),
                 why: "published twice".into(),
             });
         }
-        let got = try_bind(&p, wanted).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AddrInUse => NetworkError::PortInUse {
-                port: shown(wanted),
-                why: "another program has it bound".into(),
-            },
-            _ => NetworkError::PortInUse {
-                port: shown(wanted),
-                why: e.to_string(),
-            },
-        })?;
+        let got = try_bind(&p, wanted).map_err(|e| in_use(&p, wanted, e))?;
         ports[i].host_port = got;
     }
     Ok(())
@@ -226,6 +233,10 @@ mod tests {
             ]
         );
         assert_eq!(parse_publish("80-81").unwrap().len(), 2);
+        assert_eq!(
+            parse_publish("127.0.0.1:0:80").unwrap(),
+            vec![pm("127.0.0.1", 0, 80, "tcp")]
+        );
     }
 
     #[test]

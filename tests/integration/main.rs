@@ -14,6 +14,7 @@ mod cli;
 mod closedpipe;
 mod containers;
 mod datamove;
+mod defaultbridge;
 mod escape;
 mod events;
 mod exec;

@@ -1,5 +1,6 @@
-//! Rootless networking: the default backend (pasta), slirp4netns, published ports, sharing
-//! another container's network, and the hosts/resolv.conf flags. Traffic stays on the host's
+//! Rootless networking: the default network (the default bridge, reached through the shared
+//! pasta), --network pasta and slirp4netns, published ports, sharing another container's
+//! network, and the hosts/resolv.conf flags. Traffic stays on the host's
 //! loopback and in the containers' namespaces.
 
 use std::io::{Read, Write};
@@ -92,7 +93,7 @@ fn default_network_reaches_the_hosts_loopback_as_host_containers_internal() {
         .berth(&["info", "--format", "{{.Host.NetworkBackend}}"])
         .assert_success()
         .stdout_str();
-    assert_eq!(net.trim(), "pasta");
+    assert_eq!(net.trim(), "bridge via pasta");
     env.finish();
 }
 

@@ -1,4 +1,5 @@
-//! `berth network …` and containers on user networks (bridges, veths, DNS), rootless.
+//! `berth network …` and containers on user networks and the default bridge network (bridges,
+//! veths, DNS, published ports), rootless and as root.
 
 use crate::fixtures::image;
 use crate::util::TestEnv;
@@ -8,15 +9,16 @@ fn chmod_tun() {
     let _ = std::fs::set_permissions("/dev/net/tun", std::fs::Permissions::from_mode(0o666));
 }
 
-/// berth's network processes still running for this test: holders, DNS responders, pasta.
+/// berth's per-network and per-container processes still running for this test: DNS
+/// responders and port forwarders. (The rootless network namespace's holder and its pasta
+/// persist between containers on purpose: see holder_and_pasta_persist….)
 fn network_processes(env: &TestEnv) -> Vec<String> {
     env.processes()
         .into_iter()
         .filter_map(|pid| {
             let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
             let comm = comm.trim();
-            (comm == "berth-dns" || comm == "berth-netns" || comm.starts_with("pasta"))
-                .then(|| format!("{pid} {comm}"))
+            (comm == "berth-dns" || comm == "berth-forward").then(|| format!("{pid} {comm}"))
         })
         .collect()
 }
@@ -41,7 +43,7 @@ fn host_nft_table() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Nothing of berth's networking is left: no holder, responder or pasta for this test, and
+/// Nothing of berth's networking is left: no responder or forwarder for this test, and
 /// (`host`: as root, where bridges live in the host's namespace) no bridge, veth or nft table.
 fn assert_no_network_leftovers(env: &TestEnv, host: bool, after: &str) {
     // The command that ended the last user has returned: its teardown must be complete.

@@ -183,8 +183,8 @@ pub fn accounts() -> &'static Accounts {
         for file in ["/etc/subuid", "/etc/subgid"] {
             fix_subid_file(file);
         }
-        // pasta and slirp4netns open the tun device inside the container's user namespace,
-        // where the test user is not root.
+        // pasta and slirp4netns open the tun device inside the rootless network namespace's
+        // (or the container's) user namespace, where the test user is not root.
         if let Ok(m) = fs::metadata("/dev/net/tun") {
             if m.permissions().mode() & 0o666 != 0o666 {
                 let _ = fs::set_permissions("/dev/net/tun", fs::Permissions::from_mode(0o666));
@@ -406,6 +406,12 @@ impl TestEnv {
             Who::NoRange => &self.no_range,
             Who::Root => &self.root,
         }
+    }
+
+    /// The live process of berth's pid file `rel` (e.g. "networks/holder.pid") in the run root
+    /// of `who`.
+    pub fn run_pid(&self, who: Who, rel: &str) -> Option<i32> {
+        live_pidfile(&self.home(who).runtime.join("berth").join(rel))
     }
 
     /// The test user's rootless store.
@@ -656,27 +662,42 @@ fn processes_under(dir: &Path) -> Vec<i32> {
     pids
 }
 
+/// berth's processes that outlive containers, by their pid files under a run root's parent:
+/// the user-namespace holder, the rootless network namespace's holder and its pasta.
+const PERSISTENT_PIDFILES: &[&str] = &[
+    "berth/userns/holder.pid",
+    "berth/networks/holder.pid",
+    "berth/networks/outward.pid",
+];
+
+/// The live process a berth pid file (`pid start-time`) names: only the process that wrote
+/// it, not a later one with its pid.
+pub fn live_pidfile(path: &Path) -> Option<i32> {
+    let text = fs::read_to_string(path).ok()?;
+    let mut words = text.split_whitespace();
+    let (pid, start) = (words.next()?, words.next()?);
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut fields = rest.split_whitespace();
+    // A zombie (exited, not reaped yet) is gone.
+    if fields.next() == Some("Z") {
+        return None;
+    }
+    (fields.nth(18) == Some(start)).then(|| pid.parse().ok())?
+}
+
 /// Kill what runs for `dir`, unmount what is mounted under it, remove it.
 fn clean_dir(dir: &Path) -> std::io::Result<()> {
-    // The users' namespace holders (started by their first container, named by a pid file in
-    // their runtime dirs; they keep no HOME in their environment).
+    // The users' namespace holders and the rootless network namespace's holder and pasta
+    // (started by their first container, they persist after it; named by pid files in the
+    // runtime dirs; they keep no HOME in their environment).
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let pidfile = entry.path().join("berth/userns/holder.pid");
-        let text = fs::read_to_string(pidfile).unwrap_or_default();
-        let mut words = text.split_whitespace();
-        let (Some(pid), Some(start)) = (words.next(), words.next()) else {
-            continue;
-        };
-        // Only the process the file names, not a later one with its pid.
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let started = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(19));
-        if started != Some(start) {
-            continue;
-        }
-        if let Some(pid) = pid.parse().ok().and_then(rustix::process::Pid::from_raw) {
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::Kill);
+        for rel in PERSISTENT_PIDFILES {
+            if let Some(pid) = live_pidfile(&entry.path().join(rel)) {
+                if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::Kill);
+                }
+            }
         }
     }
     // A killed process may have children that are still starting: a few rounds.

@@ -54,7 +54,8 @@ pub struct CreateFlags {
     /// Overwrite the default ENTRYPOINT of the image
     #[arg(long, value_name = "COMMAND")]
     pub entrypoint: Option<String>,
-    /// Network mode: none or host
+    /// Network: bridge (the default), a network's name, none, host, pasta[:OPTS],
+    /// slirp4netns[:OPTS], container:NAME or ns:PATH
     #[arg(long, visible_alias = "net", value_name = "MODE")]
     pub network: Option<String>,
     /// Add a network-scoped alias for the container (user networks)

@@ -22,7 +22,8 @@ pub enum SystemCommand {
     Prune(prune::PruneArgs),
     /// Remove every container, image and volume: an empty store
     Reset(reset::ResetArgs),
-    /// Pick up changed subordinate id ranges: stop the user namespace holder
+    /// Pick up changed subordinate id ranges: stop the user namespace holder and the rootless
+    /// network namespace (its holder, pasta and DNS responders)
     Migrate(migrate::MigrateArgs),
     /// Regenerate the man pages and shell completions shipped in man/ and completions/
     #[command(hide = true)]

@@ -363,7 +363,8 @@ impl Engine {
             }
             _ => {}
         }
-        network::hosts::add_host_entries(&opts.add_host, &mode).map_err(invalid)?;
+        network::hosts::add_host_entries(&opts.add_host, &mode, self.ident.rootless)
+            .map_err(invalid)?;
         let mut ports = Vec::new();
         for p in &opts.publish {
             ports.extend(network::ports::parse_publish(p).map_err(invalid)?);
@@ -382,10 +383,14 @@ impl Engine {
                 }
             }
         }
-        if !ports.is_empty() && !matches!(mode, NetworkMode::Pasta(_) | NetworkMode::Slirp4netns(_))
+        if !ports.is_empty()
+            && !matches!(
+                mode,
+                NetworkMode::Pasta(_) | NetworkMode::Slirp4netns(_) | NetworkMode::Networks(_)
+            )
         {
             return Err(EngineError::Invalid(format!(
-                "cannot publish ports with --network {mode}: the container shares or has no network to forward to; use --network pasta or slirp4netns, or leave out -p/-P"
+                "cannot publish ports with --network {mode}: the container shares or has no network to forward to; use the default network, a network of your own, pasta or slirp4netns, or leave out -p/-P"
             )));
         }
         network::ports::assign_and_check(&mut ports, self.ident.rootless).map_err(invalid)?;

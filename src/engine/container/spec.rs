@@ -120,9 +120,9 @@ fn network_mode(record: &ContainerRecord) -> crate::network::NetworkMode {
         .unwrap_or(crate::network::NetworkMode::None)
 }
 
-fn hosts_file(record: &ContainerRecord) -> Result<String> {
+fn hosts_file(record: &ContainerRecord, rootless: bool) -> Result<String> {
     let host = fs::read_to_string("/etc/hosts").unwrap_or_default();
-    crate::network::hosts::hosts_file(&record.config, &network_mode(record), &host)
+    crate::network::hosts::hosts_file(&record.config, &network_mode(record), rootless, &host)
         .map_err(|e| EngineError::Invalid(e.to_string()))
 }
 
@@ -144,7 +144,10 @@ pub fn write_userdata(
         &dir.join("hostname"),
         &format!("{}\n", record.config.hostname),
     )?;
-    write_file(&dir.join("hosts"), &hosts_file(record)?)?;
+    write_file(
+        &dir.join("hosts"),
+        &hosts_file(record, engine.ident.rootless)?,
+    )?;
     write_file(&dir.join("resolv.conf"), &resolv_conf(record))?;
     if engine.store.driver() == Driver::Vfs {
         let top = image
@@ -518,11 +521,11 @@ mod tests {
 
     #[test]
     fn hosts_follow_the_recorded_network_mode() {
-        let h = hosts_file(&record("slirp4netns", &["db:10.0.0.5"])).unwrap();
+        let h = hosts_file(&record("slirp4netns", &["db:10.0.0.5"]), true).unwrap();
         assert!(h.contains("10.0.0.5\tdb"), "{h}");
         assert!(h.contains("10.0.2.2\thost.containers.internal"), "{h}");
-        let h = hosts_file(&record("none", &[])).unwrap();
+        let h = hosts_file(&record("none", &[]), true).unwrap();
         assert!(!h.contains("host.containers.internal"), "{h}");
-        assert!(hosts_file(&record("none", &["db:nope"])).is_err());
+        assert!(hosts_file(&record("none", &["db:nope"]), true).is_err());
     }
 }

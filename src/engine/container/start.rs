@@ -470,7 +470,7 @@ impl Engine {
             backoff = (backoff * 2).min(RESTART_MAX_DELAY);
         };
         dev_null_onto(&[0, 1, 2]);
-        crate::network::bridge::container_stopped(self, c);
+        let net_leftover = crate::network::bridge::container_stopped(self, c);
         // The exit is recorded and the network released: the CLI gets the exit now, and the
         // removal of a `--rm` container is off its path. Commands that meet the container
         // between here and its removal wait for the removal (`being_removed`), so once
@@ -488,6 +488,9 @@ impl Engine {
         // when the last reference closes), and the directory left to delete is the monitor's
         // last job.
         ns_refs.clear();
+        if let Some(l) = net_leftover {
+            l.finish();
+        }
         if let Some(t) = trash {
             let _ = self.delete_trash(&t);
         }
@@ -609,6 +612,14 @@ impl Engine {
         // User networks: the holder (rootless) and the wiring done at the handshake.
         let mut net_plan =
             crate::network::bridge::prepare(self, c).map_err(|message| (125, message))?;
+        // Published ports on bridge networks: their host side is bound now, before the
+        // container exists, so a port taken meanwhile fails the start with the clear error.
+        let listeners = match &net_plan {
+            Some(_) if !cfg.ports.is_empty() => {
+                Some(crate::network::forward::bind(&cfg.ports).map_err(|e| (125, e.to_string()))?)
+            }
+            _ => None,
+        };
         let mode = crate::network::NetworkMode::parse(&cfg.network)
             .unwrap_or(crate::network::NetworkMode::None);
         let (join_netns, mut join_userns) = self
@@ -720,6 +731,24 @@ impl Engine {
             }
         };
         drop(child_ends);
+        // The forwarder of the published ports, towards the container's address; it goes
+        // with the container (dropped when this run ends).
+        let _forwarder = match (
+            listeners,
+            net_plan.as_ref().and_then(|p| p.forward_target()),
+        ) {
+            (Some(l), Some((ip, ns))) => Some(
+                crate::network::forward::Forwarder::spawn(l, ip, ns.as_deref()).map_err(|e| {
+                    // SAFETY: killing the process we just started.
+                    unsafe { libc::kill(spawned.pid, libc::SIGKILL) };
+                    (
+                        125,
+                        format!("starting the forwarder of the published ports: {e}"),
+                    )
+                })?,
+            ),
+            _ => None,
+        };
         // Only berth's own runtime fills volumes from the image.
         if cfg.runtime.is_none() {
             self.mark_volumes_copied_up(&spec.rootfs.user_binds, &cfg.mounts);
@@ -826,6 +855,7 @@ impl Engine {
             }
         });
         crate::timing::mark("monitor: exited");
+        drop(_forwarder);
         self.store.allow_reserve();
         let code = monitor::exit_code(outcome.status);
         // The backend goes with the container, before its state says exited.
