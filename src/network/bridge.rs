@@ -29,8 +29,9 @@ pub struct Plan {
     run_root: PathBuf,
     store_root: PathBuf,
     lock: Option<FileLock>,
-    /// The maps the monitor writes itself for a container nested in the holder's namespace.
-    pub direct_maps: Option<(String, String)>,
+    /// Rootless: the monitor has joined the holder's user namespace, and the container is
+    /// made in it (no namespace of its own: its ids are the holder's, mapped like berth's).
+    pub rootless: bool,
 }
 
 fn users_dir(run_root: &std::path::Path) -> PathBuf {
@@ -58,16 +59,14 @@ pub fn prepare(engine: &Engine, c: &Container) -> std::result::Result<Option<Pla
     }
     let run_root = engine.paths.run_root.clone();
     let guard = lock(&run_root)?;
-    let (bridge_netns, direct_maps) = if engine.ident.rootless {
+    let rootless = engine.ident.rootless;
+    let bridge_netns = if rootless {
         let holder = netns::ensure_holder(&run_root, &engine.ident)?;
         netns::join_userns(&holder.userns_path())
             .map_err(|e| format!("joining the rootless network namespace: {e}"))?;
-        (
-            holder.netns_path(),
-            Some(netns::identity_maps(&engine.ident)),
-        )
+        holder.netns_path()
     } else {
-        ("/proc/self/ns/net".to_string(), None)
+        "/proc/self/ns/net".to_string()
     };
     // Mark the container as a user of its networks before anything is wired, so a concurrent
     // last-container teardown keeps the holder.
@@ -83,7 +82,7 @@ pub fn prepare(engine: &Engine, c: &Container) -> std::result::Result<Option<Pla
         run_root,
         store_root: engine.store.root().to_path_buf(),
         lock: Some(guard),
-        direct_maps,
+        rootless,
     }))
 }
 
@@ -312,11 +311,7 @@ impl Plan {
             .map_err(|e| format!("netlink in the bridge namespace: {e}"))?;
         let mut inner = Netlink::open_in(ctr_ns.as_raw_fd())
             .map_err(|e| format!("netlink in the container: {e}"))?;
-        enable_forwarding(
-            &self.run_root,
-            bridge_ns.as_raw_fd(),
-            self.direct_maps.is_none(),
-        );
+        enable_forwarding(&self.run_root, bridge_ns.as_raw_fd(), !self.rootless);
         inner
             .set_link("lo", None, None, true)
             .map_err(|e| format!("bringing up lo: {e}"))?;
@@ -330,15 +325,10 @@ impl Plan {
                 ep,
                 &format!("eth{i}"),
                 i == 0,
-                self.direct_maps.is_some().then_some(ROOTLESS_MTU),
+                self.rootless.then_some(ROOTLESS_MTU),
             )?;
         }
-        let active = active_networks(
-            &self.store_root,
-            &self.run_root,
-            &self.nets,
-            self.direct_maps.is_some(),
-        );
+        let active = active_networks(&self.store_root, &self.run_root, &self.nets, self.rootless);
         apply_rules(
             &self.run_root,
             &self.bridge_netns,
@@ -363,12 +353,7 @@ impl Plan {
     pub fn forward_target(&self) -> Option<(std::net::IpAddr, Option<String>)> {
         let (_, ep) = self.nets.first()?;
         let ip = ep.ip.parse().ok()?;
-        Some((
-            ip,
-            self.direct_maps
-                .is_some()
-                .then(|| self.bridge_netns.clone()),
-        ))
+        Some((ip, self.rootless.then(|| self.bridge_netns.clone())))
     }
 }
 

@@ -4,8 +4,10 @@
 //! (slirp4netns when pasta is missing). Holder and pasta start with the first container on a
 //! bridge network and persist after the last one (so a container start only adds a veth pair);
 //! they are started again when gone, and `system migrate`/`system reset` stop them.
-//! Containers on user networks get user namespaces that are children of U, so a process in U
-//! has CAP_NET_ADMIN over R and over every such container's network namespace.
+//! Containers on bridge networks are made in U itself (their monitor joins it; their ids are
+//! mapped exactly like berth's, and `--runtime` runc/crun runs in U too), each with a network
+//! namespace of its own owned by U, so a process in U has CAP_NET_ADMIN over R and over every
+//! such container's network namespace.
 //!
 //! Also the helpers for the detached processes berth keeps here (holder, DNS responders):
 //! double-forked, in their own session, recorded as `pid start-time` files so a recycled pid is
@@ -469,15 +471,4 @@ pub fn join_userns(path: &str) -> io::Result<()> {
         libc::setresuid(0, 0, 0);
     }
     Ok(())
-}
-
-/// The identity map of U's ids, for a user namespace made by a process inside U: the child
-/// sees exactly U's ids.
-pub fn identity_maps(ident: &Identity) -> (String, String) {
-    let map = |m: &[userns::IdMap]| -> String {
-        m.iter()
-            .map(|r| format!("{} {} {}\n", r.container_id, r.container_id, r.size))
-            .collect()
-    };
-    (map(&ident.uid_map), map(&ident.gid_map))
 }

@@ -122,9 +122,6 @@ pub struct ContainerSpec {
     /// namespace, where they show the container's own cgroup as their root.
     pub cgroup_mounts: Vec<CgroupMount>,
     pub security: Security,
-    /// The uid and gid maps to write directly (the caller is root of the parent user namespace,
-    /// e.g. the rootless network namespace's), instead of running newuidmap for `userns`.
-    pub direct_maps: Option<(String, String)>,
 }
 
 /// One cgroup hierarchy for the container's /sys/fs/cgroup: `subdir` "" is a cgroup2 mount
@@ -595,12 +592,7 @@ fn handshake(
     hooks: &mut dyn SpawnHooks,
 ) -> Result<Option<OwnedFd>, SpawnError> {
     // sync 1: the id maps.
-    if let Some((uid_map, gid_map)) = &spec.direct_maps {
-        for (file, map) in [("uid_map", uid_map), ("gid_map", gid_map)] {
-            std::fs::write(format!("/proc/{pid}/{file}"), map)
-                .map_err(|e| setup("mapping ids", e))?;
-        }
-    } else if let Some(ident) = &spec.userns {
+    if let Some(ident) = &spec.userns {
         super::userns::write_maps(pid, ident).map_err(|e| setup("mapping ids", e))?;
     }
     send(sock, MSG_MAPS, &[]).map_err(|e| setup("sync 1", e))?;

@@ -626,8 +626,9 @@ impl Engine {
             .network_to_join(&mode)
             .map_err(|e| (125, e.to_string()))?;
         // Rootless with berth's own runtime: clone the container inside the per-user namespace
-        // holder's user namespace, with no id-mapping helper to run (user networks nest in
-        // their own holder's namespace instead; `--userns=host` has none).
+        // holder's user namespace, with no id-mapping helper to run (containers on bridge
+        // networks are made in the network holder's namespace instead; `--userns=host` has
+        // none).
         if self.ident.rootless
             && !cfg.userns_host
             && join_userns.is_none()
@@ -654,8 +655,13 @@ impl Engine {
             },
             hostname: cfg.hostname.clone(),
             domainname: cfg.domainname.clone(),
-            userns: (self.ident.rootless && !cfg.userns_host && join_userns.is_none())
-                .then(|| self.ident.clone()),
+            // On a bridge network (rootless) the monitor is in the network holder's user
+            // namespace already, and the container is made in it.
+            userns: (self.ident.rootless
+                && !cfg.userns_host
+                && join_userns.is_none()
+                && net_plan.is_none())
+            .then(|| self.ident.clone()),
             new_netns: cfg.network != "host",
             join_netns,
             join_userns,
@@ -679,7 +685,6 @@ impl Engine {
             security: self
                 .container_security(cfg)
                 .map_err(|e| (125, e.to_string()))?,
-            direct_maps: net_plan.as_ref().and_then(|p| p.direct_maps.clone()),
         };
         crate::timing::mark("monitor: spawn");
         let mut cgroup_hooks = super::limits::CgroupHooks::new(&c.record, cgroup.take());
