@@ -2,37 +2,18 @@
 //! and pasta persist between containers), as root in the host's; and published ports on bridge
 //! networks through the per-container forwarder (berth-forward), TCP and UDP.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::io::Write;
+use std::net::{TcpListener, UdpSocket};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::fixtures::image;
-use crate::util::{TestEnv, Who};
+use crate::util::{http_get, TestEnv, Who};
 
 /// The server the containers run: httpd on port 80 serving `text`.
 fn serve(text: &str) -> String {
     format!("mkdir -p /www && echo {text} > /www/index.html && exec httpd -f -p 80 -h /www")
-}
-
-/// GET / from 127.0.0.1:port, retried while the server in the container is starting.
-fn http_get(port: u16) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let attempt = TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
-            s.set_read_timeout(Some(Duration::from_secs(5)))?;
-            s.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
-            let mut body = String::new();
-            s.read_to_string(&mut body)?;
-            Ok(body)
-        });
-        match attempt {
-            Ok(body) if body.contains("200") => return body,
-            other if Instant::now() > deadline => panic!("no answer on port {port}: {other:?}"),
-            _ => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
 }
 
 /// A host port nothing listens on now.

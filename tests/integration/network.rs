@@ -4,11 +4,11 @@
 //! loopback and in the containers' namespaces.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::fixtures::image;
-use crate::util::TestEnv;
+use crate::util::{http_get, TestEnv};
 
 fn busybox_env(name: &str) -> (TestEnv, String) {
     let env = TestEnv::new(name);
@@ -36,25 +36,6 @@ fn greeter() -> (u16, std::thread::JoinHandle<()>) {
         }
     });
     (port, h)
-}
-
-/// GET / from 127.0.0.1:port, retried while the server in the container is starting.
-fn http_get(port: u16) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let attempt = TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
-            s.set_read_timeout(Some(Duration::from_secs(5)))?;
-            s.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
-            let mut body = String::new();
-            s.read_to_string(&mut body)?;
-            Ok(body)
-        });
-        match attempt {
-            Ok(body) if body.contains("200") => return body,
-            other if Instant::now() > deadline => panic!("no answer on port {port}: {other:?}"),
-            _ => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
 }
 
 const SERVE: &str =
