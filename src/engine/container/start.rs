@@ -125,6 +125,39 @@ const RESTART_MAX_DELAY: Duration = Duration::from_secs(60);
 /// A run at least this long resets the back-off, as docker does.
 const RESTART_RESET_AFTER: Duration = Duration::from_secs(10);
 
+/// Whether a container whose process exited with `code` is started again: by its restart
+/// policy (`policy`, with `max` tries for on-failure, 0 = unlimited, `restarts` made so far),
+/// unless the user stopped it; a `restart` the user asked for always is.
+fn restart_wanted(
+    policy: &str,
+    max: u32,
+    restarts: u32,
+    code: i32,
+    stopped_by_user: bool,
+    restart_requested: bool,
+) -> bool {
+    if restart_requested {
+        return !stopped_by_user;
+    }
+    if stopped_by_user {
+        return false;
+    }
+    match policy {
+        "always" | "unless-stopped" => true,
+        "on-failure" => code != 0 && (max == 0 || restarts < max),
+        _ => false,
+    }
+}
+
+/// docker's back-off before the next restart: the delay used last time doubled, up to a
+/// minute, and back to 100 ms after a run of 10 s or more. `None`: the first restart.
+fn restart_delay(previous: Option<Duration>, ran_for: Duration) -> Duration {
+    match previous {
+        Some(d) if ran_for < RESTART_RESET_AFTER => (d * 2).min(RESTART_MAX_DELAY),
+        _ => RESTART_FIRST_DELAY,
+    }
+}
+
 /// How the starting command stays connected to the container.
 #[derive(Debug, Clone)]
 pub enum Attach {
@@ -401,7 +434,7 @@ impl Engine {
         let mut status = Some(std::fs::File::from(status));
         let id = c.record.id.clone();
         let mut attached = attached;
-        let mut backoff = RESTART_FIRST_DELAY;
+        let mut backoff: Option<Duration> = None;
         // References to the namespaces of the last run: see monitor_run.
         let mut ns_refs: Vec<OwnedFd> = Vec::new();
         // A cgroup an earlier monitor of this container left (v2: removed by `rm` or here).
@@ -452,22 +485,19 @@ impl Engine {
                 };
                 let _ = st.write_all(report.encode().as_bytes());
             }
-            // docker's back-off: doubling from 100 ms, back to the start after a run of 10 s.
-            if began.elapsed() >= RESTART_RESET_AFTER {
-                backoff = RESTART_FIRST_DELAY;
-            }
+            let delay = restart_delay(backoff, began.elapsed());
+            backoff = Some(delay);
             let _ = self.store.update_container_state(&id, |s| {
                 s.status = Status::Restarting;
                 s.restart_count += 1;
             });
             self.emit_container(&c.record, "restart", &[]);
-            if !self.wait_unless_stopped(&id, backoff) {
+            if !self.wait_unless_stopped(&id, delay) {
                 let _ = self.store.update_container_state(&id, |s| {
                     s.status = Status::Exited;
                 });
                 break (code, None);
             }
-            backoff = (backoff * 2).min(RESTART_MAX_DELAY);
         };
         dev_null_onto(&[0, 1, 2]);
         let net_leftover = crate::network::bridge::container_stopped(self, c);
@@ -509,18 +539,15 @@ impl Engine {
             let _ = self
                 .store
                 .update_container_state(&c.record.id, |s| s.restart_requested = false);
-            return !state.stopped_by_user;
         }
-        if state.stopped_by_user {
-            return false;
-        }
-        match cfg.restart_policy.as_str() {
-            "always" | "unless-stopped" => true,
-            "on-failure" => {
-                code != 0 && (cfg.restart_max == 0 || state.restart_count < cfg.restart_max)
-            }
-            _ => false,
-        }
+        restart_wanted(
+            &cfg.restart_policy,
+            cfg.restart_max,
+            state.restart_count,
+            code,
+            state.stopped_by_user,
+            state.restart_requested,
+        )
     }
 
     /// Sleep `delay`, unless the user stops the container meanwhile (false then).
@@ -1045,4 +1072,55 @@ fn read_report(r: &mut BufReader<std::fs::File>) -> Result<Report> {
             "the container monitor exited without reporting (see the container's state with `berth inspect`)".into(),
         )
     })
+}
+
+#[cfg(test)]
+mod restart_tests {
+    use super::*;
+
+    #[test]
+    fn restart_policies_decide_as_docker_and_a_user_stop_always_wins() {
+        // (policy, max, restarts so far, exit code) -> restarted
+        for (policy, max, done, code, want) in [
+            ("no", 0, 0, 1, false),
+            ("", 0, 0, 1, false),
+            ("always", 0, 50, 0, true),
+            ("unless-stopped", 0, 0, 0, true),
+            ("on-failure", 0, 99, 1, true),
+            ("on-failure", 0, 0, 0, false),
+            ("on-failure", 3, 2, 1, true),
+            ("on-failure", 3, 3, 1, false),
+        ] {
+            assert_eq!(
+                restart_wanted(policy, max, done, code, false, false),
+                want,
+                "{policy}:{max} after {done} with {code}"
+            );
+            assert!(!restart_wanted(policy, max, done, code, true, false));
+        }
+        // `berth restart`: started again whatever the policy, unless stopped meanwhile.
+        assert!(restart_wanted("no", 0, 0, 0, false, true));
+        assert!(!restart_wanted("always", 0, 0, 0, true, true));
+    }
+
+    #[test]
+    fn restart_back_off_doubles_to_a_minute_and_resets_after_ten_seconds_of_running() {
+        let quick = Duration::from_millis(50);
+        let mut d = None;
+        let mut seen = Vec::new();
+        for _ in 0..12 {
+            let next = restart_delay(d, quick);
+            seen.push(next.as_millis());
+            d = Some(next);
+        }
+        assert_eq!(
+            seen,
+            [100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000, 60000]
+        );
+        assert_eq!(
+            restart_delay(d, Duration::from_secs(10)),
+            RESTART_FIRST_DELAY
+        );
+        assert_eq!(restart_delay(d, Duration::from_secs(9)), RESTART_MAX_DELAY);
+    }
 }
