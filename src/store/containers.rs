@@ -450,10 +450,10 @@ impl Store {
         let _guard = self.lock_exclusive(&format!("container-{id}"))?;
         // A damaged state is replaced by what could be recovered of it, changed by `f`.
         let (mut state, damage) = self.container_state_or_damage(id)?;
-        let before = serde_json::to_vec_pretty(&state).expect("state serializes");
+        let before = state.clone();
         let out = f(&mut state);
-        let bytes = serde_json::to_vec_pretty(&state).expect("state serializes");
-        if bytes != before || damage.is_some() {
+        if state != before || damage.is_some() {
+            let bytes = serde_json::to_vec_pretty(&state).expect("state serializes");
             self.write_record(&self.state_path(id), &bytes, false)?;
         }
         Ok(out)
