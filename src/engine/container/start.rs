@@ -652,16 +652,14 @@ impl Engine {
         let (join_netns, mut join_userns) = self
             .network_to_join(&mode)
             .map_err(|e| (125, e.to_string()))?;
-        // Rootless with berth's own runtime: clone the container inside the per-user namespace
-        // holder's user namespace, with no id-mapping helper to run (containers on bridge
-        // networks are made in the network holder's namespace instead; `--userns=host` has
-        // none).
-        if self.ident.rootless
-            && !cfg.userns_host
-            && join_userns.is_none()
-            && net_plan.is_none()
-            && cfg.runtime.is_none()
-        {
+        // Rootless, a container gets berth's mapping unless it joins a namespace or has
+        // `--userns=host`. On a bridge network the monitor is in the network holder's user
+        // namespace already, and the container is made in it. Otherwise, with berth's own
+        // runtime, it is cloned inside the per-user namespace holder's, with no id-mapping
+        // helper to run; an external runtime gets a namespace of its own.
+        let mapped_here =
+            self.ident.rootless && !cfg.userns_host && join_userns.is_none() && net_plan.is_none();
+        if mapped_here && cfg.runtime.is_none() {
             join_userns = crate::runtime::holder::userns(&self.paths.run_root, &self.ident);
         }
         let mut net_hooks = super::net::NetHooks::new(
@@ -682,13 +680,7 @@ impl Engine {
             },
             hostname: cfg.hostname.clone(),
             domainname: cfg.domainname.clone(),
-            // On a bridge network (rootless) the monitor is in the network holder's user
-            // namespace already, and the container is made in it.
-            userns: (self.ident.rootless
-                && !cfg.userns_host
-                && join_userns.is_none()
-                && net_plan.is_none())
-            .then(|| self.ident.clone()),
+            userns: (mapped_here && join_userns.is_none()).then(|| self.ident.clone()),
             new_netns: cfg.network != "host",
             join_netns,
             join_userns,
@@ -765,7 +757,7 @@ impl Engine {
         drop(child_ends);
         // The forwarder of the published ports, towards the container's address; it goes
         // with the container (dropped when this run ends).
-        let _forwarder = match (
+        let forwarder = match (
             listeners,
             net_plan.as_ref().and_then(|p| p.forward_target()),
         ) {
@@ -887,7 +879,7 @@ impl Engine {
             }
         });
         crate::timing::mark("monitor: exited");
-        drop(_forwarder);
+        drop(forwarder);
         self.store.allow_reserve();
         let code = monitor::exit_code(outcome.status);
         // The backend goes with the container, before its state says exited.
