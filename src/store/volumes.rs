@@ -178,10 +178,7 @@ impl Store {
         let dir = self.volume_dir(name);
         // The record goes first, so a crash half-way leaves no volume that looks whole.
         let json = dir.join("volume.json");
-        match fs::remove_file(&json) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&json)(e)),
-            _ => {}
-        }
+        fs::remove_file(&json).map_err(io_err(&json))?;
         remove_tree(&dir).map_err(io_err(&dir))?;
         Ok(true)
     }

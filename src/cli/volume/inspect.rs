@@ -21,11 +21,7 @@ pub struct InspectArgs {
 pub fn run(args: &InspectArgs, engine: &Engine) -> anyhow::Result<()> {
     let records = if args.all {
         let all = engine.list_volumes(&[])?;
-        for v in all.iter() {
-            if let Some(why) = &v.damaged {
-                eprintln!("Warning: volume {}: {why}", v.name);
-            }
-        }
+        super::warn_damaged(&all);
         all.into_iter().filter(|v| v.damaged.is_none()).collect()
     } else {
         args.volumes

@@ -29,11 +29,7 @@ pub fn run(args: &LsArgs, engine: &Engine) -> anyhow::Result<()> {
         .map(|f| VolumeFilter::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
     let volumes = engine.list_volumes(&filters)?;
-    for v in volumes.iter() {
-        if let Some(why) = &v.damaged {
-            eprintln!("Warning: volume {}: {why}", v.name);
-        }
-    }
+    super::warn_damaged(&volumes);
     if args.quiet {
         let mut out = String::new();
         for v in &volumes {

@@ -37,3 +37,12 @@ pub fn run(cmd: &VolumeCommand, engine: &crate::engine::Engine) -> anyhow::Resul
         VolumeCommand::Exists(a) => exists::run(a, engine),
     }
 }
+
+/// Say on stderr which of `volumes` are damaged records, with the file and the fix.
+fn warn_damaged(volumes: &[crate::store::volumes::VolumeRecord]) {
+    for v in volumes {
+        if let Some(why) = &v.damaged {
+            eprintln!("Warning: volume {}: {why}", v.name);
+        }
+    }
+}
