@@ -139,13 +139,18 @@ fn try_bind(p: &PortMapping, port: u16) -> std::io::Result<u16> {
     }
 }
 
-/// The error for a host port of `p` that cannot be bound.
-pub fn in_use(p: &PortMapping, port: u16, e: std::io::Error) -> NetworkError {
-    let port = if p.host_ip.is_empty() {
+/// Host port `port` of `p` as messages name it: `[ip:]port/proto`.
+fn shown(p: &PortMapping, port: u16) -> String {
+    if p.host_ip.is_empty() {
         format!("{port}/{}", p.protocol)
     } else {
         format!("{}:{port}/{}", p.host_ip, p.protocol)
-    };
+    }
+}
+
+/// The error for a host port of `p` that cannot be bound.
+pub fn in_use(p: &PortMapping, port: u16, e: std::io::Error) -> NetworkError {
+    let port = shown(p, port);
     let why = match e.kind() {
         std::io::ErrorKind::AddrInUse => "another program has it bound".into(),
         _ => e.to_string(),
@@ -160,16 +165,9 @@ pub fn assign_and_check(ports: &mut [PortMapping], rootless: bool) -> Result<(),
     let floor = unprivileged_port_start();
     for i in 0..ports.len() {
         let p = ports[i].clone();
-        let shown = |port: u16| {
-            if p.host_ip.is_empty() {
-                format!("{port}/{}", p.protocol)
-            } else {
-                format!("{}:{port}/{}", p.host_ip, p.protocol)
-            }
-        };
         if p.host_port != 0 && rootless && p.host_port < floor {
             return Err(NetworkError::PrivilegedPort {
-                port: shown(p.host_port),
+                port: shown(&p, p.host_port),
                 floor,
             });
         }
@@ -182,7 +180,7 @@ pub fn assign_and_check(ports: &mut [PortMapping], rootless: bool) -> Result<(),
         });
         if same_twice {
             return Err(NetworkError::PortInUse {
-                port: shown(wanted),
+                port: shown(&p, wanted),
                 why: "published twice".into(),
             });
         }
