@@ -394,21 +394,26 @@ fn live_users(run_root: &std::path::Path) -> Vec<String> {
     out
 }
 
-/// The networks with at least one wired container (plus `extra`), by name. Rootless
-/// (`keep_default`) the default network always: its bridge stays in R between containers, so
-/// its rules do too, and the table does not change with every container on it.
+/// Whether network `name`'s bridge (and its rules) stays with no container on it: rootless,
+/// the default network's, in R between containers, so that a container start only adds a veth
+/// and the table does not change with every container on it.
+fn bridge_stays(rootless: bool, name: &str) -> bool {
+    rootless && name == crate::engine::network::DEFAULT_NETWORK
+}
+
+/// The networks with at least one wired container (plus `extra`, and those whose bridge
+/// stays), by name.
 fn active_networks(
     store_root: &std::path::Path,
     run_root: &std::path::Path,
     extra: &[(NetworkRecord, Endpoint)],
-    keep_default: bool,
+    rootless: bool,
 ) -> Vec<NetworkRecord> {
     let users = live_users(run_root);
     let mut nets: Vec<NetworkRecord> = read_networks(store_root)
         .into_iter()
         .filter(|n| {
-            (keep_default && n.name == crate::engine::network::DEFAULT_NETWORK)
-                || n.endpoints.keys().any(|id| users.contains(id))
+            bridge_stays(rootless, &n.name) || n.endpoints.keys().any(|id| users.contains(id))
         })
         .collect();
     for (n, _) in extra {
@@ -444,7 +449,7 @@ pub fn container_stopped(engine: &Engine, c: &Container) -> Option<Leftover> {
     let store_root = engine.store.root();
     let nets = read_networks(store_root);
     let used = |name: &str| {
-        (rootless && name == crate::engine::network::DEFAULT_NETWORK)
+        bridge_stays(rootless, name)
             || nets
                 .iter()
                 .find(|n| n.name == name)
@@ -725,7 +730,7 @@ pub fn disconnect_running(engine: &Engine, c: &Container, net: &NetworkRecord) -
     let ep = net.endpoints.get(&c.record.id).cloned().unwrap_or_default();
     let id = c.record.id.clone();
     let rootless = engine.ident.rootless;
-    let keep_bridge = rootless && net.name == crate::engine::network::DEFAULT_NETWORK;
+    let keep_bridge = bridge_stays(rootless, &net.name);
     let run_root = engine.paths.run_root.clone();
     let store_root = engine.store.root().to_path_buf();
     let failed = |m: String| {
